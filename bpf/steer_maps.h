@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Every map of the data plane. Both programs include this file; with
+ * LIBBPF_PIN_BY_NAME and one pin root, the second object loaded re-uses the
+ * first one's pinned maps, so XDP and TC share conntrack and counters, and a
+ * restart re-adopts them all.
+ */
+#ifndef STEER_MAPS_H
+#define STEER_MAPS_H
+
+#include "steer_abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct steer_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} steer_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STEER_MAX_SERVICES);
+	__type(key, struct steer_service_key);
+	__type(value, struct steer_service);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, STEER_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct steer_lpm_v4_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tenants_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, STEER_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct steer_lpm_v6_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tenants_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAX_TENANTS);
+	__type(key, __u32);
+	__type(value, struct steer_tenant_cfg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tenant_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAX_TENANTS);
+	__type(key, __u32);
+	__type(value, struct steer_tenant_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tenant_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STEER_MAX_CLASSES);
+	__type(key, struct steer_class_key);
+	__type(value, struct steer_class);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} classes SEC(".maps");
+
+/*
+ * A Maglev table: backend id per slot. Userspace creates each one with
+ * maglev_size entries (BPF_F_INNER_MAP lets the size differ from this
+ * template's), fills it, then swaps it into `tables` in one update.
+ */
+struct maglev_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAGLEV_DEFAULT);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, STEER_MAX_TABLES);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct maglev_table);
+} tables SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct steer_backend);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, STEER_CT_ENTRIES);
+	__type(key, struct steer_flow_key);
+	__type(value, struct steer_ct);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, STEER_CT_ENTRIES);
+	__type(key, struct steer_flow_key);
+	__type(value, struct steer_rct);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STEER_REASON_SLOTS);
+	__type(key, __u32);
+	__type(value, struct steer_reason_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdp_reasons SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STEER_REASON_SLOTS);
+	__type(key, __u32);
+	__type(value, struct steer_reason_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tc_reasons SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STEER_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct steer_backend_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} backend_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STEER_MAX_TENANTS);
+	__type(key, __u32);
+	__type(value, struct steer_tenant_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tenant_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STEER_MAX_CLASSES);
+	__type(key, __u32);
+	__type(value, struct steer_class_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} class_stats SEC(".maps");
+
+#endif /* STEER_MAPS_H */

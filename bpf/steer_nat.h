@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* XDP destination NAT to a backend, and forwarding through the FIB. */
+#ifndef STEER_NAT_H
+#define STEER_NAT_H
+
+#include "steer_csum.h"
+
+/*
+ * Rewrite dst addr:port to the backend's with incremental checksums.
+ * Offsets are masked so the verifier sees them bounded (l3_off <= 22,
+ * l4_off < 16K); pointers are checked again against data_end.
+ */
+static __always_inline int steer_xdp_dnat(struct xdp_md *ctx, const struct steer_pkt *p,
+					  const struct steer_backend *be)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 l4_off = p->l4_off & 0x3fff;
+	__u16 *l4_check;
+	__u16 *dport;
+	int udp = p->key.proto == IPPROTO_UDP;
+
+	if (udp) {
+		struct udphdr *uh = data + l4_off;
+
+		if ((void *)(uh + 1) > data_end)
+			return -1;
+		l4_check = &uh->check;
+		dport = &uh->dest;
+	} else {
+		struct tcphdr *th = data + l4_off;
+
+		if ((void *)(th + 1) > data_end)
+			return -1;
+		l4_check = &th->check;
+		dport = &th->dest;
+	}
+
+	if (p->key.family == STEER_AF_INET) {
+		struct iphdr *ip = data + (p->l3_off & 0x3f);
+		__u32 old, new;
+
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		old = ip->daddr;
+		__builtin_memcpy(&new, be->addr, 4);
+		steer_csum_replace4(&ip->check, old, new);
+		ip->daddr = new;
+		/* IPv4 UDP checksum 0 means "none": leave it so */
+		if (!udp || *l4_check)
+			steer_csum_replace4(l4_check, old, new);
+	} else {
+		struct ipv6hdr *ip6 = data + (p->l3_off & 0x3f);
+		__u32 new[4];
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -1;
+		__builtin_memcpy(new, be->addr, 16);
+		steer_csum_replace16(l4_check, (__u32 *)&ip6->daddr, new);
+		__builtin_memcpy(&ip6->daddr, new, 16);
+	}
+	if (!udp || *l4_check || p->key.family == STEER_AF_INET6) {
+		steer_csum_replace2(l4_check, *dport, be->port);
+		/* a computed UDP checksum of 0 is sent as all ones */
+		if (udp && !*l4_check)
+			*l4_check = 0xffff;
+	}
+	*dport = be->port;
+	return 0;
+}
+
+/* After NAT: FIB lookup towards the backend, MAC rewrite and redirect. */
+static __always_inline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_pkt *p,
+					     const struct steer_backend *be, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	struct ethhdr *eth = data;
+	long rc;
+
+	if (p->vlans) {
+		/* the kernel's VLAN device routes tagged frames */
+		steer_count_reason(&xdp_reasons, STEER_R_PASS_VLAN, bytes);
+		return XDP_PASS;
+	}
+	fib.ifindex = ctx->ingress_ifindex;
+	fib.l4_protocol = p->key.proto;
+	fib.tot_len = p->ip_len;
+	if (p->key.family == STEER_AF_INET) {
+		fib.family = AF_INET;
+		__builtin_memcpy(&fib.ipv4_src, p->key.src, 4);
+		__builtin_memcpy(&fib.ipv4_dst, be->addr, 4);
+	} else {
+		fib.family = AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, p->key.src, 16);
+		__builtin_memcpy(fib.ipv6_dst, be->addr, 16);
+	}
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		if ((void *)(eth + 1) > data_end)
+			return XDP_DROP;
+		__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+		return bpf_redirect(fib.ifindex, 0);
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		/*
+		 * bpf_fib_lookup does not resolve neighbours: hand the NATed
+		 * packet to the stack, which does (and forwards it), so the
+		 * next packets find the neighbour. Dropping would blackhole
+		 * the backend for good.
+		 */
+		steer_count_reason(&xdp_reasons, STEER_R_PASS_NO_NEIGH, bytes);
+		return XDP_PASS;
+	}
+	steer_count_reason(&xdp_reasons, STEER_R_DROP_FIB, bytes);
+	return XDP_DROP;
+}
+
+#endif /* STEER_NAT_H */

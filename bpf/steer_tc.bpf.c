@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * steer_tc: clsact ingress of the interface backend replies arrive on.
+ * Undoes steer_xdp's NAT (source backend -> VIP:port) from the reverse
+ * conntrack entry, records the backend's FIN/RST, counts reply traffic and
+ * forwards to the client. Specified in docs/datapath.md.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "steer_abi.h"
+#include "steer_consts.h"
+#include "steer_maps.h"
+#include "steer_parse.h"
+#include "steer_stats.h"
+#include "steer_conntrack.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Headers we may need in the linear part: Eth + 2 VLAN + IPv6 + ext + TCP. */
+#define STEER_TC_PULL_LEN 256
+
+static __always_inline int steer_tc_verdict(int reason, __u32 bytes)
+{
+	/* TC never drops what it doesn't own: malformed input goes to the stack */
+	if (steer_reason_is_drop(reason))
+		reason = STEER_R_PASS_MALFORMED;
+	steer_count_reason(&tc_reasons, reason, bytes);
+	return TC_ACT_OK;
+}
+
+/*
+ * Source NAT back to the VIP. The csum helpers fix CHECKSUM_PARTIAL and
+ * CHECKSUM_COMPLETE skbs too (BPF_F_PSEUDO_HDR for pseudo-header fields);
+ * BPF_F_MARK_MANGLED_0 keeps an IPv4 UDP checksum of 0 at 0.
+ */
+static __always_inline int steer_tc_snat(struct __sk_buff *skb, const struct steer_pkt *p,
+					 const struct steer_rct *re)
+{
+	int udp = p->key.proto == IPPROTO_UDP;
+	__u32 csum_off = p->l4_off + (udp ? offsetof(struct udphdr, check)
+					   : offsetof(struct tcphdr, check));
+	__u64 mm0 = udp ? BPF_F_MARK_MANGLED_0 : 0;
+	__u16 old_port = p->key.sport;
+	__u16 new_port = re->vport;
+	int i;
+
+	if (p->key.family == STEER_AF_INET) {
+		__u32 old, new;
+
+		__builtin_memcpy(&old, p->key.src, 4);
+		__builtin_memcpy(&new, re->vip, 4);
+		if (bpf_l4_csum_replace(skb, csum_off, old, new, BPF_F_PSEUDO_HDR | mm0 | 4) ||
+		    bpf_l3_csum_replace(skb, p->l3_off + offsetof(struct iphdr, check), old, new,
+					4) ||
+		    bpf_skb_store_bytes(skb, p->l3_off + offsetof(struct iphdr, saddr), &new, 4, 0))
+			return -1;
+	} else {
+		__u32 old[4], new[4];
+
+		__builtin_memcpy(old, p->key.src, 16);
+		__builtin_memcpy(new, re->vip, 16);
+#pragma unroll
+		for (i = 0; i < 4; i++)
+			if (bpf_l4_csum_replace(skb, csum_off, old[i], new[i],
+						BPF_F_PSEUDO_HDR | mm0 | 4))
+				return -1;
+		if (bpf_skb_store_bytes(skb, p->l3_off + offsetof(struct ipv6hdr, saddr), new, 16,
+					0))
+			return -1;
+	}
+	if (bpf_l4_csum_replace(skb, csum_off, old_port, new_port, mm0 | 2) ||
+	    bpf_skb_store_bytes(skb, p->l4_off, &new_port, 2, 0)) /* source port: offset 0 */
+		return -1;
+	return 0;
+}
+
+static __always_inline int steer_tc_forward(struct __sk_buff *skb, const struct steer_pkt *p,
+					    const struct steer_rct *re)
+{
+	struct bpf_fib_lookup fib = {};
+	long rc;
+
+	if (p->vlans) {
+		steer_count_reason(&tc_reasons, STEER_R_PASS_VLAN, p->bytes);
+		return TC_ACT_OK;
+	}
+	fib.ifindex = skb->ingress_ifindex;
+	fib.l4_protocol = p->key.proto;
+	/* tot_len 0: the kernel checks the skb (GSO included) against the MTU */
+	fib.tot_len = 0;
+	if (p->key.family == STEER_AF_INET) {
+		fib.family = AF_INET;
+		__builtin_memcpy(&fib.ipv4_src, re->vip, 4);
+		__builtin_memcpy(&fib.ipv4_dst, p->key.dst, 4);
+	} else {
+		fib.family = AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, re->vip, 16);
+		__builtin_memcpy(fib.ipv6_dst, p->key.dst, 16);
+	}
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) ||
+		    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0))
+			return TC_ACT_SHOT;
+		return bpf_redirect(fib.ifindex, 0);
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return bpf_redirect_neigh(fib.ifindex, NULL, 0, 0); /* kernel resolves it */
+	steer_count_reason(&tc_reasons, STEER_R_DROP_FIB, p->bytes);
+	return TC_ACT_SHOT;
+}
+
+/*
+ * The packet after any pull: a subprogram, so that clang reads data and
+ * data_end freshly from ctx. Inlined, it kept ctx+offset pointers from the
+ * reads before the pull and the verifier refused them ("dereference of
+ * modified ctx ptr").
+ */
+static __noinline int steer_tc_handle(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct steer_flow_key fk;
+	struct steer_pkt p = {};
+	struct steer_backend *be;
+	struct steer_rct *re;
+	struct steer_ct *e;
+	__u32 bits;
+	int r;
+
+	p.bytes = skb->len;
+	r = steer_parse(data, data_end, skb->len, &p);
+	if (r)
+		return steer_tc_verdict(r, p.bytes);
+
+	re = bpf_map_lookup_elem(&rct, &p.key);
+	if (!re)
+		return steer_tc_verdict(STEER_R_PASS_NO_RCT, p.bytes);
+	be = bpf_map_lookup_elem(&backends, &re->backend_id);
+	if (!be || be->state == STEER_BACKEND_UNUSED) {
+		/* a late reply of a removed backend: its flows moved on */
+		bpf_map_delete_elem(&rct, &p.key);
+		return steer_tc_verdict(STEER_R_PASS_NO_RCT, p.bytes);
+	}
+
+	bits = p.key.proto == IPPROTO_TCP ? steer_ct_bits(p.tcp_flags, STEER_CT_F_FIN_BACKEND) : 0;
+	if (bits) {
+		__builtin_memcpy(fk.src, p.key.dst, 16);
+		__builtin_memcpy(fk.dst, re->vip, 16);
+		fk.sport = p.key.dport;
+		fk.dport = re->vport;
+		fk.proto = p.key.proto;
+		fk.family = p.key.family;
+		fk.pad = 0;
+		e = bpf_map_lookup_elem(&ct, &fk);
+		if (e)
+			steer_ct_mark(e, bits);
+		__sync_fetch_and_or(&re->flags, bits);
+	}
+	steer_count_reply(re->backend_id, re->tenant, p.bytes);
+
+	if (steer_tc_snat(skb, &p, re))
+		return steer_tc_verdict(STEER_R_PASS_MALFORMED, p.bytes);
+	return steer_tc_forward(skb, &p, re);
+}
+
+static __noinline __u32 steer_tc_linear_len(struct __sk_buff *skb)
+{
+	return skb->data_end - skb->data;
+}
+
+SEC("tc")
+int steer_tc(struct __sk_buff *skb)
+{
+	__u32 want = skb->len < STEER_TC_PULL_LEN ? skb->len : STEER_TC_PULL_LEN;
+
+	/* headers we parse must be in the linear part */
+	if (steer_tc_linear_len(skb) < want)
+		bpf_skb_pull_data(skb, want);
+	return steer_tc_handle(skb);
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * steer_xdp: steers every new connection to a service to a backend chosen
+ * by map lookup, keeps it there (conntrack), and NATs it. The behaviour,
+ * verdict by verdict, is specified in docs/datapath.md.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "steer_abi.h"
+#include "steer_consts.h"
+#include "steer_maps.h"
+#include "steer_parse.h"
+#include "steer_stats.h"
+#include "steer_conntrack.h"
+#include "steer_select.h"
+#include "steer_admission.h"
+#include "steer_nat.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+enum steer_new_kind {
+	STEER_NEW_FLOW,		/* SYN or first UDP packet: full policy + admission */
+	STEER_NEW_NONSYN,	/* mid-stream packet with no entry: table only */
+	STEER_NEW_RESTEER,	/* entry's backend down/gone: table only */
+};
+
+static __always_inline int steer_xdp_verdict(int reason, __u32 bytes)
+{
+	steer_count_reason(&xdp_reasons, reason, bytes);
+	return steer_reason_is_drop(reason) ? XDP_DROP : XDP_PASS;
+}
+
+/*
+ * A flow that needs a backend: classify, pick, admit (new flows only),
+ * write ct/rct, NAT and forward. old: the entry being replaced (re-steer,
+ * expired UDP, TCP port reuse), whose reverse entry is removed, or NULL.
+ */
+/* A subprogram (BPF allows 5 arguments): inlined at every call site, it
+ * made the program several times larger. */
+static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u32 task,
+				    struct steer_ct *old, enum steer_new_kind kind)
+{
+	struct steer_config *cfg;
+	__u32 bytes = p->bytes;
+	__u32 zero = 0;
+	struct steer_class_key ck = {};
+	struct steer_flow_key rk;
+	struct steer_class *cls;
+	struct steer_backend *be = NULL;
+	struct steer_ct e = {};
+	struct steer_rct re = {};
+	__u64 now = bpf_ktime_get_ns();
+	__u32 bid = 0;
+	int counted = 0;
+	int r;
+
+	cfg = bpf_map_lookup_elem(&steer_cfg, &zero);
+	if (!cfg)
+		return steer_xdp_verdict(STEER_R_DROP_NO_CONFIG, bytes);
+	ck.tenant = steer_tenant_of(&p->key);
+	ck.task = task;
+	ck.family = p->key.family;
+	cls = bpf_map_lookup_elem(&classes, &ck);
+	if (!cls) {
+		r = STEER_R_DROP_NO_CLASS;
+		goto refuse;
+	}
+	if (cls->action == STEER_ACTION_REJECT) {
+		r = STEER_R_DROP_REJECT_POLICY;
+		goto refuse;
+	}
+	r = steer_pick(cls, cfg, &p->key, &bid, &be);
+	if (r)
+		goto refuse;
+	if (kind == STEER_NEW_FLOW) {
+		r = steer_admit(ck.tenant, now, &counted);
+		if (r)
+			goto refuse;
+	}
+
+	if (old) {
+		/* the flow leaves its old backend: its reverse entry goes */
+		__u32 obid = old->backend_id;
+		struct steer_backend *ob = bpf_map_lookup_elem(&backends, &obid);
+
+		if (ob && ob->family == p->key.family) {
+			steer_rct_key(&rk, &p->key, ob);
+			bpf_map_delete_elem(&rct, &rk);
+		}
+	}
+	if (kind == STEER_NEW_RESTEER && old) {
+		/* same connection, new backend: the tenant slot stays */
+		__u32 obid = old->backend_id;
+		struct steer_backend_stats *bs = bpf_map_lookup_elem(&backend_stats, &obid);
+
+		if (bs)
+			bs->closed_flows++;
+		e.flags = old->flags & (STEER_CT_F_COUNTED | STEER_CT_F_NONSYN);
+		e.tenant = old->tenant;
+		e.created_ns = old->created_ns;
+		steer_count_reason(&xdp_reasons, STEER_R_EV_RESTEER_DOWN, bytes);
+	} else {
+		e.tenant = ck.tenant;
+		e.created_ns = now;
+		if (counted)
+			e.flags |= STEER_CT_F_COUNTED;
+		if (kind == STEER_NEW_NONSYN)
+			e.flags |= STEER_CT_F_NONSYN;
+	}
+	e.backend_id = bid;
+	e.class_id = cls->class_id;
+	e.last_ns = now;
+	if (p->key.proto == IPPROTO_TCP)
+		e.flags |= steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT);
+	if (steer_ct_closing(e.flags))
+		e.flags |= STEER_CT_F_CLOSED; /* a lone RST: nothing to hold */
+
+	__builtin_memcpy(re.vip, p->key.dst, 16);
+	re.vport = p->key.dport;
+	re.backend_id = bid;
+	re.tenant = e.tenant;
+	steer_rct_key(&rk, &p->key, be);
+	/* reverse entry first: a reply must never beat its NAT state */
+	if (bpf_map_update_elem(&rct, &rk, &re, BPF_ANY) ||
+	    bpf_map_update_elem(&ct, &p->key, &e, BPF_ANY)) {
+		if (counted) {
+			struct steer_tenant_state *st =
+				bpf_map_lookup_elem(&tenant_state, &ck.tenant);
+
+			if (st)
+				__sync_fetch_and_add(&st->active, -1);
+		}
+		r = STEER_R_DROP_NO_BACKEND;
+		goto refuse;
+	}
+
+	/* a re-steer is a new flow for the backend only: not for tenant/class */
+	steer_count_forward(bid, e.tenant, e.class_id, bytes, 1, kind != STEER_NEW_RESTEER);
+	if (e.flags & STEER_CT_F_CLOSED) {
+		struct steer_ct *ne = bpf_map_lookup_elem(&ct, &p->key);
+
+		if (ne)
+			steer_ct_release(ne);
+	}
+	if (steer_xdp_dnat(ctx, p, be))
+		return steer_xdp_verdict(STEER_R_DROP_TRUNC_L4, bytes);
+	return steer_xdp_forward(ctx, p, be, bytes);
+
+refuse:
+	if (kind == STEER_NEW_FLOW)
+		steer_count_refused(ck.tenant, cls ? cls->class_id : 0, cls != NULL, r);
+	return steer_xdp_verdict(r, bytes);
+}
+
+/* Packet of a flow with a conntrack entry. */
+static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct steer_pkt *p,
+						 const struct steer_service *svc,
+						 const struct steer_config *cfg, struct steer_ct *e,
+						 __u32 bytes)
+{
+	__u32 bid = e->backend_id;
+	struct steer_backend *be;
+
+	if (p->key.proto == IPPROTO_UDP) {
+		__u64 now = bpf_ktime_get_ns();
+		__u64 refresh = cfg->udp_idle_ns >> 2;
+
+		if (now - e->last_ns > cfg->udp_idle_ns) {
+			if (!(e->flags & STEER_CT_F_CLOSED))
+				steer_ct_release(e);
+			steer_count_reason(&xdp_reasons, STEER_R_EV_UDP_EXPIRED, bytes);
+			return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_FLOW);
+		}
+		/* a write per packet costs: refresh at most every quarter timeout */
+		if (refresh > STEER_CT_REFRESH_NS)
+			refresh = STEER_CT_REFRESH_NS;
+		if (now - e->last_ns > refresh)
+			e->last_ns = now;
+	} else if ((p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
+		   (e->flags & STEER_CT_F_CLOSED)) {
+		/* port reuse after close: a new connection */
+		steer_count_reason(&xdp_reasons, STEER_R_EV_CT_REUSE, bytes);
+		return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_FLOW);
+	}
+
+	be = bpf_map_lookup_elem(&backends, &bid);
+	if (!be || (be->state != STEER_BACKEND_ACTIVE && be->state != STEER_BACKEND_DRAINING) ||
+	    be->family != p->key.family)
+		return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_RESTEER);
+
+	if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
+		steer_ct_mark(e, steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT));
+	steer_count_forward(bid, e->tenant, e->class_id, bytes, 0, 0);
+	if (steer_xdp_dnat(ctx, p, be))
+		return steer_xdp_verdict(STEER_R_DROP_TRUNC_L4, bytes);
+	return steer_xdp_forward(ctx, p, be, bytes);
+}
+
+SEC("xdp")
+int steer_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 bytes = ctx->data_end - ctx->data;
+	struct steer_service_key sk = {};
+	struct steer_pkt p = {};
+	struct steer_service *svc;
+	struct steer_config *cfg;
+	struct steer_ct *e;
+	__u32 zero = 0;
+	int r;
+
+	p.bytes = bytes;
+	r = steer_parse(data, data_end, bytes, &p);
+	if (r)
+		return steer_xdp_verdict(r, bytes);
+
+	__builtin_memcpy(sk.addr, p.key.dst, 16);
+	sk.port = p.key.dport;
+	sk.proto = p.key.proto;
+	sk.family = p.key.family;
+	svc = bpf_map_lookup_elem(&services, &sk);
+	if (!svc)
+		return steer_xdp_verdict(STEER_R_PASS_NOT_SERVICE, bytes);
+	cfg = bpf_map_lookup_elem(&steer_cfg, &zero);
+	if (!cfg || !cfg->maglev_size)
+		return steer_xdp_verdict(STEER_R_DROP_NO_CONFIG, bytes);
+	/* IPv6 UDP must carry a checksum (RFC 8200); the kernel drops it too */
+	if (p.key.family == STEER_AF_INET6 && p.key.proto == IPPROTO_UDP && !p.l4_csum)
+		return steer_xdp_verdict(STEER_R_DROP_BAD_L4, bytes);
+
+	e = bpf_map_lookup_elem(&ct, &p.key);
+	if (e)
+		return steer_xdp_established(ctx, &p, svc, cfg, e, bytes);
+	if (p.key.proto == IPPROTO_TCP &&
+	    (p.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN) {
+		/* mid-stream (another gateway's flow, or ours evicted) */
+		steer_count_reason(&xdp_reasons, STEER_R_EV_NONSYN_MISS, bytes);
+		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_NONSYN);
+	}
+	return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_FLOW);
+}

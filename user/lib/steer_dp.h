@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Data plane loader and typed map access.
+ *
+ * steer_dp_open() loads both BPF objects with every map pinned under a pin
+ * root (re-using the pins that exist, so a restart keeps conntrack, tables
+ * and counters); steer_dp_attach_*() attach through bpf_links pinned under
+ * <pin root>/links, updating a pinned link in place when one exists so that
+ * no packet meets a detached interface. The typed helpers write one map
+ * entry each; all functions return 0 or a negative errno and log nothing
+ * (the caller decides what to say).
+ */
+#ifndef STEER_DP_H
+#define STEER_DP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "steer_abi.h"
+
+struct steer_dp;
+
+struct steer_dp_opts {
+	const char *pin_root;	/* NULL: STEER_PIN_ROOT_DEFAULT */
+	uint32_t maglev_size;	/* 0: STEER_MAGLEV_DEFAULT; used for new tables */
+};
+
+/* What the last failing call of this thread said (file, reason). */
+const char *steer_dp_errmsg(void);
+
+/* Load (or re-adopt) the data plane. Creates pin_root if missing. */
+int steer_dp_open(const struct steer_dp_opts *opts, struct steer_dp **out);
+/* Close fds; pinned maps and links stay, so the data plane keeps steering. */
+void steer_dp_close(struct steer_dp *dp);
+const char *steer_dp_pin_root(const struct steer_dp *dp);
+
+/* Program fds (for BPF_PROG_TEST_RUN in tests and `steerctl explain`). */
+int steer_dp_xdp_prog_fd(const struct steer_dp *dp);
+int steer_dp_tc_prog_fd(const struct steer_dp *dp);
+/* fd of a map by its pin name (STEER_MAP_*), or -ENOENT. */
+int steer_dp_map_fd(const struct steer_dp *dp, const char *name);
+
+enum steer_xdp_mode {
+	STEER_XDP_NATIVE = 0,
+	STEER_XDP_GENERIC = 1, /* slower; only when asked */
+};
+
+/* Attach steer_xdp to ifname (pinned link "links/xdp-<ifname>"). */
+int steer_dp_attach_xdp(struct steer_dp *dp, const char *ifname, enum steer_xdp_mode mode);
+/* Attach steer_tc at clsact ingress of ifname (tcx link "links/tc-<ifname>"). */
+int steer_dp_attach_tc(struct steer_dp *dp, const char *ifname);
+/* Remove the pinned link(s) of ifname; -ENOENT if none. */
+int steer_dp_detach_xdp(struct steer_dp *dp, const char *ifname);
+int steer_dp_detach_tc(struct steer_dp *dp, const char *ifname);
+/* Is there a pinned link for ifname? */
+bool steer_dp_xdp_attached(const struct steer_dp *dp, const char *ifname);
+bool steer_dp_tc_attached(const struct steer_dp *dp, const char *ifname);
+
+/* ---- typed writes ---- */
+
+int steer_dp_config_set(struct steer_dp *dp, const struct steer_config *cfg);
+int steer_dp_config_get(struct steer_dp *dp, struct steer_config *cfg);
+
+int steer_dp_service_set(struct steer_dp *dp, const struct steer_service_key *key,
+			 const struct steer_service *svc);
+int steer_dp_service_del(struct steer_dp *dp, const struct steer_service_key *key);
+
+/* family: STEER_AF_INET or STEER_AF_INET6; addr in network order. */
+int steer_dp_tenant_prefix_set(struct steer_dp *dp, uint8_t family, const void *addr,
+			       uint32_t prefixlen, uint32_t tenant);
+int steer_dp_tenant_prefix_del(struct steer_dp *dp, uint8_t family, const void *addr,
+			       uint32_t prefixlen);
+/* Limits; also resets the token bucket to full when reset_bucket. */
+int steer_dp_tenant_cfg_set(struct steer_dp *dp, uint32_t tenant,
+			    const struct steer_tenant_cfg *cfg, bool reset_bucket);
+
+int steer_dp_backend_set(struct steer_dp *dp, uint32_t id, const struct steer_backend *be);
+int steer_dp_backend_get(struct steer_dp *dp, uint32_t id, struct steer_backend *be);
+int steer_dp_backend_state_set(struct steer_dp *dp, uint32_t id, uint8_t state);
+
+/* The class of (tenant, task) for one address family's flows. */
+int steer_dp_class_set_family(struct steer_dp *dp, uint32_t tenant, uint32_t task,
+			      uint8_t family, const struct steer_class *cls);
+int steer_dp_class_del_family(struct steer_dp *dp, uint32_t tenant, uint32_t task,
+			      uint8_t family);
+/* Both families at once (same decision for IPv4 and IPv6 flows). */
+int steer_dp_class_set(struct steer_dp *dp, uint32_t tenant, uint32_t task,
+		       const struct steer_class *cls);
+/* Both families; 0 if at least one existed. */
+int steer_dp_class_del(struct steer_dp *dp, uint32_t tenant, uint32_t task);
+
+/*
+ * Publish a Maglev table: a new inner map of n entries (n must equal the
+ * config's maglev_size) is created, filled, then swapped into tables[table_id]
+ * with one update, so a packet sees the old table or the new one, never a mix.
+ */
+int steer_dp_table_publish(struct steer_dp *dp, uint32_t table_id, const uint32_t *entries,
+			   uint32_t n);
+int steer_dp_table_del(struct steer_dp *dp, uint32_t table_id);
+/* Read tables[table_id] into entries[n]; -ENOENT if no table. */
+int steer_dp_table_read(struct steer_dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n);
+
+/* ---- counters (summed over CPUs) ---- */
+
+enum steer_hook {
+	STEER_HOOK_XDP = 0,
+	STEER_HOOK_TC = 1,
+};
+int steer_dp_reason_read(struct steer_dp *dp, enum steer_hook hook, uint32_t reason,
+			 struct steer_reason_stats *out);
+int steer_dp_backend_stats_read(struct steer_dp *dp, uint32_t id, struct steer_backend_stats *out);
+int steer_dp_tenant_stats_read(struct steer_dp *dp, uint32_t tenant, struct steer_tenant_stats *out);
+int steer_dp_class_stats_read(struct steer_dp *dp, uint32_t class_id, struct steer_class_stats *out);
+
+/* Name of a reason code ("pass_not_service", ...), "unknown" if out of range. */
+const char *steer_reason_name(uint32_t reason);
+/* Code of a reason name, or -1. */
+int steer_reason_from_name(const char *name);
+
+/* ---- address helpers ---- */
+
+/*
+ * Parse "198.18.0.1" or "fd00::1" into a 16-byte network-order address
+ * (IPv4 in the first 4 bytes); sets *family. Returns 0 or -EINVAL.
+ */
+int steer_addr_parse(const char *s, uint8_t addr[16], uint8_t *family);
+/* Parse "ADDR/LEN"; LEN defaults to the full length. */
+int steer_prefix_parse(const char *s, uint8_t addr[16], uint8_t *family, uint32_t *prefixlen);
+/* Format an address; buf must hold 46 bytes. */
+const char *steer_addr_format(const uint8_t addr[16], uint8_t family, char *buf, size_t len);
+
+#endif /* STEER_DP_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The loader's handle, shared by the files of the loader library only. */
+#ifndef STEER_DP_INTERNAL_H
+#define STEER_DP_INTERNAL_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#define STEER_DP_NMAPS 16
+
+struct steer_xdp_bpf;
+struct steer_tc_bpf;
+
+struct steer_dp {
+	char pin_root[PATH_MAX];
+	struct steer_xdp_bpf *xdp;
+	struct steer_tc_bpf *tc;
+	uint32_t maglev_size;
+	int ncpus;
+	struct {
+		const char *name;
+		int fd;
+	} maps[STEER_DP_NMAPS];
+};
+
+/* Record a message for steer_dp_errmsg(); returns err as a negative errno. */
+int steer_dp_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif /* STEER_DP_INTERNAL_H */
