@@ -98,6 +98,13 @@ int steer_dp_class_del(struct steer_dp *dp, uint32_t tenant, uint32_t task);
 int steer_dp_table_publish(struct steer_dp *dp, uint32_t table_id, const uint32_t *entries,
 			   uint32_t n);
 int steer_dp_table_del(struct steer_dp *dp, uint32_t table_id);
+/* The two halves of a publish, for many tables at once: build a filled
+ * table nobody sees yet (caller closes *fd_out), then swap a set of them
+ * in with one batch update (one RCU grace period instead of one each). */
+int steer_dp_table_build(struct steer_dp *dp, uint32_t table_id, const uint32_t *entries,
+			 uint32_t n, int *fd_out);
+int steer_dp_tables_swap(struct steer_dp *dp, const uint32_t *ids, const int *fds, uint32_t n);
+int steer_dp_tables_del(struct steer_dp *dp, const uint32_t *ids, uint32_t n);
 /* Read tables[table_id] into entries[n]; -ENOENT if no table. */
 int steer_dp_table_read(struct steer_dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n);
 

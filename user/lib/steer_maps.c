@@ -233,15 +233,17 @@ int steer_dp_class_del(struct steer_dp *dp, uint32_t tenant, uint32_t task)
 
 /* ---- Maglev tables ---- */
 
-int steer_dp_table_publish(struct steer_dp *dp, uint32_t table_id, const uint32_t *entries,
-			   uint32_t n)
+int steer_dp_table_build(struct steer_dp *dp, uint32_t table_id, const uint32_t *entries,
+			 uint32_t n, int *fd_out)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_INNER_MAP);
 	struct steer_config cfg;
+	__u32 *keys, count = n;
 	char name[16];
 	uint32_t i;
 	int fd, err;
 
+	*fd_out = -1;
 	if (table_id >= STEER_MAX_TABLES)
 		return steer_dp_fail(-EINVAL, "table id %u out of range 0..%u", table_id,
 				     STEER_MAX_TABLES - 1);
@@ -255,40 +257,77 @@ int steer_dp_table_publish(struct steer_dp *dp, uint32_t table_id, const uint32_
 		if (entries[i] >= STEER_MAX_BACKENDS)
 			return steer_dp_fail(-EINVAL, "slot %u: backend id %u out of range", i,
 					     entries[i]);
-
 	snprintf(name, sizeof(name), "tbl_%u", table_id);
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32), sizeof(__u32), n, &mo);
 	if (fd < 0)
 		return steer_dp_fail(-errno, "can't create table %u: %s", table_id,
 				     strerror(errno));
-	/* fill the new table while nobody sees it ... */
-	{
-		__u32 *keys = malloc(sizeof(*keys) * n);
-		__u32 count = n;
-
-		if (!keys) {
-			close(fd);
-			return steer_dp_fail(-ENOMEM, "out of memory");
-		}
-		for (i = 0; i < n; i++)
-			keys[i] = i;
-		err = bpf_map_update_batch(fd, keys, entries, &count, NULL);
-		if (err && errno == EINVAL) /* no batch ops: one by one */
-			for (err = 0, i = 0; i < n && !err; i++)
-				err = bpf_map_update_elem(fd, &keys[i], &entries[i], BPF_ANY);
-		free(keys);
-		if (err) {
-			err = -errno;
-			close(fd);
-			return steer_dp_fail(err, "can't fill table %u: %s", table_id,
-					     strerror(-err));
-		}
+	keys = malloc(sizeof(*keys) * n);
+	if (!keys) {
+		close(fd);
+		return steer_dp_fail(-ENOMEM, "out of memory");
 	}
-	/* ... then swap it in with one update: old table or new, never a mix */
-	err = bpf_map_update_elem(map_fd(dp, STEER_MAP_TABLES), &table_id, &fd, BPF_ANY);
+	for (i = 0; i < n; i++)
+		keys[i] = i;
+	err = bpf_map_update_batch(fd, keys, entries, &count, NULL);
+	if (err && errno == EINVAL) /* no batch ops: one by one */
+		for (err = 0, i = 0; i < n && !err; i++)
+			err = bpf_map_update_elem(fd, &keys[i], &entries[i], BPF_ANY);
+	free(keys);
+	if (err) {
+		err = -errno;
+		close(fd);
+		return steer_dp_fail(err, "can't fill table %u: %s", table_id, strerror(-err));
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+/*
+ * Each outer-map update waits for an RCU grace period (the kernel makes
+ * sure no program still runs with the old inner map), some 10-30 ms: a
+ * batch update waits once for all.
+ */
+int steer_dp_tables_swap(struct steer_dp *dp, const uint32_t *ids, const int *fds, uint32_t n)
+{
+	int fd = map_fd(dp, STEER_MAP_TABLES);
+	__u32 done = n, i;
+
+	if (!n)
+		return 0;
+	if (!bpf_map_update_batch(fd, ids, fds, &done, NULL))
+		return 0;
+	for (i = errno == EINVAL ? 0 : done; i < n; i++)
+		if (bpf_map_update_elem(fd, &ids[i], &fds[i], BPF_ANY))
+			return steer_dp_fail(-errno, "can't swap in table %u: %s", ids[i],
+					     strerror(errno));
+	return 0;
+}
+
+int steer_dp_tables_del(struct steer_dp *dp, const uint32_t *ids, uint32_t n)
+{
+	int fd = map_fd(dp, STEER_MAP_TABLES);
+	__u32 done = n, i;
+
+	if (!n)
+		return 0;
+	if (!bpf_map_delete_batch(fd, ids, &done, NULL))
+		return 0;
+	for (i = errno == EINVAL ? 0 : done; i < n; i++)
+		bpf_map_delete_elem(fd, &ids[i]); /* may be gone already */
+	return 0;
+}
+
+int steer_dp_table_publish(struct steer_dp *dp, uint32_t table_id, const uint32_t *entries,
+			   uint32_t n)
+{
+	int fd, err;
+
+	err = steer_dp_table_build(dp, table_id, entries, n, &fd);
 	if (err)
-		err = steer_dp_fail(-errno, "can't swap in table %u: %s", table_id,
-				    strerror(errno));
+		return err;
+	/* filled while nobody sees it, then swapped in: old table or new, never a mix */
+	err = steer_dp_tables_swap(dp, &table_id, &fd, 1);
 	close(fd); /* the outer map holds it now */
 	return err;
 }

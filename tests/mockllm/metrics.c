@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * GET /metrics: Prometheus text exposition with the names and labels the
+ * chosen engine really exports (see the engine table in DESIGN.md), from
+ * the scheduler's live numbers. KV-cache use is modelled as running/slots.
+ */
+#include "mockllm.h"
+
+struct metric {
+	const char *name;
+	const char *help;
+	const char *type;
+};
+
+/* Label value with \, " and newline escaped. */
+static void label_value(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_printf(b, "\\%c", *s);
+		else if (*s == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_append(b, s, 1);
+	}
+}
+
+static void header(struct buf *b, const struct metric *m)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, m->type);
+}
+
+/* name{<labels>model="M"} value; `labels` is "" or ends with a comma */
+static void sample(struct buf *b, const char *name, const char *labels, const char *model_label,
+		   double v)
+{
+	buf_printf(b, "%s{%s%s=\"", name, labels, model_label);
+	label_value(b, cfg.model);
+	buf_printf(b, "\"} %.10g\n", v);
+}
+
+static void single(struct buf *b, const struct metric *m, const char *labels,
+		   const char *model_label, double v)
+{
+	header(b, m);
+	sample(b, m->name, labels, model_label, v);
+}
+
+static double kv_usage(void)
+{
+	double u = cfg.slots ? (double)sched_running() / cfg.slots : 1.0;
+
+	return u > 1.0 ? 1.0 : u;
+}
+
+static void render_vllm(struct buf *b)
+{
+	static const struct metric running = { "vllm:num_requests_running",
+		"Number of requests in model execution batches.", "gauge" };
+	static const struct metric waiting = { "vllm:num_requests_waiting",
+		"Number of requests waiting to be processed.", "gauge" };
+	static const struct metric kv = { "vllm:kv_cache_usage_perc",
+		"KV-cache usage. 1 means 100 percent usage.", "gauge" };
+	static const struct metric success = { "vllm:request_success_total",
+		"Count of successfully processed requests.", "counter" };
+	static const struct metric prompt = { "vllm:prompt_tokens_total",
+		"Number of prefill tokens processed.", "counter" };
+	static const struct metric gen = { "vllm:generation_tokens_total",
+		"Number of generation tokens processed.", "counter" };
+	const char *e = "engine=\"0\",";
+
+	single(b, &running, e, "model_name", sched_running());
+	single(b, &waiting, e, "model_name", sched_waiting());
+	single(b, &kv, e, "model_name", kv_usage());
+	header(b, &success);
+	sample(b, success.name, "engine=\"0\",finished_reason=\"length\",", "model_name",
+	       (double)stats.finished_length);
+	sample(b, success.name, "engine=\"0\",finished_reason=\"stop\",", "model_name",
+	       (double)stats.finished_stop);
+	sample(b, success.name, "engine=\"0\",finished_reason=\"abort\",", "model_name",
+	       (double)stats.aborted);
+	single(b, &prompt, e, "model_name", (double)stats.prompt_tokens);
+	single(b, &gen, e, "model_name", (double)stats.gen_tokens);
+}
+
+static void render_sglang(struct buf *b)
+{
+	static const struct metric running = { "sglang:num_running_reqs",
+		"The number of running requests.", "gauge" };
+	static const struct metric queue = { "sglang:num_queue_reqs",
+		"The number of requests in the waiting queue.", "gauge" };
+	static const struct metric usage = { "sglang:token_usage", "The token usage.", "gauge" };
+	static const struct metric prompt = { "sglang:prompt_tokens_total",
+		"Number of prefill tokens processed.", "counter" };
+	static const struct metric gen = { "sglang:generation_tokens_total",
+		"Number of generation tokens processed.", "counter" };
+	static const struct metric reqs = { "sglang:num_requests_total",
+		"Number of requests processed.", "counter" };
+	const char *l = "engine_type=\"unified\",";
+
+	single(b, &running, l, "model_name", sched_running());
+	single(b, &queue, l, "model_name", sched_waiting());
+	single(b, &usage, l, "model_name", kv_usage());
+	single(b, &prompt, l, "model_name", (double)stats.prompt_tokens);
+	single(b, &gen, l, "model_name", (double)stats.gen_tokens);
+	single(b, &reqs, l, "model_name",
+	       (double)(stats.finished_stop + stats.finished_length + stats.aborted));
+}
+
+static void render_chitu(struct buf *b)
+{
+	static const struct metric running = { "chitu_running_requests",
+		"Requests being decoded.", "gauge" };
+	static const struct metric waiting = { "chitu_waiting_requests", "Requests queued.",
+		"gauge" };
+	static const struct metric kv = { "chitu_kv_cache_usage_ratio",
+		"KV cache blocks in use.", "gauge" };
+	static const struct metric done = { "chitu_finished_requests_total",
+		"Requests finished.", "counter" };
+	const char *l = "dp_rank=\"0\",";
+
+	single(b, &running, l, "model", sched_running());
+	single(b, &waiting, l, "model", sched_waiting());
+	single(b, &kv, l, "model", kv_usage());
+	single(b, &done, l, "model", (double)(stats.finished_stop + stats.finished_length));
+}
+
+void metrics_render(struct buf *b)
+{
+	static const struct metric info = { "mockllm_info",
+		"Mock backend identity (mockllm).", "gauge" };
+	static const struct metric reqs = { "mockllm_http_requests_total",
+		"HTTP requests answered, any endpoint.", "counter" };
+
+	switch (cfg.engine) {
+	case ENGINE_VLLM:
+		render_vllm(b);
+		break;
+	case ENGINE_SGLANG:
+		render_sglang(b);
+		break;
+	case ENGINE_CHITU:
+		render_chitu(b);
+		break;
+	}
+	header(b, &info);
+	buf_printf(b, "mockllm_info{backend=\"");
+	label_value(b, cfg.name);
+	buf_printf(b, "\",engine=\"%s\",slots=\"%u\",", engine_name(cfg.engine), cfg.slots);
+	buf_printf(b, "model=\"");
+	label_value(b, cfg.model);
+	buf_puts(b, "\"} 1\n");
+	header(b, &reqs);
+	buf_printf(b, "mockllm_http_requests_total %llu\n", (unsigned long long)stats.requests);
+}

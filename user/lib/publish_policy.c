@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Publishing the policy-level maps: config, backends, tenants, services. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "publish_internal.h"
+
+int pub_config(struct steer_dp *dp, const struct steer_policy *p, bool *resized)
+{
+	struct steer_config cur = { 0 }, want = { 0 };
+
+	want.maglev_size = p->maglev_size;
+	want.hash_seed = p->hash_seed;
+	want.udp_idle_ns = (uint64_t)p->udp_idle_ms * 1000000ULL;
+	*resized = false;
+	if (!steer_dp_config_get(dp, &cur) && !memcmp(&cur, &want, sizeof(cur)))
+		return 0;
+	*resized = cur.maglev_size && cur.maglev_size != want.maglev_size;
+	return steer_dp_config_set(dp, &want);
+}
+
+static void backend_want(const struct steer_pol_backend *b, const struct steer_live *l,
+			 struct steer_backend *be)
+{
+	memset(be, 0, sizeof(*be));
+	memcpy(be->addr, b->addr, 16);
+	be->port = htons(b->port);
+	be->family = b->family;
+	be->state = steer_pub_backend_state(l);
+}
+
+int pub_backends(struct steer_dp *dp, const struct steer_policy *p, const struct steer_live *live,
+		 struct steer_backend *cache, bool *known, unsigned int *written)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < p->n_backends; i++) {
+		uint32_t id = p->backends[i].id;
+		struct steer_backend be;
+
+		backend_want(&p->backends[i], &live[i], &be);
+		if (known[id] && !memcmp(&cache[id], &be, sizeof(be)))
+			continue;
+		err = steer_dp_backend_set(dp, id, &be);
+		if (err)
+			return err;
+		cache[id] = be;
+		known[id] = true;
+		(*written)++;
+	}
+	return 0;
+}
+
+int pub_backends_retire(struct steer_dp *dp, const struct steer_policy *p,
+			struct steer_backend *cache, bool *known, unsigned int *written)
+{
+	uint8_t *in_policy = calloc(STEER_MAX_BACKENDS, 1);
+	uint32_t id;
+	size_t i;
+	int err = 0;
+
+	if (!in_policy)
+		return -ENOMEM;
+	for (i = 0; i < p->n_backends; i++)
+		in_policy[p->backends[i].id] = 1;
+	for (id = 1; id < STEER_MAX_BACKENDS && !err; id++) {
+		struct steer_backend be;
+
+		if (!known[id] || in_policy[id])
+			continue;
+		/* its flows re-steer on their next packet; no table names it now */
+		be = cache[id];
+		be.state = STEER_BACKEND_UNUSED;
+		if (bpf_map_update_elem(steer_dp_map_fd(dp, STEER_MAP_BACKENDS), &id, &be, BPF_ANY))
+			err = -errno;
+		known[id] = false;
+		(*written)++;
+	}
+	free(in_policy);
+	return err;
+}
+
+/* Does the policy map this prefix to tenant id? (-1: not at all) */
+static long prefix_owner(const struct steer_policy *p, uint8_t family, const uint8_t *addr,
+			 uint32_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->n_tenants; i++)
+		for (j = 0; j < p->tenants[i].n_prefixes; j++) {
+			const struct steer_pol_prefix *x = &p->tenants[i].prefixes[j];
+
+			if (x->family == family && x->len == len &&
+			    !memcmp(x->addr, addr, family == STEER_AF_INET ? 4 : 16))
+				return p->tenants[i].id;
+		}
+	return -1;
+}
+
+/* Remove trie entries the policy no longer has (or maps elsewhere). */
+static int prune_prefixes(struct steer_dp *dp, const struct steer_policy *p, uint8_t family)
+{
+	const char *map = family == STEER_AF_INET ? STEER_MAP_TENANTS_V4 : STEER_MAP_TENANTS_V6;
+	int fd = steer_dp_map_fd(dp, map);
+	struct steer_lpm_v6_key key, next; /* large enough for both */
+	uint8_t dead[64][20];
+	size_t n_dead = 0, i;
+	void *prev = NULL;
+	uint32_t val;
+
+	do {
+		n_dead = 0;
+		prev = NULL;
+		while (n_dead < 64 && !bpf_map_get_next_key(fd, prev, &next)) {
+			key = next;
+			prev = &key;
+			if (bpf_map_lookup_elem(fd, &key, &val))
+				continue;
+			if (prefix_owner(p, family, key.addr, key.prefixlen) != (long)val)
+				memcpy(dead[n_dead++], &key, sizeof(dead[0]));
+		}
+		for (i = 0; i < n_dead; i++)
+			bpf_map_delete_elem(fd, dead[i]);
+	} while (n_dead == 64);
+	return 0;
+}
+
+int pub_tenants(struct steer_dp *dp, const struct steer_policy *p, unsigned int *written)
+{
+	int cfg_fd = steer_dp_map_fd(dp, STEER_MAP_TENANT_CFG);
+	size_t i, j;
+	int err;
+
+	for (i = 0; i < p->n_tenants; i++) {
+		const struct steer_pol_tenant *t = &p->tenants[i];
+		struct steer_tenant_cfg want = { t->rate, t->burst, t->max_conns, t->priority };
+		struct steer_tenant_cfg cur;
+		uint32_t id = t->id;
+
+		if (bpf_map_lookup_elem(cfg_fd, &id, &cur) || memcmp(&cur, &want, sizeof(cur))) {
+			bool reset = cur.rate != want.rate || cur.burst != want.burst;
+
+			err = steer_dp_tenant_cfg_set(dp, id, &want, reset);
+			if (err)
+				return err;
+			(*written)++;
+		}
+		for (j = 0; j < t->n_prefixes; j++) {
+			const struct steer_pol_prefix *x = &t->prefixes[j];
+
+			err = steer_dp_tenant_prefix_set(dp, x->family, x->addr, x->len, id);
+			if (err)
+				return err;
+		}
+	}
+	prune_prefixes(dp, p, STEER_AF_INET);
+	prune_prefixes(dp, p, STEER_AF_INET6);
+	return 0;
+}
+
+static void service_key(const struct steer_pol_service *s, struct steer_service_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr, s->addr, 16);
+	k->port = htons(s->port);
+	k->proto = s->proto;
+	k->family = s->family;
+}
+
+int pub_services(struct steer_dp *dp, const struct steer_policy *p, unsigned int *written)
+{
+	int fd = steer_dp_map_fd(dp, STEER_MAP_SERVICES);
+	struct steer_service_key key, next, dead[64];
+	size_t i, n_dead;
+	void *prev;
+	int err;
+
+	for (i = 0; i < p->n_services; i++) {
+		struct steer_service want = { 0 }, cur;
+
+		service_key(&p->services[i], &key);
+		want.service_id = p->services[i].id;
+		want.default_task = p->services[i].task;
+		if (!bpf_map_lookup_elem(fd, &key, &cur) && !memcmp(&cur, &want, sizeof(cur)))
+			continue;
+		err = steer_dp_service_set(dp, &key, &want);
+		if (err)
+			return err;
+		(*written)++;
+	}
+	do {
+		n_dead = 0;
+		prev = NULL;
+		while (n_dead < 64 && !bpf_map_get_next_key(fd, prev, &next)) {
+			bool keep = false;
+
+			key = next;
+			prev = &key;
+			for (i = 0; i < p->n_services && !keep; i++) {
+				struct steer_service_key k;
+
+				service_key(&p->services[i], &k);
+				keep = !memcmp(&k, &key, sizeof(k));
+			}
+			if (!keep)
+				dead[n_dead++] = key;
+		}
+		for (i = 0; i < n_dead; i++) {
+			bpf_map_delete_elem(fd, &dead[i]);
+			(*written)++;
+		}
+	} while (n_dead == 64);
+	return 0;
+}
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
+uint64_t pub_policy_sig(const struct steer_policy *p)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i, j;
+
+	for (i = 0; i < p->n_tenants; i++) {
+		const struct steer_pol_tenant *t = &p->tenants[i];
+		uint32_t v[5] = { t->id, t->rate, t->burst, t->max_conns, t->priority };
+
+		h = fnv(h, v, sizeof(v));
+		for (j = 0; j < t->n_prefixes; j++) {
+			h = fnv(h, t->prefixes[j].addr, 16);
+			h = fnv(h, &t->prefixes[j].family, 1);
+			h = fnv(h, &t->prefixes[j].len, 4);
+		}
+	}
+	for (i = 0; i < p->n_services; i++) {
+		const struct steer_pol_service *s = &p->services[i];
+
+		h = fnv(h, s->addr, 16);
+		h = fnv(h, &s->port, 2);
+		h = fnv(h, &s->proto, 1);
+		h = fnv(h, &s->family, 1);
+		h = fnv(h, &s->task, 4);
+		h = fnv(h, &s->id, 4);
+	}
+	return h ? h : 1;
+}

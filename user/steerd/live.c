@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Live signals: health with rise/fall counts, model-server load with a
+ * staleness bound (an old signal is unknown, not zero load), probe latency
+ * and the kernel's per-backend flow counters.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "steerd.h"
+
+uint64_t steerd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* New track[] for d->pol, carrying over what old[] knew by backend name. */
+int steerd_track_init(struct steerd *d, const struct steerd_track *old,
+		      const struct steer_policy *old_pol)
+{
+	size_t n = d->pol.n_backends, i, j;
+	struct steerd_track *t = calloc(n + 1, sizeof(*t));
+	struct steer_live *l = calloc(n + 1, sizeof(*l));
+
+	if (!t || !l) {
+		free(t);
+		free(l);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(t[i].name, sizeof(t[i].name), "%s", d->pol.backends[i].name);
+		t[i].latency_ms = -1;
+		for (j = 0; old && old_pol && j < old_pol->n_backends; j++)
+			if (!strcmp(old[j].name, t[i].name))
+				t[i] = old[j];
+	}
+	free(d->track);
+	free(d->live);
+	d->track = t;
+	d->live = l;
+	return 0;
+}
+
+/* Up after health_rise successes, down after health_fall failures; the
+ * very first success counts as up, so a fresh start doesn't wait. */
+static void track_health(const struct steer_policy *p, struct steerd_track *t,
+			 const struct steer_probe_result *r)
+{
+	if (!r->health_checked)
+		return;
+	if (r->healthy) {
+		t->ok_streak++;
+		t->fail_streak = 0;
+		if (!t->health_known || (!t->healthy && t->ok_streak >= p->health_rise)) {
+			if (t->health_known)
+				log_info("backend %s is up", t->name);
+			t->health_known = true;
+			t->healthy = true;
+		}
+	} else {
+		t->fail_streak++;
+		t->ok_streak = 0;
+		if (t->fail_streak >= p->health_fall && (!t->health_known || t->healthy)) {
+			log_warn("backend %s is down: %s", t->name, r->error);
+			t->health_known = true;
+			t->healthy = false;
+		}
+	}
+}
+
+void steerd_track_round(struct steerd *d, const struct steer_probe_result *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < d->pol.n_backends; i++) {
+		struct steerd_track *t = &d->track[i];
+
+		track_health(&d->pol, t, &r[i]);
+		if (r[i].metrics_ok) {
+			t->has_waiting = r[i].has_waiting;
+			t->has_running = r[i].has_running;
+			t->has_kv = r[i].has_kv;
+			t->waiting = r[i].waiting;
+			t->running = r[i].running;
+			t->kv_usage = r[i].kv_usage;
+			t->metrics_at_ms = r[i].done_ms;
+		}
+		if (r[i].health_checked && r[i].healthy)
+			t->latency_ms = r[i].health_ms;
+		else if (r[i].metrics_ok)
+			t->latency_ms = r[i].metrics_ms;
+		if (strcmp(t->last_error, r[i].error)) {
+			if (r[i].error[0])
+				log_debug("backend %s: %s", t->name, r[i].error);
+			snprintf(t->last_error, sizeof(t->last_error), "%s", r[i].error);
+		}
+	}
+}
+
+/* live[] for the decision engine, from track[] and the kernel counters. */
+void steerd_live_build(struct steerd *d)
+{
+	uint64_t now = steerd_now_ms();
+	size_t i;
+
+	for (i = 0; i < d->pol.n_backends; i++) {
+		const struct steerd_track *t = &d->track[i];
+		struct steer_live *l = &d->live[i];
+		struct steer_backend_stats bs;
+		bool fresh = t->metrics_at_ms && now - t->metrics_at_ms <= d->pol.staleness_ms;
+
+		memset(l, 0, sizeof(*l));
+		l->admin_state = d->pol.backends[i].state;
+		l->health_known = t->health_known;
+		l->healthy = t->healthy;
+		l->has_waiting = fresh && t->has_waiting;
+		l->has_running = fresh && t->has_running;
+		l->has_kv = fresh && t->has_kv;
+		l->waiting = t->waiting;
+		l->running = t->running;
+		l->kv_usage = t->kv_usage;
+		l->latency_ms = t->latency_ms;
+		if (d->dp && !steer_dp_backend_stats_read(d->dp, d->pol.backends[i].id, &bs)) {
+			l->has_flows = true;
+			l->active_flows = bs.new_flows > bs.closed_flows
+						  ? (double)(bs.new_flows - bs.closed_flows)
+						  : 0;
+		}
+	}
+}

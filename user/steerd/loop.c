@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * steerd's event loop: probe rounds every probe interval (libcurl multi,
+ * non-blocking), decide + publish after each round and after a reload,
+ * signals through a signalfd polled together with the transfers.
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "steerd.h"
+
+void steerd_targets_build(struct steerd *d)
+{
+	size_t i;
+
+	free(d->targets);
+	d->targets = calloc(d->pol.n_backends + 1, sizeof(*d->targets));
+	if (!d->targets)
+		return;
+	for (i = 0; i < d->pol.n_backends; i++) {
+		const struct steer_pol_backend *b = &d->pol.backends[i];
+
+		d->targets[i].health_url = b->health_url;
+		d->targets[i].metrics_url = b->metrics_url;
+		d->targets[i].names = b->profile == STEER_METRICS_NONE ? NULL : &b->metrics;
+	}
+}
+
+/*
+ * Signature of what the decisions depend on in live[], quantised below what
+ * could move a weight by the hysteresis (spare capacity in 1 % steps,
+ * latency in ~10 % steps): an idle or steady gateway skips the work.
+ */
+static uint64_t live_sig(const struct steerd *d)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i, j;
+
+	for (i = 0; i < d->pol.n_backends; i++) {
+		const struct steer_live *l = &d->live[i];
+		bool known;
+		int32_t v[6];
+
+		v[0] = l->admin_state | l->health_known << 4 | l->healthy << 5;
+		v[1] = (int32_t)(steer_backend_spare(&d->pol.backends[i], l, &known) * 100 + 0.5);
+		v[2] = known;
+		v[3] = l->latency_ms > 0 ? (int32_t)(log(l->latency_ms) * 10) : -1;
+		v[4] = l->has_waiting << 2 | l->has_running << 1 | l->has_kv;
+		v[5] = l->has_flows;
+		for (j = 0; j < sizeof(v); j++)
+			h = (h ^ ((const uint8_t *)v)[j]) * 1099511628211ULL;
+	}
+	return h;
+}
+
+int steerd_publish(struct steerd *d)
+{
+	struct steer_decisions dec;
+	struct steer_pub_stats st;
+	uint64_t t0, t1, sig;
+	int err;
+
+	steerd_live_build(d);
+	sig = live_sig(d);
+	if (!d->force && sig == d->last_sig)
+		return 0; /* nothing that could change a decision moved */
+	d->force = false;
+	d->last_sig = sig;
+	t0 = steerd_now_ms();
+	err = steer_decide(&d->pol, d->live, &dec);
+	if (err) {
+		log_error("decision failed: %s", strerror(-err));
+		return err;
+	}
+	t1 = steerd_now_ms();
+	err = steer_pub_apply(d->pub, &d->pol, d->live, &dec, &st);
+	d->last_decide_ms = (double)(t1 - t0);
+	d->last_publish_ms = st.publish_ms;
+	steer_decisions_free(&dec);
+	if (err) {
+		log_error("publish failed: %s (%s)", strerror(-err), steer_dp_errmsg());
+		return err;
+	}
+	d->publishes++;
+	log_debug("decide %.1f ms, publish %.1f ms", d->last_decide_ms, st.publish_ms);
+	if (st.tables_written || st.classes_written || st.classes_deleted ||
+	    st.backends_written || st.services_written || st.tenants_written)
+		log_info("published: %u tables written, %u deleted, %u classes written, %u "
+			 "deleted, %u backends, %u tenants, %u services (%u tables, %u classes "
+			 "live; decide %.1f ms, publish %.1f ms)",
+			 st.tables_written, st.tables_deleted, st.classes_written,
+			 st.classes_deleted, st.backends_written, st.tenants_written,
+			 st.services_written, st.tables_live, st.classes_live, d->last_decide_ms,
+			 st.publish_ms);
+	return 0;
+}
+
+static int attach_all(struct steerd *d, bool fatal)
+{
+	enum steer_xdp_mode mode = d->opts.xdp_generic || d->pol.xdp_generic ? STEER_XDP_GENERIC
+									      : STEER_XDP_NATIVE;
+	size_t i;
+	int err, failed = 0;
+
+	if (d->opts.no_attach)
+		return 0;
+	if (mode == STEER_XDP_GENERIC)
+		log_warn("generic XDP requested: slower than native, for testing only");
+	for (i = 0; i < (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces; i++) {
+		const char *ifn = i < (size_t)d->opts.n_xdp ? d->opts.xdp[i]
+							     : d->pol.xdp_ifaces[i - d->opts.n_xdp];
+
+		err = steer_dp_attach_xdp(d->dp, ifn, mode);
+		if (err) {
+			log_error("attach XDP to %s: %s", ifn, steer_dp_errmsg());
+			failed = err;
+		} else {
+			log_info("steer_xdp attached to %s", ifn);
+		}
+	}
+	for (i = 0; i < (size_t)d->opts.n_tc + d->pol.n_tc_ifaces; i++) {
+		const char *ifn = i < (size_t)d->opts.n_tc ? d->opts.tc[i]
+							    : d->pol.tc_ifaces[i - d->opts.n_tc];
+
+		err = steer_dp_attach_tc(d->dp, ifn);
+		if (err) {
+			log_error("attach TC to %s: %s", ifn, steer_dp_errmsg());
+			failed = err;
+		} else {
+			log_info("steer_tc attached to %s", ifn);
+		}
+	}
+	return fatal ? failed : 0;
+}
+
+static void detach_all(struct steerd *d)
+{
+	size_t i;
+
+	for (i = 0; i < (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces; i++)
+		steer_dp_detach_xdp(d->dp, i < (size_t)d->opts.n_xdp
+						   ? d->opts.xdp[i]
+						   : d->pol.xdp_ifaces[i - d->opts.n_xdp]);
+	for (i = 0; i < (size_t)d->opts.n_tc + d->pol.n_tc_ifaces; i++)
+		steer_dp_detach_tc(d->dp, i < (size_t)d->opts.n_tc
+						  ? d->opts.tc[i]
+						  : d->pol.tc_ifaces[i - d->opts.n_tc]);
+	log_info("programs detached");
+}
+
+int steerd_reload(struct steerd *d)
+{
+	struct steer_policy np, old;
+	struct steer_pol_errors errs;
+	char line[1024];
+	size_t i;
+	int err;
+
+	memset(&errs, 0, sizeof(errs));
+	if (policy_load(d->opts.config, &np, &errs) < 0) {
+		for (i = 0; i < errs.n; i++) {
+			policy_error_format(&errs.e[i], line, sizeof(line));
+			log_error("%s", line);
+		}
+		log_error("reload of %s rejected (%zu errors); the running policy stays",
+			  d->opts.config, errs.total);
+		return -EINVAL;
+	}
+	steerd_stable_ids(d->dp, &np);
+	old = d->pol;
+	d->pol = np;
+	err = steerd_track_init(d, d->track, &old);
+	if (err) {
+		d->pol = old;
+		policy_free(&np);
+		log_error("reload: out of memory; the running policy stays");
+		return err;
+	}
+	policy_free(&old);
+	steerd_targets_build(d);
+	attach_all(d, false);
+	d->dirty = true;
+	d->force = true;
+	d->next_round_ms = 0; /* probe the new set now */
+	log_info("reloaded %s: %zu services, %zu tenants, %zu backends", d->opts.config,
+		 d->pol.n_services, d->pol.n_tenants, d->pol.n_backends);
+	return 0;
+}
+
+static int signals_open(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* 1: keep going, 0: stop. */
+static int handle_signals(struct steerd *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP: reloading %s", d->opts.config);
+			steerd_reload(d);
+		} else {
+			log_info("signal %u: stopping; the data plane keeps the last tables%s",
+				 si.ssi_signo, d->opts.detach_on_exit ? " (detaching)" : "");
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int steerd_run(struct steerd *d)
+{
+	unsigned long round_gen = 0, policy_gen = 0;
+	bool in_flight = false;
+	int err;
+
+	d->sigfd = signals_open();
+	if (d->sigfd < 0) {
+		log_error("signalfd: %s", strerror(-d->sigfd));
+		return d->sigfd;
+	}
+	err = attach_all(d, true);
+	if (err)
+		return err;
+	steerd_targets_build(d);
+	d->dirty = true;
+	d->force = true;
+
+	for (;;) {
+		struct curl_waitfd wfd = { .fd = d->sigfd, .events = CURL_WAIT_POLLIN };
+		uint64_t now = steerd_now_ms();
+		unsigned long gen_before = d->publishes;
+		int timeout;
+
+		if (in_flight && prober_done(d->prober)) {
+			size_t n;
+			const struct steer_probe_result *r = prober_results(d->prober, &n);
+
+			in_flight = false;
+			d->rounds++;
+			if (round_gen == policy_gen)
+				steerd_track_round(d, r, n);
+			d->dirty = true;
+		}
+		if (!in_flight && now >= d->next_round_ms && d->targets) {
+			if (!prober_start(d->prober, d->targets, d->pol.n_backends)) {
+				in_flight = true;
+				round_gen = policy_gen;
+			}
+			d->next_round_ms = now + d->pol.probe_interval_ms;
+		}
+		/* the first publish waits for the first round: health known */
+		if (d->dirty && (d->rounds > 0 || !d->pol.n_backends)) {
+			d->dirty = false;
+			steerd_publish(d);
+			if (d->opts.once && gen_before != d->publishes)
+				break;
+		}
+		timeout = d->next_round_ms > now ? (int)(d->next_round_ms - now) : 0;
+		if (in_flight && timeout > 100)
+			timeout = 100;
+		err = prober_poll(d->prober, &wfd, 1, timeout);
+		if (err && err != -EINTR) {
+			log_error("probe poll: %s", strerror(-err));
+			return err;
+		}
+		if (wfd.revents & CURL_WAIT_POLLIN) {
+			unsigned long pubs = d->publishes;
+
+			if (!handle_signals(d))
+				break;
+			if (d->publishes != pubs || d->dirty)
+				policy_gen++;
+		}
+	}
+	if (d->opts.detach_on_exit)
+		detach_all(d);
+	return 0;
+}

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * steerd: reads the policy, probes backends, decides a weighted backend
+ * set for every (tenant, task) class and publishes it into the pinned BPF
+ * maps that steer_xdp / steer_tc use.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "steerd.h"
+
+#define STEERD_VERSION "0.1.0"
+#define PROBE_MAX_BODY (1024 * 1024)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: steerd --config FILE [options]\n"
+		"       steerd --check --config FILE\n"
+		"\n"
+		"  -c, --config FILE      policy file (YAML; see docs/policy.md)\n"
+		"      --check            validate FILE and exit: 0 valid, 1 invalid\n"
+		"  -P, --pin-root DIR     bpffs directory for maps and links [%s]\n"
+		"  -x, --xdp IFNAME       attach steer_xdp to IFNAME (repeatable; adds to the "
+		"policy's)\n"
+		"  -t, --tc IFNAME        attach steer_tc (clsact ingress) to IFNAME (repeatable)\n"
+		"      --xdp-generic      generic (skb) XDP instead of native: slower, for tests\n"
+		"      --no-attach        attach nothing: publish into the maps only\n"
+		"  -f, --foreground       stay in the foreground (else daemonize, log to syslog)\n"
+		"      --syslog           log to syslog\n"
+		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
+		"      --once             decide and publish once, then exit\n"
+		"      --detach-on-exit   on SIGTERM, detach the programs (default: keep steering)\n"
+		"  -V, --version          print the version\n"
+		"  -h, --help             this help\n"
+		"\n"
+		"Signals: SIGHUP reloads the policy (a bad file is rejected whole and the running\n"
+		"policy stays); SIGTERM/SIGINT stop steerd, leaving the data plane steering with\n"
+		"the last tables unless --detach-on-exit.\n",
+		STEER_PIN_ROOT_DEFAULT);
+}
+
+static int add_iface(char (*list)[16], int *n, const char *name, const char *what)
+{
+	if (*n >= STEER_MAX_IFACES) {
+		fprintf(stderr, "steerd: at most %d %s interfaces\n", STEER_MAX_IFACES, what);
+		return -1;
+	}
+	if (!*name || strlen(name) >= 16 || strchr(name, '/')) {
+		fprintf(stderr, "steerd: --%s expects an interface name (1-15 characters), got '%s'\n",
+			what, name);
+		return -1;
+	}
+	snprintf(list[(*n)++], 16, "%s", name);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, bool *use_syslog)
+{
+	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "pin-root", required_argument, NULL, 'P' },
+		{ "xdp", required_argument, NULL, 'x' },
+		{ "tc", required_argument, NULL, 't' },
+		{ "xdp-generic", no_argument, NULL, OPT_GENERIC },
+		{ "no-attach", no_argument, NULL, OPT_NO_ATTACH },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "detach-on-exit", no_argument, NULL, OPT_DETACH },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:P:x:t:fl:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_CHECK:
+			o->check = true;
+			break;
+		case 'P':
+			o->pin_root = optarg;
+			break;
+		case 'x':
+			if (add_iface(o->xdp, &o->n_xdp, optarg, "xdp"))
+				return 2;
+			break;
+		case 't':
+			if (add_iface(o->tc, &o->n_tc, optarg, "tc"))
+				return 2;
+			break;
+		case OPT_GENERIC:
+			o->xdp_generic = true;
+			break;
+		case OPT_NO_ATTACH:
+			o->no_attach = true;
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case OPT_SYSLOG:
+			*use_syslog = true;
+			break;
+		case 'l':
+			*level = steer_log_level_parse(optarg);
+			if (*level < 0) {
+				fprintf(stderr, "steerd: --log-level expects error, warn, info or "
+						"debug, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_ONCE:
+			o->once = true;
+			break;
+		case OPT_DETACH:
+			o->detach_on_exit = true;
+			break;
+		case 'V':
+			printf("steerd %s\n", STEERD_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "steerd: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!o->config) {
+		fprintf(stderr, "steerd: --config FILE is required\n");
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+static int load_policy(const char *path, struct steer_policy *pol, bool quiet_ok)
+{
+	struct steer_pol_errors errs;
+	char line[1024];
+	size_t i;
+
+	memset(&errs, 0, sizeof(errs));
+	if (policy_load(path, pol, &errs) < 0) {
+		for (i = 0; i < errs.n; i++) {
+			policy_error_format(&errs.e[i], line, sizeof(line));
+			fprintf(stderr, "%s\n", line);
+		}
+		if (errs.total > errs.n)
+			fprintf(stderr, "%s: %zu more errors not shown\n", path,
+				errs.total - errs.n);
+		fprintf(stderr, "%s: invalid (%zu error%s)\n", path, errs.total,
+			errs.total == 1 ? "" : "s");
+		return -1;
+	}
+	if (!quiet_ok)
+		printf("%s: valid: %zu services, %zu tasks, %zu models, %zu backends, %zu "
+		       "tenants\n",
+		       path, pol->n_services, pol->n_tasks, pol->n_models, pol->n_backends,
+		       pol->n_tenants);
+	return 0;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	size_t len;
+
+	if (level == LIBBPF_DEBUG && !steer_log_enabled(STEER_LOG_DEBUG))
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	len = strlen(msg);
+	if (len && msg[len - 1] == '\n')
+		msg[len - 1] = '\0';
+	steer_log(level == LIBBPF_WARN ? STEER_LOG_WARN : STEER_LOG_DEBUG, "libbpf: %s", msg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct steerd d = { 0 };
+	struct steer_dp_opts dpo = { 0 };
+	bool use_syslog = false;
+	int level = STEER_LOG_INFO;
+	int err, rc = 1;
+
+	d.sigfd = -1;
+	err = parse_args(argc, argv, &d.opts, &level, &use_syslog);
+	if (err)
+		return err;
+	if (d.opts.check)
+		return load_policy(d.opts.config, &d.pol, false) ? 1 : (policy_free(&d.pol), 0);
+
+	steer_log_init("steerd", level, use_syslog);
+	libbpf_set_print(libbpf_log);
+	if (load_policy(d.opts.config, &d.pol, true))
+		return 1;
+
+	dpo.pin_root = d.opts.pin_root;
+	dpo.maglev_size = d.pol.maglev_size;
+	err = steer_dp_open(&dpo, &d.dp);
+	if (err) {
+		log_error("data plane: %s", steer_dp_errmsg());
+		goto out;
+	}
+	if (steerd_stable_ids(d.dp, &d.pol) || steerd_track_init(&d, NULL, NULL))
+		goto out;
+	err = steer_pub_new(d.dp, &d.pub);
+	if (err) {
+		log_error("publisher: %s", strerror(-err));
+		goto out;
+	}
+	d.prober = prober_new(d.pol.probe_timeout_ms, PROBE_MAX_BODY);
+	if (!d.prober) {
+		log_error("prober: out of memory");
+		goto out;
+	}
+	if (!d.opts.foreground && !d.opts.once) {
+		if (daemon(0, 0)) {
+			log_error("daemon: %s", strerror(errno));
+			goto out;
+		}
+		if (!use_syslog)
+			steer_log_init("steerd", level, true);
+	}
+	log_info("steerd %s: policy %s (%zu services, %zu tenants, %zu backends), pin root %s",
+		 STEERD_VERSION, d.opts.config, d.pol.n_services, d.pol.n_tenants,
+		 d.pol.n_backends, steer_dp_pin_root(d.dp));
+	rc = steerd_run(&d) ? 1 : 0;
+out:
+	prober_free(d.prober);
+	steer_pub_free(d.pub);
+	steer_dp_close(d.dp); /* pins and links stay: the kernel keeps steering */
+	policy_free(&d.pol);
+	free(d.track);
+	free(d.live);
+	free(d.targets);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* steerd: the daemon's state, shared by its files. */
+#ifndef STEERD_H
+#define STEERD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decide.h"
+#include "policy.h"
+#include "probe.h"
+#include "publish.h"
+#include "steer_dp.h"
+
+struct steerd_opts {
+	const char *config;
+	const char *pin_root;
+	bool foreground;
+	bool check;
+	bool once;		/* decide + publish once, then exit */
+	bool detach_on_exit;	/* SIGTERM also detaches the programs */
+	bool no_attach;		/* don't attach: maps only (tests, another loader) */
+	bool xdp_generic;
+	char xdp[STEER_MAX_IFACES][16];
+	int n_xdp;
+	char tc[STEER_MAX_IFACES][16];
+	int n_tc;
+};
+
+/* What steerd remembers of a backend between probe rounds. */
+struct steerd_track {
+	char name[STEER_NAME_MAX];
+	unsigned int ok_streak, fail_streak;
+	bool health_known, healthy;
+	bool has_waiting, has_running, has_kv;
+	double waiting, running, kv_usage;
+	uint64_t metrics_at_ms;	/* when the signals were read; 0 never */
+	double latency_ms;
+	char last_error[160];
+};
+
+struct steerd {
+	struct steerd_opts opts;
+	struct steer_policy pol;
+	struct steerd_track *track;	/* pol.n_backends */
+	struct steer_live *live;	/* pol.n_backends */
+	struct steer_probe_target *targets;
+	struct steer_dp *dp;
+	struct steer_publisher *pub;
+	struct steer_prober *prober;
+	int sigfd;
+	uint64_t next_round_ms;
+	bool dirty;			/* decide + publish at the next chance */
+	bool force;			/* ... even if live signals look the same */
+	uint64_t last_sig;		/* live signals at the last decision */
+	unsigned long rounds, publishes;
+	double last_decide_ms, last_publish_ms;
+};
+
+uint64_t steerd_now_ms(void);
+
+/* live.c: probe results and kernel counters -> track[] -> live[] */
+int steerd_track_init(struct steerd *d, const struct steerd_track *old,
+		      const struct steer_policy *old_pol);
+void steerd_track_round(struct steerd *d, const struct steer_probe_result *r, size_t n);
+void steerd_live_build(struct steerd *d);
+
+/* ids.c: keep backend ids the data plane knows */
+int steerd_stable_ids(struct steer_dp *dp, struct steer_policy *p);
+
+/* loop.c */
+int steerd_publish(struct steerd *d);
+int steerd_reload(struct steerd *d);
+int steerd_run(struct steerd *d);
+void steerd_targets_build(struct steerd *d);
+
+#endif /* STEERD_H */
