@@ -29,11 +29,11 @@ static __always_inline int steer_take_token(struct steer_tenant_state *st, __u32
 		else
 			tokens += elapsed * rate;
 	}
-	st->last_ns = now;
 	ok = tokens >= NSEC_PER_SEC;
-	if (ok)
-		tokens -= NSEC_PER_SEC;
-	st->tokens_nano = tokens;
+	if (!steer_dry_run) { /* a dry run only looks */
+		st->last_ns = now;
+		st->tokens_nano = ok ? tokens - NSEC_PER_SEC : tokens;
+	}
 	bpf_spin_unlock(&st->lock);
 	return ok;
 }
@@ -51,7 +51,10 @@ static __always_inline int steer_admit(__u32 tenant, __u64 now, int *counted)
 	st = bpf_map_lookup_elem(&tenant_state, &tenant);
 	if (!st)
 		return 0;
-	if (cfg->max_conns) {
+	if (cfg->max_conns && steer_dry_run) {
+		if (st->active >= (__s64)cfg->max_conns)
+			return STEER_R_DROP_ADMIT_CONC;
+	} else if (cfg->max_conns) {
 		old = __sync_fetch_and_add(&st->active, 1);
 		if (old >= (__s64)cfg->max_conns) {
 			__sync_fetch_and_add(&st->active, -1);

@@ -69,8 +69,12 @@ static __always_inline int steer_xdp_dnat(struct xdp_md *ctx, const struct steer
 	return 0;
 }
 
-/* After NAT: FIB lookup towards the backend, MAC rewrite and redirect. */
-static __always_inline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_pkt *p,
+/*
+ * After NAT: FIB lookup towards the backend, MAC rewrite and redirect. A
+ * subprogram: inlined in both callers, the 64-byte FIB parameters pushed
+ * the combined stack of main + steer_xdp_new past the verifier's 512.
+ */
+static __noinline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_pkt *p,
 					     const struct steer_backend *be, __u32 bytes)
 {
 	void *data = (void *)(long)ctx->data;

@@ -3,10 +3,39 @@
 #ifndef STEER_STATS_H
 #define STEER_STATS_H
 
+/*
+ * Set (rodata) in the instance `steerctl explain` runs: it reads the live
+ * maps and writes nothing but the explain map, so counters, conntrack and
+ * admission stay as they are. The verifier drops the dead branches.
+ */
+const volatile __u32 steer_dry_run = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct steer_explain);
+} explain SEC(".maps");
+
+static __always_inline struct steer_explain *steer_explain_rec(void)
+{
+	__u32 zero = 0;
+
+	return steer_dry_run ? bpf_map_lookup_elem(&explain, &zero) : NULL;
+}
+
 static __always_inline void steer_count_reason(void *map, __u32 reason, __u32 bytes)
 {
-	struct steer_reason_stats *s = bpf_map_lookup_elem(map, &reason);
+	struct steer_reason_stats *s;
 
+	if (steer_dry_run) {
+		struct steer_explain *x = steer_explain_rec();
+
+		if (x && !x->reason)
+			x->reason = reason; /* the first reason: events precede verdicts */
+		return;
+	}
+	s = bpf_map_lookup_elem(map, &reason);
 	if (s) {
 		s->packets++;
 		s->bytes += bytes;
@@ -23,6 +52,9 @@ static __always_inline void steer_count_forward(__u32 backend, __u32 tenant, __u
 	struct steer_backend_stats *b = bpf_map_lookup_elem(&backend_stats, &backend);
 	struct steer_tenant_stats *t = bpf_map_lookup_elem(&tenant_stats, &tenant);
 	struct steer_class_stats *c = bpf_map_lookup_elem(&class_stats, &class_id);
+
+	if (steer_dry_run)
+		return;
 
 	if (b) {
 		b->packets++;
@@ -47,6 +79,9 @@ static __always_inline void steer_count_reply(__u32 backend, __u32 tenant, __u32
 	struct steer_backend_stats *b = bpf_map_lookup_elem(&backend_stats, &backend);
 	struct steer_tenant_stats *t = bpf_map_lookup_elem(&tenant_stats, &tenant);
 
+	if (steer_dry_run)
+		return;
+
 	if (b) {
 		b->reply_packets++;
 		b->reply_bytes += bytes;
@@ -62,6 +97,9 @@ static __always_inline void steer_count_closed(__u32 backend, __u32 tenant)
 	struct steer_backend_stats *b = bpf_map_lookup_elem(&backend_stats, &backend);
 	struct steer_tenant_stats *t = bpf_map_lookup_elem(&tenant_stats, &tenant);
 
+	if (steer_dry_run)
+		return;
+
 	if (b)
 		b->closed_flows++;
 	if (t)
@@ -74,6 +112,9 @@ static __always_inline void steer_count_refused(__u32 tenant, __u32 class_id, in
 {
 	struct steer_tenant_stats *t = bpf_map_lookup_elem(&tenant_stats, &tenant);
 	struct steer_class_stats *c;
+
+	if (steer_dry_run)
+		return;
 
 	if (t) {
 		if (reason == STEER_R_DROP_ADMIT_RATE)

@@ -51,6 +51,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	struct steer_backend *be = NULL;
 	struct steer_ct e = {};
 	struct steer_rct re = {};
+	struct steer_explain *x;
 	__u64 now = bpf_ktime_get_ns();
 	__u32 bid = 0;
 	int counted = 0;
@@ -63,6 +64,16 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	ck.task = task;
 	ck.family = p->key.family;
 	cls = bpf_map_lookup_elem(&classes, &ck);
+	x = steer_explain_rec();
+	if (x) {
+		x->tenant = ck.tenant;
+		x->task = ck.task;
+		if (cls) {
+			x->stage |= STEER_EXPLAIN_CLASS;
+			x->class_id = cls->class_id;
+			x->table_id = cls->table_id;
+		}
+	}
 	if (!cls) {
 		r = STEER_R_DROP_NO_CLASS;
 		goto refuse;
@@ -72,13 +83,26 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		goto refuse;
 	}
 	r = steer_pick(cls, cfg, &p->key, &bid, &be);
+	if (x) {
+		x->slot = steer_flow_hash(&p->key, cfg->hash_seed) % cfg->maglev_size;
+		if (!r) {
+			x->stage |= STEER_EXPLAIN_PICKED;
+			x->backend_id = bid;
+		}
+	}
 	if (r)
 		goto refuse;
 	if (kind == STEER_NEW_FLOW) {
 		r = steer_admit(ck.tenant, now, &counted);
+		if (x) {
+			x->stage |= STEER_EXPLAIN_ADMIT;
+			x->admit = r;
+		}
 		if (r)
 			goto refuse;
 	}
+	if (steer_dry_run)
+		goto nat; /* writes nothing: no conntrack, no counters */
 
 	if (old) {
 		/* the flow leaves its old backend: its reverse entry goes */
@@ -144,6 +168,9 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		if (ne)
 			steer_ct_release(ne);
 	}
+nat:
+	if (x)
+		x->stage |= STEER_EXPLAIN_NAT;
 	if (steer_xdp_dnat(ctx, p, be))
 		return steer_xdp_verdict(STEER_R_DROP_TRUNC_L4, bytes);
 	return steer_xdp_forward(ctx, p, be, bytes);
@@ -160,15 +187,18 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 						 const struct steer_config *cfg, struct steer_ct *e,
 						 __u32 bytes)
 {
+	struct steer_explain *x = steer_explain_rec();
 	__u32 bid = e->backend_id;
 	struct steer_backend *be;
 
+	if (x)
+		x->ct_hit = 1;
 	if (p->key.proto == IPPROTO_UDP) {
 		__u64 now = bpf_ktime_get_ns();
 		__u64 refresh = cfg->udp_idle_ns >> 2;
 
 		if (now - e->last_ns > cfg->udp_idle_ns) {
-			if (!(e->flags & STEER_CT_F_CLOSED))
+			if (!(e->flags & STEER_CT_F_CLOSED) && !steer_dry_run)
 				steer_ct_release(e);
 			steer_count_reason(&xdp_reasons, STEER_R_EV_UDP_EXPIRED, bytes);
 			return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_FLOW);
@@ -176,7 +206,7 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 		/* a write per packet costs: refresh at most every quarter timeout */
 		if (refresh > STEER_CT_REFRESH_NS)
 			refresh = STEER_CT_REFRESH_NS;
-		if (now - e->last_ns > refresh)
+		if (now - e->last_ns > refresh && !steer_dry_run)
 			e->last_ns = now;
 	} else if ((p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
 		   (e->flags & STEER_CT_F_CLOSED)) {
@@ -190,16 +220,21 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 	    be->family != p->key.family)
 		return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_RESTEER);
 
-	if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
+	if ((p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) && !steer_dry_run)
 		steer_ct_mark(e, steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT));
+	if (x) {
+		x->tenant = e->tenant;
+		x->class_id = e->class_id;
+		x->backend_id = bid;
+		x->stage |= STEER_EXPLAIN_PICKED | STEER_EXPLAIN_NAT;
+	}
 	steer_count_forward(bid, e->tenant, e->class_id, bytes, 0, 0);
 	if (steer_xdp_dnat(ctx, p, be))
 		return steer_xdp_verdict(STEER_R_DROP_TRUNC_L4, bytes);
 	return steer_xdp_forward(ctx, p, be, bytes);
 }
 
-SEC("xdp")
-int steer_xdp(struct xdp_md *ctx)
+static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -224,6 +259,15 @@ int steer_xdp(struct xdp_md *ctx)
 	svc = bpf_map_lookup_elem(&services, &sk);
 	if (!svc)
 		return steer_xdp_verdict(STEER_R_PASS_NOT_SERVICE, bytes);
+	if (steer_dry_run) {
+		struct steer_explain *x = steer_explain_rec();
+
+		if (x) {
+			x->stage |= STEER_EXPLAIN_SERVICE;
+			x->service_id = svc->service_id;
+			x->task = svc->default_task;
+		}
+	}
 	cfg = bpf_map_lookup_elem(&steer_cfg, &zero);
 	if (!cfg || !cfg->maglev_size)
 		return steer_xdp_verdict(STEER_R_DROP_NO_CONFIG, bytes);
@@ -241,4 +285,15 @@ int steer_xdp(struct xdp_md *ctx)
 		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_NONSYN);
 	}
 	return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_FLOW);
+}
+
+SEC("xdp")
+int steer_xdp(struct xdp_md *ctx)
+{
+	int verdict = steer_xdp_main(ctx);
+	struct steer_explain *x = steer_explain_rec();
+
+	if (x)
+		x->verdict = verdict;
+	return verdict;
 }

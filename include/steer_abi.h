@@ -286,6 +286,31 @@ struct steer_class_stats {
 	__u64 rejected;
 };
 
+/*
+ * explain[0]: what a dry run of steer_xdp (a second instance loaded with
+ * steer_dry_run = 1, used by `steerctl explain`) decided for one packet.
+ * A dry run reads the live maps and writes nothing else.
+ */
+struct steer_explain {
+	__u32 verdict;		/* XDP action */
+	__u32 reason;		/* reason counted (0: steered) */
+	__u32 service_id;
+	__u32 task;
+	__u32 tenant;
+	__u32 class_id;
+	__u32 table_id;
+	__u32 backend_id;
+	__u32 slot;		/* Maglev slot of the flow hash */
+	__u32 admit;		/* 0 admitted, else the admission reason */
+	__u32 ct_hit;		/* 1: an existing conntrack entry decided */
+	__u32 stage;		/* bit per stage reached (STEER_EXPLAIN_*) */
+};
+#define STEER_EXPLAIN_SERVICE	(1u << 0)
+#define STEER_EXPLAIN_CLASS	(1u << 1)
+#define STEER_EXPLAIN_PICKED	(1u << 2)
+#define STEER_EXPLAIN_ADMIT	(1u << 3)
+#define STEER_EXPLAIN_NAT	(1u << 4)
+
 /* ---- size guards --------------------------------------------------------- */
 
 _Static_assert(sizeof(struct steer_config) == 32, "steer_config size");
@@ -305,6 +330,7 @@ _Static_assert(sizeof(struct steer_reason_stats) == 16, "steer_reason_stats size
 _Static_assert(sizeof(struct steer_backend_stats) == 48, "steer_backend_stats size");
 _Static_assert(sizeof(struct steer_tenant_stats) == 72, "steer_tenant_stats size");
 _Static_assert(sizeof(struct steer_class_stats) == 32, "steer_class_stats size");
+_Static_assert(sizeof(struct steer_explain) == 48, "steer_explain size");
 _Static_assert(STEER_R_MAX <= STEER_REASON_SLOTS, "reasons map size");
 
 #endif /* STEER_ABI_H */

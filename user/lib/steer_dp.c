@@ -191,6 +191,7 @@ void steer_dp_close(struct steer_dp *dp)
 {
 	if (!dp)
 		return;
+	steer_xdp_bpf__destroy(dp->dry);
 	steer_tc_bpf__destroy(dp->tc);
 	steer_xdp_bpf__destroy(dp->xdp);
 	free(dp);

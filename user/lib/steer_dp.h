@@ -108,6 +108,24 @@ int steer_dp_tables_del(struct steer_dp *dp, const uint32_t *ids, uint32_t n);
 /* Read tables[table_id] into entries[n]; -ENOENT if no table. */
 int steer_dp_table_read(struct steer_dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n);
 
+/* ---- explain ---- */
+
+struct steer_explain_req {
+	uint8_t family;		/* STEER_AF_INET / STEER_AF_INET6 */
+	uint8_t proto;		/* STEER_PROTO_TCP / STEER_PROTO_UDP */
+	uint8_t src[16], dst[16]; /* network order */
+	uint16_t sport, dport;	/* host order */
+	uint32_t ifindex;	/* ingress interface for the FIB lookup; 0: none */
+};
+
+/*
+ * Run steer_xdp in dry-run mode (a second instance, loaded on first use)
+ * on a SYN (or UDP packet) against the live maps; nothing is written but
+ * the instance's own explain map. out->verdict is the XDP action.
+ */
+int steer_dp_explain(struct steer_dp *dp, const struct steer_explain_req *req,
+		     struct steer_explain *out);
+
 /* ---- counters (summed over CPUs) ---- */
 
 enum steer_hook {

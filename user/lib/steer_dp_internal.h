@@ -15,6 +15,7 @@ struct steer_dp {
 	char pin_root[PATH_MAX];
 	struct steer_xdp_bpf *xdp;
 	struct steer_tc_bpf *tc;
+	struct steer_xdp_bpf *dry;	/* dry-run instance for explain, loaded on demand */
 	uint32_t maglev_size;
 	int ncpus;
 	struct {
