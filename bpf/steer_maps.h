@@ -153,4 +153,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } class_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STEER_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct steer_nexthop);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nexthops SEC(".maps");
+
 #endif /* STEER_MAPS_H */

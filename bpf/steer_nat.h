@@ -70,17 +70,22 @@ static __always_inline int steer_xdp_dnat(struct xdp_md *ctx, const struct steer
 }
 
 /*
- * After NAT: FIB lookup towards the backend, MAC rewrite and redirect. A
- * subprogram: inlined in both callers, the 64-byte FIB parameters pushed
- * the combined stack of main + steer_xdp_new past the verifier's 512.
+ * After NAT: next hop towards the backend, MAC rewrite and redirect. The
+ * FIB answer is cached per backend and CPU for STEER_NEXTHOP_TTL_NS, so an
+ * established flow's packet costs a per-CPU array lookup, not a FIB walk;
+ * a route or neighbour change is seen within the TTL. A subprogram:
+ * inlined in both callers, the 64-byte FIB parameters pushed the combined
+ * stack of main + steer_xdp_new past the verifier's 512.
  */
 static __noinline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_pkt *p,
-					     const struct steer_backend *be, __u32 bytes)
+					const struct steer_backend *be, __u32 bid, __u32 bytes)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib = {};
 	struct ethhdr *eth = data;
+	struct steer_nexthop *nh;
+	__u64 now;
 	long rc;
 
 	if (p->vlans) {
@@ -88,6 +93,17 @@ static __noinline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_p
 		steer_count_reason(&xdp_reasons, STEER_R_PASS_VLAN, bytes);
 		return XDP_PASS;
 	}
+	if ((void *)(eth + 1) > data_end)
+		return XDP_DROP;
+	now = bpf_ktime_get_coarse_ns();
+	nh = bpf_map_lookup_elem(&nexthops, &bid);
+	if (nh && nh->stamp_ns && now - nh->stamp_ns < STEER_NEXTHOP_TTL_NS &&
+	    nh->ingress == ctx->ingress_ifindex) {
+		__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
+		return bpf_redirect(nh->ifindex, 0);
+	}
+
 	fib.ifindex = ctx->ingress_ifindex;
 	fib.l4_protocol = p->key.proto;
 	fib.tot_len = p->ip_len;
@@ -102,10 +118,15 @@ static __noinline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_p
 	}
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		if ((void *)(eth + 1) > data_end)
-			return XDP_DROP;
 		__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
 		__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+		if (nh && !steer_dry_run) {
+			nh->stamp_ns = now ? now : 1;
+			nh->ingress = ctx->ingress_ifindex;
+			nh->ifindex = fib.ifindex;
+			__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
+			__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+		}
 		return bpf_redirect(fib.ifindex, 0);
 	}
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {

@@ -173,7 +173,7 @@ nat:
 		x->stage |= STEER_EXPLAIN_NAT;
 	if (steer_xdp_dnat(ctx, p, be))
 		return steer_xdp_verdict(STEER_R_DROP_TRUNC_L4, bytes);
-	return steer_xdp_forward(ctx, p, be, bytes);
+	return steer_xdp_forward(ctx, p, be, bid, bytes);
 
 refuse:
 	if (kind == STEER_NEW_FLOW)
@@ -231,7 +231,7 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 	steer_count_forward(bid, e->tenant, e->class_id, bytes, 0, 0);
 	if (steer_xdp_dnat(ctx, p, be))
 		return steer_xdp_verdict(STEER_R_DROP_TRUNC_L4, bytes);
-	return steer_xdp_forward(ctx, p, be, bytes);
+	return steer_xdp_forward(ctx, p, be, bid, bytes);
 }
 
 static __always_inline int steer_xdp_main(struct xdp_md *ctx)

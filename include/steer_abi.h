@@ -54,6 +54,7 @@
 #define STEER_MAP_BACKEND_STATS	"backend_stats"
 #define STEER_MAP_TENANT_STATS	"tenant_stats"
 #define STEER_MAP_CLASS_STATS	"class_stats"
+#define STEER_MAP_NEXTHOPS	"nexthops"
 /*
  * Links are pinned as "<pin root>/links/xdp-<ifname>" and "tc-<ifname>"
  * ('.' and '%' in ifname escaped as %2e, %25: bpffs refuses dots).
@@ -287,6 +288,21 @@ struct steer_class_stats {
 };
 
 /*
+ * nexthops[backend] (per CPU): the last FIB answer towards a backend, so
+ * that most packets skip bpf_fib_lookup. Refreshed when older than
+ * STEER_NEXTHOP_TTL_NS or when the packet came in on another interface.
+ */
+struct steer_nexthop {
+	__u64 stamp_ns;		/* bpf_ktime_get_coarse_ns() of the lookup; 0 never */
+	__u32 ingress;		/* ingress ifindex the lookup was made for */
+	__u32 ifindex;		/* egress */
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u32 pad;
+};
+#define STEER_NEXTHOP_TTL_NS	250000000ULL	/* 250 ms */
+
+/*
  * explain[0]: what a dry run of steer_xdp (a second instance loaded with
  * steer_dry_run = 1, used by `steerctl explain`) decided for one packet.
  * A dry run reads the live maps and writes nothing else.
@@ -331,6 +347,7 @@ _Static_assert(sizeof(struct steer_backend_stats) == 48, "steer_backend_stats si
 _Static_assert(sizeof(struct steer_tenant_stats) == 72, "steer_tenant_stats size");
 _Static_assert(sizeof(struct steer_class_stats) == 32, "steer_class_stats size");
 _Static_assert(sizeof(struct steer_explain) == 48, "steer_explain size");
+_Static_assert(sizeof(struct steer_nexthop) == 32, "steer_nexthop size");
 _Static_assert(STEER_R_MAX <= STEER_REASON_SLOTS, "reasons map size");
 
 #endif /* STEER_ABI_H */

@@ -101,6 +101,7 @@ static void fill_map_table(struct steer_dp *dp)
 		{ STEER_MAP_BACKEND_STATS, s->maps.backend_stats },
 		{ STEER_MAP_TENANT_STATS, s->maps.tenant_stats },
 		{ STEER_MAP_CLASS_STATS, s->maps.class_stats },
+		{ STEER_MAP_NEXTHOPS, s->maps.nexthops },
 	};
 	size_t i;
 
