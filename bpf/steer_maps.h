@@ -26,6 +26,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } services SEC(".maps");
 
+/*
+ * service_ports[dst port, host order]: how many services use the port. A
+ * packet to a port no service uses passes at the cost of an (inlined)
+ * array lookup, before hashing its full service key. Kept by the loader.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} service_ports SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, STEER_MAX_PREFIXES);

@@ -52,7 +52,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	struct steer_ct e = {};
 	struct steer_rct re = {};
 	struct steer_explain *x;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_coarse_ns();
 	__u32 bid = 0;
 	int counted = 0;
 	int r;
@@ -194,7 +194,7 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 	if (x)
 		x->ct_hit = 1;
 	if (p->key.proto == IPPROTO_UDP) {
-		__u64 now = bpf_ktime_get_ns();
+		__u64 now = bpf_ktime_get_coarse_ns();
 		__u64 refresh = cfg->udp_idle_ns >> 2;
 
 		if (now - e->last_ns > cfg->udp_idle_ns) {
@@ -244,7 +244,7 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	struct steer_service *svc;
 	struct steer_config *cfg;
 	struct steer_ct *e;
-	__u32 zero = 0;
+	__u32 zero = 0, port, *users;
 	int r;
 
 	p.bytes = bytes;
@@ -252,6 +252,10 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	if (r)
 		return steer_xdp_verdict(r, bytes);
 
+	port = bpf_ntohs(p.key.dport);
+	users = bpf_map_lookup_elem(&service_ports, &port);
+	if (!users || !*users)
+		return steer_xdp_verdict(STEER_R_PASS_NOT_SERVICE, bytes);
 	__builtin_memcpy(sk.addr, p.key.dst, 16);
 	sk.port = p.key.dport;
 	sk.proto = p.key.proto;

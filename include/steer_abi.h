@@ -55,6 +55,7 @@
 #define STEER_MAP_TENANT_STATS	"tenant_stats"
 #define STEER_MAP_CLASS_STATS	"class_stats"
 #define STEER_MAP_NEXTHOPS	"nexthops"
+#define STEER_MAP_SERVICE_PORTS	"service_ports"
 /*
  * Links are pinned as "<pin root>/links/xdp-<ifname>" and "tc-<ifname>"
  * ('.' and '%' in ifname escaped as %2e, %25: bpffs refuses dots).

@@ -57,6 +57,7 @@ struct steer_publisher {
 	struct steer_backend backends[STEER_MAX_BACKENDS];
 	bool backend_known[STEER_MAX_BACKENDS];
 	uint64_t policy_sig;		/* tenants + services last published */
+	uint32_t index_of[STEER_MAX_BACKENDS];	/* backend id -> policy index (this apply) */
 	uint32_t swap_ids[STEER_MAX_TABLES];	/* built, waiting for the swap */
 	int swap_fds[STEER_MAX_TABLES];
 	uint32_t n_swaps;
@@ -232,16 +233,14 @@ static int table_fill(struct steer_publisher *pub, const struct steer_policy *p,
 	if (!mb)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		const struct steer_pol_backend *b = NULL;
-		size_t j;
+		uint32_t at = set[i].id < STEER_MAX_BACKENDS ? pub->index_of[set[i].id] : UINT32_MAX;
+		const struct steer_pol_backend *b;
 
-		for (j = 0; j < p->n_backends && !b; j++)
-			if (p->backends[j].id == set[i].id)
-				b = &p->backends[j];
-		if (!b) {
+		if (at >= p->n_backends || p->backends[at].id != set[i].id) {
 			free(mb);
 			return -EINVAL;
 		}
+		b = &p->backends[at];
 		mb[i].key = steer_maglev_key(b->addr, b->family, htons(b->port));
 		mb[i].id = set[i].id;
 		mb[i].weight = set[i].weight;
@@ -773,6 +772,9 @@ int steer_pub_apply(struct steer_publisher *pub, const struct steer_policy *p,
 	int err;
 
 	memset(st, 0, sizeof(*st));
+	memset(pub->index_of, 0xff, sizeof(pub->index_of));
+	for (i = 0; i < p->n_backends; i++)
+		pub->index_of[p->backends[i].id] = (uint32_t)i;
 	err = pub_config(pub->dp, p, &resized);
 	if (!err)
 		err = pub_backends(pub->dp, p, live, pub->backends, pub->backend_known,

@@ -187,7 +187,7 @@ int pub_services(struct steer_dp *dp, const struct steer_policy *p, unsigned int
 		want.default_task = p->services[i].task;
 		if (!bpf_map_lookup_elem(fd, &key, &cur) && !memcmp(&cur, &want, sizeof(cur)))
 			continue;
-		err = steer_dp_service_set(dp, &key, &want);
+		err = steer_dp_service_put(dp, &key, &want); /* synced once below */
 		if (err)
 			return err;
 		(*written)++;
@@ -214,7 +214,7 @@ int pub_services(struct steer_dp *dp, const struct steer_policy *p, unsigned int
 			(*written)++;
 		}
 	} while (n_dead == 64);
-	return 0;
+	return steer_dp_service_ports_sync(dp);
 }
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)

@@ -102,6 +102,7 @@ static void fill_map_table(struct steer_dp *dp)
 		{ STEER_MAP_TENANT_STATS, s->maps.tenant_stats },
 		{ STEER_MAP_CLASS_STATS, s->maps.class_stats },
 		{ STEER_MAP_NEXTHOPS, s->maps.nexthops },
+		{ STEER_MAP_SERVICE_PORTS, s->maps.service_ports },
 	};
 	size_t i;
 
@@ -181,6 +182,10 @@ int steer_dp_open(const struct steer_dp_opts *opts, struct steer_dp **out)
 		}
 	}
 	fill_map_table(dp);
+	/* pins from before service_ports existed: fill it from services */
+	err = steer_dp_service_ports_sync(dp);
+	if (err)
+		goto fail;
 	*out = dp;
 	return 0;
 fail:

@@ -65,6 +65,12 @@ int steer_dp_config_get(struct steer_dp *dp, struct steer_config *cfg);
 int steer_dp_service_set(struct steer_dp *dp, const struct steer_service_key *key,
 			 const struct steer_service *svc);
 int steer_dp_service_del(struct steer_dp *dp, const struct steer_service_key *key);
+/* Bring service_ports (the program's per-port pre-filter) in line with
+ * the services map; the two calls above do it themselves. _put writes a
+ * service without it (batches: put all, then sync once). */
+int steer_dp_service_put(struct steer_dp *dp, const struct steer_service_key *key,
+			 const struct steer_service *svc);
+int steer_dp_service_ports_sync(struct steer_dp *dp);
 
 /* family: STEER_AF_INET or STEER_AF_INET6; addr in network order. */
 int steer_dp_tenant_prefix_set(struct steer_dp *dp, uint8_t family, const void *addr,
@@ -135,6 +141,8 @@ enum steer_hook {
 int steer_dp_reason_read(struct steer_dp *dp, enum steer_hook hook, uint32_t reason,
 			 struct steer_reason_stats *out);
 int steer_dp_backend_stats_read(struct steer_dp *dp, uint32_t id, struct steer_backend_stats *out);
+/* Every backend's counters in one batch: out has STEER_MAX_BACKENDS entries. */
+int steer_dp_backend_stats_read_all(struct steer_dp *dp, struct steer_backend_stats *out);
 int steer_dp_tenant_stats_read(struct steer_dp *dp, uint32_t tenant, struct steer_tenant_stats *out);
 int steer_dp_class_stats_read(struct steer_dp *dp, uint32_t class_id, struct steer_class_stats *out);
 

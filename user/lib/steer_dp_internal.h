@@ -6,7 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 
-#define STEER_DP_NMAPS 17
+#define STEER_DP_NMAPS 18
 
 struct steer_xdp_bpf;
 struct steer_tc_bpf;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -63,7 +64,56 @@ static int check_family(uint8_t family)
 	return 0;
 }
 
-int steer_dp_service_set(struct steer_dp *dp, const struct steer_service_key *key,
+/*
+ * Recount service_ports from the services map (at most STEER_MAX_SERVICES
+ * entries) and write the ports whose count changed. Counts go up before
+ * a service is looked up by the program and down after it is gone, since
+ * callers sync after every change.
+ */
+int steer_dp_service_ports_sync(struct steer_dp *dp)
+{
+	int sfd = map_fd(dp, STEER_MAP_SERVICES), pfd = map_fd(dp, STEER_MAP_SERVICE_PORTS);
+	__u32 *want = calloc(65536, sizeof(*want)), *cur = calloc(65536, sizeof(*cur));
+	__u32 *keys = calloc(65536, sizeof(*keys));
+	__u32 port, batch = 0, count = 65536, i;
+	struct steer_service_key k, next;
+	void *prev = NULL;
+	int err = 0;
+
+	if (!want || !cur || !keys) {
+		err = steer_dp_fail(-ENOMEM, "out of memory");
+		goto out;
+	}
+	while (!bpf_map_get_next_key(sfd, prev, &next)) {
+		k = next;
+		prev = &k;
+		want[ntohs(k.port)]++;
+	}
+	/* what the map holds now: one batch read (the fallback: assume all differ) */
+	if (!bpf_map_lookup_batch(pfd, NULL, &batch, keys, cur, &count, NULL) || errno == ENOENT) {
+		for (i = 0; i < count; i++)
+			if (keys[i] != i) /* arrays come back in key order */
+				break;
+		if (i < count)
+			memset(cur, 0xff, 65536 * sizeof(*cur));
+	} else {
+		memset(cur, 0xff, 65536 * sizeof(*cur));
+	}
+	for (port = 0; port < 65536 && !err; port++) {
+		if (cur[port] == want[port])
+			continue;
+		if (bpf_map_update_elem(pfd, &port, &want[port], BPF_ANY))
+			err = steer_dp_fail(-errno, "update of service_ports failed: %s",
+					    strerror(errno));
+	}
+out:
+	free(want);
+	free(cur);
+	free(keys);
+	return err;
+}
+
+int steer_dp_service_put(struct steer_dp *dp, const struct steer_service_key *key,
 			 const struct steer_service *svc)
 {
 	if (check_family(key->family))
@@ -77,9 +127,19 @@ int steer_dp_service_set(struct steer_dp *dp, const struct steer_service_key *ke
 	return update(dp, STEER_MAP_SERVICES, key, svc, BPF_ANY);
 }
 
+int steer_dp_service_set(struct steer_dp *dp, const struct steer_service_key *key,
+			 const struct steer_service *svc)
+{
+	int err = steer_dp_service_put(dp, key, svc);
+
+	return err ? err : steer_dp_service_ports_sync(dp);
+}
+
 int steer_dp_service_del(struct steer_dp *dp, const struct steer_service_key *key)
 {
-	return delete(dp, STEER_MAP_SERVICES, key);
+	int err = delete(dp, STEER_MAP_SERVICES, key);
+
+	return err ? err : steer_dp_service_ports_sync(dp);
 }
 
 int steer_dp_tenant_prefix_set(struct steer_dp *dp, uint8_t family, const void *addr,
@@ -381,6 +441,51 @@ static int percpu_sum(struct steer_dp *dp, const char *map, __u32 key, __u64 *ou
 			out[i] += vals[cpu * stride + i];
 	free(vals);
 	return 0;
+}
+
+/*
+ * Sum every entry of a per-CPU array of n-u64 values at once: one batch
+ * lookup instead of a syscall per key. out has max_keys * n u64s.
+ */
+static int percpu_sum_all(struct steer_dp *dp, const char *map, __u32 max_keys, __u64 *out,
+			  size_t n)
+{
+	__u32 *keys = calloc(max_keys, sizeof(*keys));
+	__u64 *vals = calloc((size_t)max_keys * dp->ncpus * n, sizeof(__u64));
+	__u32 batch = 0, count = max_keys, k;
+	int fd = map_fd(dp, map), cpu, err = 0;
+	size_t i;
+
+	if (!keys || !vals) {
+		err = steer_dp_fail(-ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(out, 0, (size_t)max_keys * n * sizeof(__u64));
+	if (bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, NULL) && errno != ENOENT) {
+		/* no batch ops: key by key */
+		for (k = 0; k < max_keys && !err; k++)
+			err = percpu_sum(dp, map, k, out + (size_t)k * n, n);
+		goto out;
+	}
+	for (k = 0; k < count; k++) {
+		__u64 *dst = out + (size_t)keys[k] * n;
+
+		if (keys[k] >= max_keys)
+			continue;
+		for (cpu = 0; cpu < dp->ncpus; cpu++)
+			for (i = 0; i < n; i++)
+				dst[i] += vals[((size_t)k * dp->ncpus + cpu) * n + i];
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int steer_dp_backend_stats_read_all(struct steer_dp *dp, struct steer_backend_stats *out)
+{
+	return percpu_sum_all(dp, STEER_MAP_BACKEND_STATS, STEER_MAX_BACKENDS, (__u64 *)out,
+			      sizeof(*out) / sizeof(__u64));
 }
 
 #define SUM(dp, map, key, out) \

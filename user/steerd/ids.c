@@ -7,7 +7,9 @@
  * across reloads and restarts; explicit ids always win.
  */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include <arpa/inet.h>
 
 #include "log.h"
@@ -20,34 +22,82 @@ static int cmp_backend_id(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-static uint32_t known_id(struct steer_dp *dp, const struct steer_pol_backend *b,
-			 const uint8_t *taken)
+/* The backends map, read once: known[id] (family 0: empty). */
+static struct steer_backend *read_known(struct steer_dp *dp)
 {
-	uint32_t id;
+	struct steer_backend *known = calloc(STEER_MAX_BACKENDS, sizeof(*known));
+	__u32 *keys = calloc(STEER_MAX_BACKENDS, sizeof(*keys));
+	__u32 batch = 0, count = STEER_MAX_BACKENDS, id;
+	struct steer_backend *vals = calloc(STEER_MAX_BACKENDS, sizeof(*vals));
+	int fd = steer_dp_map_fd(dp, STEER_MAP_BACKENDS);
 
-	for (id = 1; id < STEER_MAX_BACKENDS; id++) {
-		struct steer_backend be;
+	if (!known || !keys || !vals)
+		goto out;
+	if (!bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, NULL) || errno == ENOENT) {
+		for (id = 0; id < count; id++)
+			if (keys[id] < STEER_MAX_BACKENDS)
+				known[keys[id]] = vals[id];
+	} else {
+		for (id = 1; id < STEER_MAX_BACKENDS; id++)
+			steer_dp_backend_get(dp, id, &known[id]);
+	}
+out:
+	free(keys);
+	free(vals);
+	return known;
+}
 
-		if (taken[id] || steer_dp_backend_get(dp, id, &be) || !be.family)
-			continue;
-		if (be.family == b->family && be.port == htons(b->port) &&
-		    !memcmp(be.addr, b->addr, 16))
-			return id;
+static uint64_t be_hash(const uint8_t *addr, uint8_t family, uint16_t port_be)
+{
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ addr[i]) * 1099511628211ULL;
+	h = (h ^ family) * 1099511628211ULL;
+	return (h ^ port_be) * 1099511628211ULL;
+}
+
+/* id of the first known backend at the same place and not taken, or 0. */
+static uint32_t known_id(const struct steer_backend *known, const uint32_t *slots, size_t mask,
+			 const struct steer_pol_backend *b, const uint8_t *taken)
+{
+	uint16_t port = htons(b->port);
+	size_t k;
+
+	for (k = be_hash(b->addr, b->family, port) & mask; slots[k]; k = (k + 1) & mask) {
+		const struct steer_backend *be = &known[slots[k]];
+
+		if (!taken[slots[k]] && be->family == b->family && be->port == port &&
+		    !memcmp(be->addr, b->addr, 16))
+			return slots[k];
 	}
 	return 0;
 }
 
 int steerd_stable_ids(struct steer_dp *dp, struct steer_policy *p)
 {
+	size_t mask = 2 * STEER_MAX_BACKENDS - 1, i, k;
 	uint8_t *taken = calloc(STEER_MAX_BACKENDS, 1);
 	bool *done = calloc(p->n_backends + 1, sizeof(*done));
+	uint32_t *slots = calloc(mask + 1, sizeof(*slots));
+	struct steer_backend *known = read_known(dp);
 	uint32_t id, next = 1;
-	size_t i;
 
-	if (!taken || !done) {
+	if (!taken || !done || !slots || !known) {
 		free(taken);
 		free(done);
+		free(slots);
+		free(known);
 		return -1;
+	}
+	for (id = 1; id < STEER_MAX_BACKENDS; id++) {
+		if (!known[id].family)
+			continue;
+		k = be_hash(known[id].addr, known[id].family, known[id].port) & mask;
+		while (slots[k])
+			k = (k + 1) & mask;
+		slots[k] = id;
 	}
 	for (i = 0; i < p->n_backends; i++)
 		if (p->backends[i].id_explicit) {
@@ -57,7 +107,7 @@ int steerd_stable_ids(struct steer_dp *dp, struct steer_policy *p)
 	for (i = 0; i < p->n_backends; i++) {
 		if (done[i])
 			continue;
-		id = known_id(dp, &p->backends[i], taken);
+		id = known_id(known, slots, mask, &p->backends[i], taken);
 		if (!id)
 			continue;
 		if (id != p->backends[i].id)
@@ -80,5 +130,7 @@ int steerd_stable_ids(struct steer_dp *dp, struct steer_policy *p)
 	qsort(p->backends, p->n_backends, sizeof(*p->backends), cmp_backend_id);
 	free(taken);
 	free(done);
+	free(slots);
+	free(known);
 	return 0;
 }

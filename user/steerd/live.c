@@ -106,13 +106,16 @@ void steerd_track_round(struct steerd *d, const struct steer_probe_result *r, si
 /* live[] for the decision engine, from track[] and the kernel counters. */
 void steerd_live_build(struct steerd *d)
 {
+	static struct steer_backend_stats all[STEER_MAX_BACKENDS];
 	uint64_t now = steerd_now_ms();
+	bool have_all;
 	size_t i;
 
+	have_all = d->dp && !steer_dp_backend_stats_read_all(d->dp, all);
 	for (i = 0; i < d->pol.n_backends; i++) {
 		const struct steerd_track *t = &d->track[i];
 		struct steer_live *l = &d->live[i];
-		struct steer_backend_stats bs;
+		const struct steer_backend_stats *bs = &all[d->pol.backends[i].id];
 		bool fresh = t->metrics_at_ms && now - t->metrics_at_ms <= d->pol.staleness_ms;
 
 		memset(l, 0, sizeof(*l));
@@ -126,10 +129,10 @@ void steerd_live_build(struct steerd *d)
 		l->running = t->running;
 		l->kv_usage = t->kv_usage;
 		l->latency_ms = t->latency_ms;
-		if (d->dp && !steer_dp_backend_stats_read(d->dp, d->pol.backends[i].id, &bs)) {
+		if (have_all) {
 			l->has_flows = true;
-			l->active_flows = bs.new_flows > bs.closed_flows
-						  ? (double)(bs.new_flows - bs.closed_flows)
+			l->active_flows = bs->new_flows > bs->closed_flows
+						  ? (double)(bs->new_flows - bs->closed_flows)
 						  : 0;
 		}
 	}
