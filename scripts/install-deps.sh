@@ -11,10 +11,34 @@ PKGS=(
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 	libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev
 	# tests
-	libcmocka-dev iproute2 ethtool curl procps kmod
+	libcmocka-dev iproute2 ethtool curl procps kmod jq util-linux
 	# demo / e2e / bench
-	wrk haproxy nginx nftables iperf3 tcpdump gnuplot-nox
+	wrk haproxy nginx libnginx-mod-stream nftables iperf3 tcpdump gnuplot-nox
 )
+
+# The e2e test with the official OpenAI client (tests/e2e/openai.sh) needs
+# the npm package pinned in tests/e2e/openai/package-lock.json, installed
+# into tests/e2e/openai/node_modules (git-ignored). Only the npm registry is
+# contacted, and only when the installed version is not the locked one.
+npm_e2e() {
+	local dir want have
+	dir=$(cd "$(dirname "$0")/.." && pwd)/tests/e2e/openai
+	[ -f "$dir/package-lock.json" ] || return 0
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "install-deps: npm missing: tests/e2e/openai.sh will be skipped" >&2
+		return 0
+	fi
+	want=$(sed -n '/"node_modules\/openai": {/,/}/s/^ *"version": *"\([^"]*\)".*/\1/p' \
+		"$dir/package-lock.json" | head -1)
+	have=""
+	if [ -f "$dir/node_modules/openai/package.json" ]; then
+		have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
+			"$dir/node_modules/openai/package.json" | head -1)
+	fi
+	[ -n "$want" ] && [ "$want" = "$have" ] && return 0
+	echo "install-deps: npm ci in tests/e2e/openai (openai $want)" >&2
+	(cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >&2)
+}
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -33,6 +57,7 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
+	npm_e2e
 	exit 0
 fi
 
@@ -50,3 +75,4 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 for s in nginx haproxy; do
 	systemctl disable --now "$s" >/dev/null 2>&1 || true
 done
+npm_e2e

@@ -217,3 +217,309 @@ steer_cleanup() {
 	STEER_PIDS=()
 	exit "$rc"
 }
+
+# ---------------------------------------------------------------------------
+# LLM testbed: two tenants, one gateway running steerd, mockllm backends.
+# Used by routing.sh, safety.sh, sticky.sh, drain.sh, failure.sh, openai.sh.
+#
+#   ta eth0 ──── ta [gw: steerd] be1 ──── eth0 be1 (mockllm)    ...  beN
+#   tb eth0 ──── tb
+#
+#   tenant A (ns ta): 198.18.1.0/25,  fd00:1::/112   (safety >= 3, region eu,
+#                     min quality 0.65, priority 10)
+#   tenant B (ns tb): 198.18.2.0/25,  fd00:2::/112   (max cost 1, priority 1)
+#   sources: .2 / ::2 send task chat, .3 / ::3 send task code, so the
+#   backends' logs (peer=) tell tenant and task apart; 198.18.1.200 and
+#   fd00:1::1:2 match no tenant (default tenant: safety 100,
+#   nothing qualifies, reject).
+#   services: chat 198.18.100.1:80 [fd00:100::1]:80, code 198.18.100.2:80
+#   [fd00:100::2]:80; backend i: 198.18.(10+i).2 / fd00:(10+i)::2 port 8000,
+#   in the policy as "be<i>" (IPv4, id i) and "be<i>-6" (IPv6, id 100+i),
+#   both served by one mockllm named be<i> (its X-Backend).
+#
+#   fleet     model  safety region    models: big   cost 5,   chat .9 code .8
+#   be1       big    3      eu                small cost 0.5, chat .6 code .7
+#   be2       big    1      us
+#   be3       small  3      eu        A chat: be1       A code: be1 be3 be6
+#   be4       small  1      us        B chat/code: be3 be4 be5 be6
+#   be5       small  2      eu
+#   be6       small  3      eu
+#
+#   llm_topo N              namespaces ta tb gw be1..beN, links, addresses
+#   mock_start I ARGS...    mockllm in beI (log $RUN_DIR/beI.req); MOCK_PID[I]
+#   llm_policy              write $POLICY from LLM_* (below)
+#   steerd_start            steerd in gw on $POLICY; STEERD_PID
+#   steerd_wait             until every backend in the policy is up and all
+#                           tenant classes have a table
+#   be_allowed T TASK I     0 if backend I may serve tenant T (a|b) task TASK,
+#                           from the fleet table above (independent of steerd)
+#   src T TASK FAM          client source address for tenant/task/family (4|6)
+#   vip TASK FAM            URL host of the service
+#   ask T TASK FAM N [P]    N chat completions on N new connections, P in
+#                           parallel; prints one line per request: backend
+#                           name, or "-" when it failed
+#   stream_start T TASK FAM FILE TOKENS   a streaming request in the background
+#                           (curl -N), its pid appended to STREAM_PIDS
+#   stream_ok FILE TOKENS   0 if the stream ended with finish_reason "length",
+#                           [DONE] and exactly TOKENS tokens
+#   peer_class LOGLINE      "a chat", "b code", ... or "?" from a log line's peer
+#   wait_for TENTHS CMD...  poll CMD every 0.1 s
+#   ms_now                  milliseconds since the epoch
+# ---------------------------------------------------------------------------
+MOCKLLM=${STEER_MOCKLLM:-$STEER_OUT/mockllm}
+STEERD=${STEER_STEERD:-$STEER_OUT/steerd}
+LLM_INTERVAL_MS=${LLM_INTERVAL_MS:-300}
+LLM_TIMEOUT_MS=${LLM_TIMEOUT_MS:-200}
+LLM_NB=0
+LLM_BACKENDS="1 2 3 4 5"	# backends in the policy
+LLM_OBJECTIVE="{quality: 1.0, cost: 0.5, load: 0.5, margin: 0.1, latency: 0.2}"
+LLM_CAPACITY=4			# per backend, in the policy
+declare -A LLM_STATE=()		# backend index -> active|draining|down
+declare -A LLM_WEIGHT=()	# backend index -> capacity override
+declare -A MOCK_PID=()
+STREAM_PIDS=()
+STEERD_PID=""
+POLICY=""
+BE_MODEL=(- big big small small small small)
+BE_SAFETY=(- 3 1 3 1 2 3)
+BE_REGION=(- eu us eu us eu eu)
+BE_COST=(- 5 5 0.5 0.5 0.5 0.5)
+
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+wait_for() {
+	local n=$1
+	shift
+	for _ in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+llm_topo() {
+	local nb=$1 i c t
+	LLM_NB=$nb
+	for t in "$MOCKLLM" "$STEERD"; do
+		[ -x "$t" ] || die "missing $t (run make first)"
+	done
+	ns_add ta tb gw
+	for i in $(seq "$nb"); do ns_add "be$i"; done
+	veth ta eth0 gw ta
+	veth tb eth0 gw tb
+	addr ta eth0 198.18.1.2/24 198.18.1.3/24 198.18.1.200/24 \
+		fd00:1::2/64 fd00:1::3/64 fd00:1::1:2/64
+	addr tb eth0 198.18.2.2/24 198.18.2.3/24 fd00:2::2/64 fd00:2::3/64
+	addr gw ta 198.18.1.1/24 fd00:1::1/64
+	addr gw tb 198.18.2.1/24 fd00:2::1/64
+	# clients that don't pick a source (curl without --interface, node)
+	# send from .2 / ::2: the "chat" host of their tenant
+	nsx ta ip route add 198.18.100.0/24 via 198.18.1.1 src 198.18.1.2
+	nsx tb ip route add 198.18.100.0/24 via 198.18.2.1 src 198.18.2.2
+	nsx ta ip -6 route add fd00:100::/64 via fd00:1::1 src fd00:1::2
+	nsx tb ip -6 route add fd00:100::/64 via fd00:2::1 src fd00:2::2
+	for c in ta tb; do
+		nsx $c ethtool -K eth0 tx off >/dev/null
+		nsx $c ethtool -K eth0 gro on >/dev/null
+	done
+	for i in $(seq "$nb"); do
+		veth gw "be$i" "be$i" eth0
+		addr gw "be$i" "198.18.$((10 + i)).1/24" "fd00:$((10 + i))::1/64"
+		addr "be$i" eth0 "198.18.$((10 + i)).2/24" "fd00:$((10 + i))::2/64"
+		nsx "be$i" ip route add 198.18.0.0/16 via "198.18.$((10 + i)).1"
+		nsx "be$i" ip -6 route add fd00::/8 via "fd00:$((10 + i))::1"
+		nsx "be$i" ethtool -K eth0 gro on >/dev/null
+	done
+	gw_sysctls gw
+	POLICY=$RUN_DIR/policy.yaml
+}
+
+mock_start() {
+	local i=$1
+	shift
+	bg "be$i" "$RUN_DIR/be$i.out" "$MOCKLLM" --listen "198.18.$((10 + i)).2:8000" \
+		--listen "[fd00:$((10 + i))::2]:8000" --name "be$i" --model "${BE_MODEL[$i]}" \
+		--log "$RUN_DIR/be$i.req" "$@"
+	# shellcheck disable=SC2034 # used by the tests
+	MOCK_PID[$i]=${STEER_PIDS[-1]}
+	wait_listen "be$i" 8000 || die "mockllm be$i not listening: $(cat "$RUN_DIR/be$i.out")"
+}
+
+llm_policy() {
+	local i fam a id sfx
+	cat >"$POLICY.tmp" <<EOT
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+settings:
+  probe_interval_ms: $LLM_INTERVAL_MS
+  probe_timeout_ms: $LLM_TIMEOUT_MS
+  staleness_ms: $((5 * LLM_INTERVAL_MS))
+  health_rise: 1
+  health_fall: 2
+  maglev_size: 251
+  hash_seed: 0x5eed
+objective: $LLM_OBJECTIVE
+tasks: [chat, code]
+models:
+  - {name: big, cost: 5, quality: {chat: 0.9, code: 0.8}}
+  - {name: small, cost: 0.5, quality: {chat: 0.6, code: 0.7}}
+services:
+  - {name: chat4, vip: 198.18.100.1, port: 80, task: chat}
+  - {name: code4, vip: 198.18.100.2, port: 80, task: code}
+  - {name: chat6, vip: "fd00:100::1", port: 80, task: chat}
+  - {name: code6, vip: "fd00:100::2", port: 80, task: code}
+backends:
+EOT
+	for i in $LLM_BACKENDS; do
+		for fam in 4 6; do
+			if [ $fam = 4 ]; then
+				a=198.18.$((10 + i)).2 id=$i sfx=""
+			else
+				a="\"fd00:$((10 + i))::2\"" id=$((100 + i)) sfx=-6
+			fi
+			cat >>"$POLICY.tmp" <<EOT
+  - {name: be$i$sfx, id: $id, address: $a, port: 8000, model: ${BE_MODEL[$i]}, provider: p$i, region: ${BE_REGION[$i]}, safety_tier: ${BE_SAFETY[$i]}, capacity: ${LLM_WEIGHT[$i]:-$LLM_CAPACITY}, health_url: "http://198.18.$((10 + i)).2:8000/health", metrics_url: "http://198.18.$((10 + i)).2:8000/metrics", state: ${LLM_STATE[$i]:-active}}
+EOT
+		done
+	done
+	cat >>"$POLICY.tmp" <<EOT
+tenants:
+  - {name: default, min_safety_tier: 100, action: reject}   # unknown sources: nothing qualifies
+  - {name: a, id: 1, prefixes: [198.18.1.0/25, "fd00:1::/112"], min_safety_tier: 3, regions: [eu], min_quality: 0.65, priority: 10}
+  - {name: b, id: 2, prefixes: [198.18.2.0/25, "fd00:2::/112"], max_cost: 1, priority: 1}
+EOT
+	mv "$POLICY.tmp" "$POLICY"
+}
+
+# steerd's own options for a test instance: its control socket in the run
+# directory (the default one is shared by every steerd on the host)
+steerd_opts() {
+	if "$STEERD" --help 2>&1 | grep -q -- '--socket'; then
+		echo --socket "$RUN_DIR/steerd.sock"
+	fi
+}
+
+steerd_start() {
+	local i tcs=()
+	for i in $(seq "$LLM_NB"); do tcs+=(--tc "be$i"); done
+	# shellcheck disable=SC2046
+	bg gw "$RUN_DIR/steerd.log" "$STEERD" --foreground --log-level debug $(steerd_opts) \
+		--pin-root "$PIN" --config "$POLICY" --xdp ta --xdp tb "${tcs[@]}"
+	# shellcheck disable=SC2034 # used by the tests
+	STEERD_PID=${STEER_PIDS[-1]}
+}
+
+# backends map: state of id $1 (1 active, 2 draining, 3 down)
+be_state() {
+	bpftool -j map lookup pinned "$PIN/backends" key $(($1 & 255)) $(($1 >> 8)) 0 0 \
+		2>/dev/null | grep -o '"state": *[0-9]*' | grep -o '[0-9]*$'
+}
+
+llm_ready() {
+	local i n
+	for i in $LLM_BACKENDS; do
+		[ "${LLM_STATE[$i]:-active}" = active ] || continue
+		[ "$(be_state "$i")" = 1 ] || return 1
+		[ "$(be_state $((100 + i)))" = 1 ] || return 1
+	done
+	# tenants a and b, two tasks, two families: 8 classes with a table
+	n=$(bpftool -j map dump pinned "$PIN/classes" 2>/dev/null |
+		grep -o '"table_id": *[1-9][0-9]*' | wc -l)
+	[ "$n" -ge 8 ]
+}
+
+steerd_wait() {
+	local i st=""
+	if ! wait_for 100 llm_ready; then
+		for i in $LLM_BACKENDS; do st+=" be$i=$(be_state "$i")/$(be_state $((100 + i)))"; done
+		die "steerd not ready: backend states$st; classes with a table: $(bpftool -j map dump pinned "$PIN/classes" 2>/dev/null |
+			grep -c '"table_id": *[1-9][0-9]*' || true); steerd log: $(grep -v debug "$RUN_DIR/steerd.log" | tail -20)"
+	fi
+	# one more probe round so the first load signals are in
+	sleep "$(awk "BEGIN {print $LLM_INTERVAL_MS / 1000}")"
+}
+
+be_allowed() { # tenant a|b, task, backend index
+	local t=$1 task=$2 i=$3 q
+	case ${BE_MODEL[$i]}:$task in
+	big:chat) q=90 ;; big:code) q=80 ;; small:chat) q=60 ;; small:code) q=70 ;;
+	esac
+	if [ "$t" = a ]; then
+		[ "${BE_SAFETY[$i]}" -ge 3 ] && [ "${BE_REGION[$i]}" = eu ] && [ "$q" -ge 65 ]
+	else
+		awk "BEGIN {exit !(${BE_COST[$i]} <= 1)}"
+	fi
+}
+
+src() { # tenant, task, family
+	local n=${1/a/1}
+	n=${n/b/2}
+	local h=2
+	[ "$2" = code ] && h=3
+	if [ "$3" = 4 ]; then echo "198.18.$n.$h"; else echo "fd00:$n::$h"; fi
+}
+
+vip() { # task, family
+	local h=1
+	[ "$1" = code ] && h=2
+	if [ "$2" = 4 ]; then echo "198.18.100.$h"; else echo "[fd00:100::$h]"; fi
+}
+
+ask() { # tenant, task, family, count, [parallel]
+	local t=$1 task=$2 fam=$3 n=$4 par=${5:-1} url args=()
+	url="http://$(vip "$task" "$fam")/v1/chat/completions"
+	for _ in $(seq "$n"); do args+=(-o /dev/null "$url"); done
+	nsx "t$t" curl -g -s -Z --parallel-max "$par" -m 20 --connect-timeout 3 \
+		--interface "$(src "$t" "$task" "$fam")" -H 'Connection: close' \
+		-H 'Content-Type: application/json' \
+		-d '{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":1}' \
+		-w '%{http_code} %header{x-backend}\n' "${args[@]}" 2>/dev/null |
+		awk '$1 == 200 && $2 != "" {print $2; next} {print "-"}' || true
+}
+
+stream_start() { # tenant, task, family, file, tokens
+	local t=$1 task=$2 fam=$3 f=$4 tok=$5
+	(
+		trap - ERR
+		nsx "t$t" curl -g -s -N -m 60 --interface "$(src "$t" "$task" "$fam")" \
+			-H 'Content-Type: application/json' \
+			-d "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"max_tokens\":$tok}" \
+			"http://$(vip "$task" "$fam")/v1/chat/completions" >"$f" 2>&1 || true
+	) &
+	STEER_PIDS+=($!)
+	STREAM_PIDS+=($!)
+}
+
+stream_ok() { # file, tokens
+	[ "$(grep -c '"delta":{[^}]*"content":"tok' "$1")" = "$2" ] &&
+		grep -q '"finish_reason":"length"' "$1" &&
+		[ "$(tr -d '\r' <"$1" | grep -v '^$' | tail -1)" = "data: [DONE]" ]
+}
+
+# Backend of a stream file (from the first chunk)
+stream_backend() { grep -o '"backend":"be[0-9]*"' "$1" | head -1 | grep -o 'be[0-9]*'; }
+
+peer_class() { # a mockllm log line
+	case $1 in
+	*" peer=198.18.1.2:"* | *" peer=[fd00:1::2]:"*) echo "a chat" ;;
+	*" peer=198.18.1.3:"* | *" peer=[fd00:1::3]:"*) echo "a code" ;;
+	*" peer=198.18.2.2:"* | *" peer=[fd00:2::2]:"*) echo "b chat" ;;
+	*" peer=198.18.2.3:"* | *" peer=[fd00:2::3]:"*) echo "b code" ;;
+	*) echo "?" ;;
+	esac
+}
+
+# Non-zero XDP (TC) reason counters (summed over CPUs): "code=packets ..."
+xdp_reasons() { reasons_in xdp_reasons; }
+tc_reasons() { reasons_in tc_reasons; }
+reasons_in() {
+	bpftool -j map dump pinned "$PIN/$1" 2>/dev/null | python3 -c '
+import json, sys
+out = []
+for e in json.load(sys.stdin):
+    f = e.get("formatted", e)
+    k = f["key"]
+    n = sum(v["value"]["packets"] for v in f["values"])
+    if n:
+        out.append("%d=%d" % (k, n))
+print(" ".join(out))' 2>/dev/null || true
+}

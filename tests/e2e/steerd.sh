@@ -112,7 +112,8 @@ write_policy active active active
 
 start_steerd() {
 	bg gw "$RUN_DIR/steerd.log" "$STEERD" --foreground --log-level debug \
-		--pin-root "$PIN" --config "$POLICY" --xdp cli0 --tc be1 --tc be2 --tc be3
+		--pin-root "$PIN" --config "$POLICY" --xdp cli0 --tc be1 --tc be2 --tc be3 \
+		--socket "$RUN_DIR/steerd.sock" --state "$RUN_DIR/state.json"
 	STEERD_PID=${STEER_PIDS[-1]}
 }
 start_steerd

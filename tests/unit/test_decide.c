@@ -1379,6 +1379,35 @@ static void test_set_order(void **state)
 }
 
 /*
+ * The implicit default tenant (the file has none) refuses everything, even
+ * though it has no constraints; a tenant falling back to it rejects too.
+ * The same tenant written in the file is served.
+ */
+static void test_implicit_default_rejects(void **state)
+{
+	struct steer_policy *p = pol_simple(3);
+	struct steer_live *l = live_new(3);
+	const struct steer_decision *d;
+	struct steer_decisions ds;
+
+	(void)state;
+	p->tenants[0].implicit = true;
+	decide_ok(p, l, &ds);
+	d = find_dec(&ds, 0, 0, FAM4);
+	assert_int_equal(d->kind, STEER_DEC_REJECT);
+	assert_int_equal(d->n_set, 0);
+	steer_decisions_free(&ds);
+	p->tenants[0].implicit = false;
+	decide_ok(p, l, &ds);
+	d = find_dec(&ds, 0, 0, FAM4);
+	assert_int_equal(d->kind, STEER_DEC_TABLE);
+	assert_int_equal(d->n_set, 3);
+	steer_decisions_free(&ds);
+	free(l);
+	pol_free(p);
+}
+
+/*
  * A backend of capacity 0 (steer_backend_spare treats it as 1, so the
  * engine expects it) must not take the rest of its class down: backend 2
  * (capacity 10, healthy, meets every constraint) qualifies, so the class
@@ -1507,6 +1536,7 @@ int main(void)
 		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_set_order),
 		cmocka_unit_test(test_zero_capacity),
+		cmocka_unit_test(test_implicit_default_rejects),
 		cmocka_unit_test(test_scale),
 	};
 

@@ -310,6 +310,7 @@ static void test_defaults(void **state)
 	assert_string_equal(t->name, "default");
 	assert_int_equal(t->id, 0);
 	assert_int_equal(t->action, STEER_POL_REJECT);
+	assert_true(t->implicit);	/* refuses everything (decide.c) */
 	assert_int_equal(t->n_prefixes, 0);
 	assert_true(t->max_cost < 0 && t->min_quality == 0);
 	assert_int_equal(t->rate + t->burst + t->max_conns + t->priority + t->min_safety_tier, 0);

@@ -294,6 +294,13 @@ static void decide_class(const struct steer_policy *p, const struct steer_live *
 	d->set = s->set;
 	s->own = p->tenants[tenant].priority;
 	chain[0] = tenant;
+	if (p->tenants[tenant].implicit) {
+		d->kind = STEER_DEC_REJECT; /* no default tenant in the policy */
+		d->why = STEER_WHY_NO_CANDIDATE;
+		d->n_set = 0;
+		d->utilisation = 0;
+		return;
+	}
 	if (!shed && weigh_class(p, live, chain, 1, task, family, s, d) > 0) {
 		d->kind = STEER_DEC_TABLE;
 		d->why = STEER_WHY_CHOSEN;
@@ -306,6 +313,8 @@ static void decide_class(const struct steer_policy *p, const struct steer_live *
 
 		k = p->tenants[t].fallback_task;
 		t = p->tenants[t].fallback_tenant;
+		if (p->tenants[t].implicit)
+			break; /* the implicit default refuses everything */
 		chain[n_chain++] = t;
 		if (weigh_class(p, live, chain, n_chain, k, family, s, d) > 0) {
 			d->kind = STEER_DEC_TABLE;
@@ -358,6 +367,7 @@ static uint64_t tenant_sig(const struct steer_pol_tenant *t)
 	k.n_regions = (uint32_t)t->n_regions;
 	k.max_cost = t->max_cost;
 	k.min_quality = t->min_quality;
+	k.action |= t->implicit ? 0x100 : 0;
 	for (b = (const uint8_t *)&k, i = 0; i < sizeof(k); i++)
 		h = (h ^ b[i]) * 1099511628211ULL;
 	for (i = 0; i < t->n_regions; i++)
@@ -371,7 +381,8 @@ static bool tenant_twins(const struct steer_pol_tenant *a, const struct steer_po
 	size_t i;
 
 	if (a->min_safety_tier != b->min_safety_tier || a->priority != b->priority ||
-	    a->action != b->action || a->fallback_tenant != b->fallback_tenant ||
+	    a->action != b->action || a->implicit != b->implicit ||
+	    a->fallback_tenant != b->fallback_tenant ||
 	    a->fallback_task != b->fallback_task || a->n_regions != b->n_regions ||
 	    a->max_cost != b->max_cost || a->min_quality != b->min_quality)
 		return false;

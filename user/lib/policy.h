@@ -93,6 +93,8 @@ struct steer_pol_tenant {
 	char name[STEER_NAME_MAX];
 	uint32_t id;		/* 0 is the default tenant (name "default") */
 	bool id_explicit;	/* given in the file */
+	bool implicit;		/* the default tenant added because the file has none:
+				 * every class rejects (unknown sources are refused) */
 	struct steer_pol_prefix *prefixes;
 	size_t n_prefixes;
 	/* hard constraints: never traded for load or cost */

@@ -321,6 +321,7 @@ static void pol_implicit_default(struct pol_ctx *c)
 	snprintf(t->name, sizeof(t->name), "%s", POL_DEFAULT_TENANT);
 	t->max_cost = -1;
 	t->action = STEER_POL_REJECT;
+	t->implicit = true; /* not in the file: unknown sources are refused */
 	c->meta[POL_TENANT][p->n_tenants].has_id = true;
 	p->n_tenants++;
 }

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "prom.h"
+#include "ctl.h"
 #include "steerd.h"
 
 void steerd_targets_build(struct steerd *d)
@@ -35,8 +37,8 @@ void steerd_targets_build(struct steerd *d)
 
 /*
  * Signature of what the decisions depend on in live[], quantised below what
- * could move a weight by the hysteresis (spare capacity in 1 % steps,
- * latency in ~10 % steps): an idle or steady gateway skips the work.
+ * could move a weight by the hysteresis (spare capacity and the latency
+ * factor in 1 % steps): an idle or steady gateway skips the work.
  */
 static uint64_t live_sig(const struct steerd *d)
 {
@@ -51,7 +53,12 @@ static uint64_t live_sig(const struct steerd *d)
 		v[0] = l->admin_state | l->health_known << 4 | l->healthy << 5;
 		v[1] = (int32_t)(steer_backend_spare(&d->pol.backends[i], l, &known) * 100 + 0.5);
 		v[2] = known;
-		v[3] = l->latency_ms > 0 ? (int32_t)(log(l->latency_ms) * 10) : -1;
+		/* the latency factor of a weight, in 1 % steps: sub-millisecond
+		 * jitter on an idle backend must not count as a change */
+		v[3] = l->latency_ms > 0
+			       ? (int32_t)(100.0 / (1 + d->pol.objective.latency * l->latency_ms /
+							 100.0))
+			       : -1;
 		v[4] = l->has_waiting << 2 | l->has_running << 1 | l->has_kv;
 		v[5] = l->has_flows;
 		for (j = 0; j < sizeof(v); j++)
@@ -89,6 +96,7 @@ int steerd_publish(struct steerd *d)
 		return err;
 	}
 	d->publishes++;
+	steerd_prom_published(d->prom, &st); /* prom*.c */
 	log_debug("decide %.1f ms, publish %.1f ms", d->last_decide_ms, st.publish_ms);
 	if (st.tables_written || st.classes_written || st.classes_deleted ||
 	    st.backends_written || st.services_written || st.tenants_written)
@@ -171,8 +179,10 @@ int steerd_reload(struct steerd *d)
 		}
 		log_error("reload of %s rejected (%zu errors); the running policy stays",
 			  d->opts.config, errs.total);
+		steerd_prom_reloaded(d->prom, false); /* prom*.c */
 		return -EINVAL;
 	}
+	steerd_ctl_overlay(d, &np); /* ctl*.c: runtime changes on top of the file */
 	steerd_stable_ids(d->dp, &np);
 	old = d->pol;
 	d->pol = np;
@@ -189,6 +199,7 @@ int steerd_reload(struct steerd *d)
 	d->dirty = true;
 	d->force = true;
 	d->next_round_ms = 0; /* probe the new set now */
+	steerd_prom_reloaded(d->prom, true); /* prom*.c */
 	log_info("reloaded %s: %zu services, %zu tenants, %zu backends", d->opts.config,
 		 d->pol.n_services, d->pol.n_tenants, d->pol.n_backends);
 	return 0;
@@ -244,7 +255,8 @@ int steerd_run(struct steerd *d)
 	d->force = true;
 
 	for (;;) {
-		struct curl_waitfd wfd = { .fd = d->sigfd, .events = CURL_WAIT_POLLIN };
+		struct curl_waitfd wfd[1 + CTL_MAX_FDS] = { { .fd = d->sigfd, .events = CURL_WAIT_POLLIN } };
+		unsigned int nwfd = 1 + steerd_ctl_fds(d, wfd + 1, CTL_MAX_FDS); /* ctl*.c */
 		uint64_t now = steerd_now_ms();
 		unsigned long gen_before = d->publishes;
 		int timeout;
@@ -273,15 +285,16 @@ int steerd_run(struct steerd *d)
 			if (d->opts.once && gen_before != d->publishes)
 				break;
 		}
+		steerd_prom_update(d->prom, d); /* prom*.c: at most once per round/publish */
 		timeout = d->next_round_ms > now ? (int)(d->next_round_ms - now) : 0;
 		if (in_flight && timeout > 100)
 			timeout = 100;
-		err = prober_poll(d->prober, &wfd, 1, timeout);
+		err = prober_poll(d->prober, wfd, nwfd, timeout);
 		if (err && err != -EINTR) {
 			log_error("probe poll: %s", strerror(-err));
 			return err;
 		}
-		if (wfd.revents & CURL_WAIT_POLLIN) {
+		if (wfd[0].revents & CURL_WAIT_POLLIN) {
 			unsigned long pubs = d->publishes;
 
 			if (!handle_signals(d))
@@ -289,6 +302,8 @@ int steerd_run(struct steerd *d)
 			if (d->publishes != pubs || d->dirty)
 				policy_gen++;
 		}
+		if (steerd_ctl_handle(d, wfd + 1, nwfd - 1)) /* ctl*.c */
+			policy_gen++; /* the policy changed: results in flight are stale */
 	}
 	if (d->opts.detach_on_exit)
 		detach_all(d);

@@ -14,6 +14,8 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "prom.h"
+#include "ctl.h"
 #include "steerd.h"
 
 #define STEERD_VERSION "0.1.0"
@@ -38,6 +40,13 @@ static void usage(FILE *f)
 		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
 		"      --once             decide and publish once, then exit\n"
 		"      --detach-on-exit   on SIGTERM, detach the programs (default: keep steering)\n"
+		"      --metrics ADDR:PORT  serve Prometheus /metrics there ([::1]:PORT for IPv6;\n"
+		"                         'off' disables) [" STEERD_METRICS_DEFAULT "]\n"
+		"  -s, --socket PATH      control socket for steerctl ('none': no socket) [" CTL_SOCKET_DEFAULT "]\n"
+		"      --state FILE       runtime changes made with steerctl [/var/lib/steer/state.json]\n"
+		"      --read-group GROUP steerctl read-only commands: root, GROUP and the admin\n"
+		"                         group only [any local user]\n"
+		"      --admin-group GROUP steerctl changes: root and GROUP [root only]\n"
 		"  -V, --version          print the version\n"
 		"  -h, --help             this help\n"
 		"\n"
@@ -65,6 +74,8 @@ static int add_iface(char (*list)[16], int *n, const char *name, const char *wha
 static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, bool *use_syslog)
 {
 	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH };
+	enum { OPT_METRICS = 0x300 }; /* prom*.c */
+	enum { OPT_STATE = 0x400, OPT_READ_GROUP, OPT_ADMIN_GROUP }; /* ctl*.c */
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -78,13 +89,18 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "detach-on-exit", no_argument, NULL, OPT_DETACH },
+		{ "metrics", required_argument, NULL, OPT_METRICS }, /* prom*.c */
+		{ "socket", required_argument, NULL, 's' },		/* ctl*.c */
+		{ "state", required_argument, NULL, OPT_STATE },	/* ctl*.c */
+		{ "read-group", required_argument, NULL, OPT_READ_GROUP }, /* ctl*.c */
+		{ "admin-group", required_argument, NULL, OPT_ADMIN_GROUP }, /* ctl*.c */
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:P:x:t:fl:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:P:x:t:fl:s:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -128,6 +144,31 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 			break;
 		case OPT_DETACH:
 			o->detach_on_exit = true;
+			break;
+		case OPT_METRICS: { /* prom*.c */
+			struct sockaddr_storage ss;
+			socklen_t sl;
+
+			if (strcmp(optarg, "off") && steerd_prom_parse_addr(optarg, &ss, &sl)) {
+				fprintf(stderr, "steerd: --metrics expects ADDR:PORT (e.g. "
+						"127.0.0.1:9464, [::1]:9464) or off, got '%s'\n",
+					optarg);
+				return 2;
+			}
+			o->metrics = optarg;
+			break;
+		}
+		case 's': /* ctl*.c */
+			o->ctl_socket = optarg;
+			break;
+		case OPT_STATE:
+			o->ctl_state = optarg;
+			break;
+		case OPT_READ_GROUP:
+			o->read_group = optarg;
+			break;
+		case OPT_ADMIN_GROUP:
+			o->admin_group = optarg;
 			break;
 		case 'V':
 			printf("steerd %s\n", STEERD_VERSION);
@@ -213,6 +254,9 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_log);
 	if (load_policy(d.opts.config, &d.pol, true))
 		return 1;
+	d.started_ms = steerd_now_ms();			/* ctl*.c */
+	if (steerd_ctl_overlay(&d, &d.pol))		/* ctl*.c: runtime changes */
+		return 1;
 
 	dpo.pin_root = d.opts.pin_root;
 	dpo.maglev_size = d.pol.maglev_size;
@@ -244,8 +288,28 @@ int main(int argc, char **argv)
 	log_info("steerd %s: policy %s (%zu services, %zu tenants, %zu backends), pin root %s",
 		 STEERD_VERSION, d.opts.config, d.pol.n_services, d.pol.n_tenants,
 		 d.pol.n_backends, steer_dp_pin_root(d.dp));
+	/* ---- Prometheus endpoint (prom*.c): after daemon(), which drops threads ---- */
+	if (!d.opts.once && (!d.opts.metrics || strcmp(d.opts.metrics, "off"))) {
+		const char *ma = d.opts.metrics ? d.opts.metrics : STEERD_METRICS_DEFAULT;
+
+		err = steerd_prom_start(ma, &d.prom);
+		if (err && d.opts.metrics) {
+			log_error("metrics: can't serve on %s: %s", ma, strerror(-err));
+			goto out;
+		}
+		if (err)
+			log_warn("metrics: can't serve on %s: %s; running without /metrics", ma,
+				 strerror(-err));
+		else
+			log_info("metrics: serving http://%s/metrics", ma);
+	}
+	/* ---- end Prometheus ---- */
+	if (!d.opts.once && steerd_ctl_open(&d))	/* ctl*.c: control socket */
+		goto out;
 	rc = steerd_run(&d) ? 1 : 0;
 out:
+	steerd_prom_stop(d.prom); /* prom*.c */
+	steerd_ctl_close(&d);	/* ctl*.c */
 	prober_free(d.prober);
 	steer_pub_free(d.pub);
 	steer_dp_close(d.dp); /* pins and links stay: the kernel keeps steering */

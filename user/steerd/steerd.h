@@ -25,6 +25,13 @@ struct steerd_opts {
 	int n_xdp;
 	char tc[STEER_MAX_IFACES][16];
 	int n_tc;
+	/* control socket (ctl.c) */
+	const char *ctl_socket;	/* NULL: CTL_SOCKET_DEFAULT; "none": no socket */
+	const char *ctl_state;	/* runtime changes; NULL: next to the socket */
+	const char *read_group;	/* may read; NULL: any local user */
+	const char *admin_group; /* may change; NULL: root only */
+	/* Prometheus endpoint (prom*.c) */
+	const char *metrics;	/* ADDR:PORT or "off"; NULL: STEERD_METRICS_DEFAULT */
 };
 
 /* What steerd remembers of a backend between probe rounds. */
@@ -55,6 +62,9 @@ struct steerd {
 	uint64_t last_sig;		/* live signals at the last decision */
 	unsigned long rounds, publishes;
 	double last_decide_ms, last_publish_ms;
+	struct steerd_ctl *ctl;		/* control socket (ctl.c) */
+	uint64_t started_ms;		/* control socket: status */
+	struct steerd_prom *prom;	/* /metrics (prom*.c); NULL: off */
 };
 
 uint64_t steerd_now_ms(void);

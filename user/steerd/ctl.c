@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The control socket: accept, read a line, check the peer, dispatch, write
+ * the reply, all non-blocking from steerd's main loop. A request larger
+ * than CTL_MAX_REQUEST gets an error reply and the connection is closed; a
+ * malformed one gets an error reply and the connection stays.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "ctl.h"
+#include "ctl_ops.h"
+#include "ctl_proto.h"
+#include "log.h"
+
+#define CTL_MAX_OUT (CTL_MAX_REPLY)
+
+struct ctl_client {
+	int fd;
+	struct ctl_peer peer;
+	char in[CTL_MAX_REQUEST + 1];
+	size_t in_len;
+	char *out;
+	size_t out_len, out_off;
+	bool close_after;	/* close once the output is flushed */
+};
+
+struct steerd_ctl {
+	int lfd;
+	char path[108];
+	bool have_read_gid, have_admin_gid;
+	gid_t read_gid, admin_gid;
+	struct ctl_client *cl[CTL_MAX_CLIENTS];
+};
+
+const char *steerd_ctl_socket_path(const struct steerd *d)
+{
+	return d->opts.ctl_socket ? d->opts.ctl_socket : CTL_SOCKET_DEFAULT;
+}
+
+/*
+ * Runtime changes belong to one data plane: the default state file is
+ * /var/lib/steer/state.json for the default pin root, and one named after
+ * the pin root otherwise (so steerds on other pin roots never share it).
+ */
+const char *steerd_ctl_state_path(const struct steerd *d, char *buf, size_t len)
+{
+	const char *pin = d->opts.pin_root ? d->opts.pin_root : STEER_PIN_ROOT_DEFAULT;
+	size_t i, n;
+
+	if (d->opts.ctl_state)
+		return d->opts.ctl_state;
+	if (!strcmp(pin, STEER_PIN_ROOT_DEFAULT)) {
+		snprintf(buf, len, "%s/%s", CTL_STATE_DIR, CTL_STATE_NAME);
+		return buf;
+	}
+	n = (size_t)snprintf(buf, len, "%s/state", CTL_STATE_DIR);
+	for (i = 0; pin[i] && n + 7 < len; i++)
+		buf[n++] = pin[i] == '/' ? '_' : pin[i];
+	snprintf(buf + n, len - n, ".json");
+	return buf;
+}
+
+static int resolve_group(const char *name, gid_t *gid)
+{
+	struct group *g = getgrnam(name);
+	char *end;
+	unsigned long v;
+
+	if (g) {
+		*gid = g->gr_gid;
+		return 0;
+	}
+	v = strtoul(name, &end, 10);
+	if (*name && !*end) {
+		*gid = (gid_t)v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[4096], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int steerd_ctl_open(struct steerd *d)
+{
+	const char *path = steerd_ctl_socket_path(d);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct steerd_ctl *c;
+	char dir[4096];
+	int fd, probe;
+
+	if (!strcmp(path, "none"))
+		return 0;
+	if (!d->opts.ctl_socket) {
+		/* the default socket is best effort: another steerd (another pin
+		 * root, a test) may hold it; an explicit --socket must work */
+		int err;
+
+		d->opts.ctl_socket = path;
+		err = steerd_ctl_open(d);
+		if (err)
+			log_warn("running without a control socket (use --socket PATH)");
+		return 0;
+	}
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_error("control socket path too long (at most %zu bytes): %s",
+			  sizeof(sa.sun_path) - 1, path);
+		return -ENAMETOOLONG;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->lfd = -1;
+	if (d->opts.read_group) {
+		if (resolve_group(d->opts.read_group, &c->read_gid)) {
+			log_error("--read-group: no group %s", d->opts.read_group);
+			free(c);
+			return -ENOENT;
+		}
+		c->have_read_gid = true;
+	}
+	if (d->opts.admin_group) {
+		if (resolve_group(d->opts.admin_group, &c->admin_gid)) {
+			log_error("--admin-group: no group %s", d->opts.admin_group);
+			free(c);
+			return -ENOENT;
+		}
+		c->have_admin_gid = true;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir_p(dirname(dir)))
+		log_warn("control socket: can't create the directory of %s: %s", path,
+			 strerror(errno));
+	strcpy(sa.sun_path, path);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	/* a socket file left by a dead steerd is replaced; a live one is not */
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 && !connect(probe, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(probe);
+		log_error("control socket %s: another steerd is listening there", path);
+		free(c);
+		return -EADDRINUSE;
+	}
+	if (probe >= 0)
+		close(probe);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(path, 0666) || listen(fd, 16)) {
+		int e = -errno;
+
+		log_error("control socket %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(c);
+		return e;
+	}
+	c->lfd = fd;
+	d->ctl = c;
+	log_info("control socket %s (read: %s; change: root%s%s)", path,
+		 d->opts.read_group ? d->opts.read_group : "any local user",
+		 d->opts.admin_group ? " and group " : "",
+		 d->opts.admin_group ? d->opts.admin_group : "");
+	return 0;
+}
+
+static void client_free(struct steerd_ctl *c, int i)
+{
+	struct ctl_client *cl = c->cl[i];
+
+	if (!cl)
+		return;
+	close(cl->fd);
+	free(cl->out);
+	free(cl);
+	c->cl[i] = NULL;
+}
+
+void steerd_ctl_close(struct steerd *d)
+{
+	struct steerd_ctl *c = d->ctl;
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		client_free(c, i);
+	if (c->lfd >= 0) {
+		close(c->lfd);
+		unlink(c->path);
+	}
+	free(c);
+	d->ctl = NULL;
+}
+
+unsigned int steerd_ctl_fds(struct steerd *d, struct curl_waitfd *w, unsigned int max)
+{
+	struct steerd_ctl *c = d->ctl;
+	unsigned int n = 0;
+	int i;
+
+	if (!c || !max)
+		return 0;
+	w[n++] = (struct curl_waitfd){ .fd = c->lfd, .events = CURL_WAIT_POLLIN };
+	for (i = 0; i < CTL_MAX_CLIENTS && n < max; i++) {
+		struct ctl_client *cl = c->cl[i];
+
+		if (!cl)
+			continue;
+		/* no new request is read while a reply is pending (backpressure) */
+		w[n++] = (struct curl_waitfd){
+			.fd = cl->fd,
+			.events = cl->out_len > cl->out_off ? CURL_WAIT_POLLOUT : CURL_WAIT_POLLIN,
+		};
+	}
+	return n;
+}
+
+static bool in_group(pid_t pid, gid_t primary, gid_t want)
+{
+	char path[64], line[4096];
+	FILE *f;
+	bool found = primary == want;
+
+	if (found)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char *p, *end;
+
+		if (strncmp(line, "Groups:", 7))
+			continue;
+		for (p = line + 7;; p = end) {
+			unsigned long g = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			if ((gid_t)g == want)
+				found = true;
+		}
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+static void peer_of(struct steerd_ctl *c, int fd, struct ctl_peer *p)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	memset(p, 0, sizeof(*p));
+	p->uid = (uid_t)-1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len))
+		return;
+	p->pid = uc.pid;
+	p->uid = uc.uid;
+	p->gid = uc.gid;
+	p->can_change = uc.uid == 0 ||
+			(c->have_admin_gid && in_group(uc.pid, uc.gid, c->admin_gid));
+	p->can_read = p->can_change || !c->have_read_gid ||
+		      in_group(uc.pid, uc.gid, c->read_gid);
+}
+
+/* Queue bytes of a reply, then try to send. */
+static void client_send(struct ctl_client *cl, const char *s, size_t n)
+{
+	ssize_t w;
+
+	if (cl->out_off == cl->out_len) {
+		cl->out_off = cl->out_len = 0;
+		while (n) {
+			w = send(cl->fd, s, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w <= 0)
+				break;
+			s += w;
+			n -= w;
+		}
+		if (!n)
+			return;
+	}
+	if (cl->out_len + n > CTL_MAX_OUT) {
+		cl->close_after = true;
+		cl->out_off = cl->out_len; /* drop: the client reads too slowly */
+		return;
+	}
+	{
+		char *nb = realloc(cl->out, cl->out_len + n);
+
+		if (!nb) {
+			cl->close_after = true;
+			return;
+		}
+		cl->out = nb;
+		memcpy(cl->out + cl->out_len, s, n);
+		cl->out_len += n;
+	}
+}
+
+static void reply(struct ctl_client *cl, json_t *r)
+{
+	char *s = json_dumps(r, JSON_COMPACT);
+
+	if (!s) {
+		static const char oom[] = "{\"ok\":false,\"error\":\"out of memory\"}\n";
+
+		client_send(cl, oom, sizeof(oom) - 1);
+		return;
+	}
+	client_send(cl, s, strlen(s));
+	client_send(cl, "\n", 1);
+	free(s);
+}
+
+static void reply_error(struct ctl_client *cl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void reply_error(struct ctl_client *cl, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	json_t *r;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+	reply(cl, r);
+	json_decref(r);
+}
+
+/* One request line. true when the policy changed. */
+static bool serve_line(struct steerd *d, struct ctl_client *cl, const char *line, size_t len)
+{
+	json_error_t je;
+	json_t *req, *args, *res, *r;
+	const char *cmd;
+	char err[2048];
+	bool changed = false;
+
+	while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
+		len--;
+	if (!len)
+		return false;
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	if (!req) {
+		reply_error(cl, "malformed request: %s (at byte %d)", je.text, je.position);
+		return false;
+	}
+	cmd = json_string_value(json_object_get(req, "cmd"));
+	args = json_object_get(req, "args");
+	if (!json_is_object(req) || !cmd || (args && !json_is_object(args))) {
+		reply_error(cl, "malformed request: expected {\"cmd\": STRING, \"args\": OBJECT}");
+		json_decref(req);
+		return false;
+	}
+	if (!steerd_ctl_readonly(cmd) && !ctl_op_is_change(cmd) && strcmp(cmd, "reload")) {
+		reply_error(cl, "unknown command \"%s\"", cmd);
+		json_decref(req);
+		return false;
+	}
+	if (!cl->peer.can_read) {
+		reply_error(cl, "permission denied: uid %u is not in the read group %s",
+			    (unsigned int)cl->peer.uid, d->opts.read_group);
+		json_decref(req);
+		return false;
+	}
+	if (!steerd_ctl_readonly(cmd) && !cl->peer.can_change) {
+		log_warn("ctl: refused \"%s\" from uid %u (pid %d): not root%s%s", cmd,
+			 (unsigned int)cl->peer.uid, (int)cl->peer.pid,
+			 d->opts.admin_group ? " nor in group " : "",
+			 d->opts.admin_group ? d->opts.admin_group : "");
+		reply_error(cl, "permission denied: \"%s\" changes steerd; it needs root%s%s "
+				"(you are uid %u)",
+			    cmd, d->opts.admin_group ? " or group " : "",
+			    d->opts.admin_group ? d->opts.admin_group : "",
+			    (unsigned int)cl->peer.uid);
+		json_decref(req);
+		return false;
+	}
+	err[0] = '\0';
+	res = steerd_ctl_dispatch(d, cmd, args, &cl->peer, &changed, err, sizeof(err));
+	if (!steerd_ctl_readonly(cmd))
+		log_info("ctl: uid %u (pid %d): %s %s%s%s", (unsigned int)cl->peer.uid,
+			 (int)cl->peer.pid, cmd,
+			 json_string_value(json_object_get(args, "name"))
+				 ? json_string_value(json_object_get(args, "name"))
+				 : "",
+			 res ? ": done" : ": failed: ", res ? "" : err);
+	if (res) {
+		r = json_pack("{s:b, s:o}", "ok", 1, "result", res);
+	} else {
+		r = json_pack("{s:b, s:s}", "ok", 0, "error", err[0] ? err : "failed");
+	}
+	reply(cl, r);
+	json_decref(r);
+	json_decref(req);
+	return changed;
+}
+
+static bool client_read(struct steerd *d, struct ctl_client *cl)
+{
+	bool changed = false;
+	ssize_t n;
+	char *nl;
+
+	for (;;) {
+		while (!cl->close_after && cl->out_len == cl->out_off &&
+		       (nl = memchr(cl->in, '\n', cl->in_len))) {
+			size_t len = nl - cl->in;
+
+			changed |= serve_line(d, cl, cl->in, len);
+			memmove(cl->in, nl + 1, cl->in_len - len - 1);
+			cl->in_len -= len + 1;
+		}
+		if (cl->close_after || cl->out_len > cl->out_off)
+			return changed; /* the rest waits until this reply is out */
+		if (cl->in_len > CTL_MAX_REQUEST) {
+			reply_error(cl, "request too large (more than %d bytes without a newline)",
+				    CTL_MAX_REQUEST);
+			cl->close_after = true;
+			return changed;
+		}
+		n = recv(cl->fd, cl->in + cl->in_len, CTL_MAX_REQUEST + 1 - cl->in_len,
+			 MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			cl->close_after = true;
+			cl->out_off = cl->out_len;
+			return changed;
+		}
+		if (n < 0)
+			return changed;
+		cl->in_len += n;
+	}
+}
+
+static void client_write(struct ctl_client *cl)
+{
+	while (cl->out_off < cl->out_len) {
+		ssize_t w = send(cl->fd, cl->out + cl->out_off, cl->out_len - cl->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return;
+		if (w <= 0) {
+			cl->close_after = true;
+			cl->out_off = cl->out_len;
+			return;
+		}
+		cl->out_off += w;
+	}
+}
+
+static void accept_all(struct steerd_ctl *c)
+{
+	for (;;) {
+		int fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), i;
+		struct ctl_client *cl;
+
+		if (fd < 0)
+			return;
+		for (i = 0; i < CTL_MAX_CLIENTS && c->cl[i]; i++)
+			;
+		cl = i < CTL_MAX_CLIENTS ? calloc(1, sizeof(*cl)) : NULL;
+		if (!cl) {
+			static const char busy[] =
+				"{\"ok\":false,\"error\":\"too many control connections\"}\n";
+
+			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				log_debug("ctl: refused a connection: too many");
+			close(fd);
+			continue;
+		}
+		cl->fd = fd;
+		peer_of(c, fd, &cl->peer);
+		c->cl[i] = cl;
+	}
+}
+
+bool steerd_ctl_handle(struct steerd *d, const struct curl_waitfd *w, unsigned int n)
+{
+	struct steerd_ctl *c = d->ctl;
+	bool changed = false;
+	unsigned int k;
+	int i;
+
+	if (!c)
+		return false;
+	for (k = 0; k < n; k++) {
+		if (!w[k].revents)
+			continue;
+		if (w[k].fd == c->lfd) {
+			accept_all(c);
+			continue;
+		}
+		for (i = 0; i < CTL_MAX_CLIENTS; i++) {
+			struct ctl_client *cl = c->cl[i];
+
+			if (!cl || cl->fd != w[k].fd)
+				continue;
+			if (w[k].revents & CURL_WAIT_POLLOUT)
+				client_write(cl);
+			if (w[k].revents & CURL_WAIT_POLLIN)
+				changed |= client_read(d, cl);
+			if (cl->out_off == cl->out_len) {
+				cl->out_off = cl->out_len = 0;
+				/* requests that arrived while the reply was pending */
+				if (!cl->close_after && memchr(cl->in, '\n', cl->in_len))
+					changed |= client_read(d, cl);
+			}
+			if (cl->close_after && cl->out_off == cl->out_len)
+				client_free(c, i);
+			break;
+		}
+	}
+	return changed;
+}

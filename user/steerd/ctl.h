@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * steerd's control socket (docs/steerctl.md): a Unix stream socket with one
+ * JSON request per line and one JSON reply per line. Non-blocking, served
+ * from the main loop; per-client buffers; at most CTL_MAX_CLIENTS at once.
+ */
+#ifndef STEERD_CTL_H
+#define STEERD_CTL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "ctl_proto.h"
+#include "steerd.h"
+
+#define CTL_MAX_CLIENTS		32
+#define CTL_MAX_FDS		(1 + CTL_MAX_CLIENTS)
+#define CTL_STATE_NAME		"state.json"
+#define CTL_STATE_DIR		"/var/lib/steer"
+
+/* Who is asking, from SO_PEERCRED. */
+struct ctl_peer {
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	bool can_read;
+	bool can_change;
+};
+
+/* ctl.c: the socket */
+int steerd_ctl_open(struct steerd *d);
+void steerd_ctl_close(struct steerd *d);
+/* Fill w[] with the fds to wait on; returns how many (<= max). */
+unsigned int steerd_ctl_fds(struct steerd *d, struct curl_waitfd *w, unsigned int max);
+/* Serve what w[] says is ready; true when the policy changed. */
+bool steerd_ctl_handle(struct steerd *d, const struct curl_waitfd *w, unsigned int n);
+const char *steerd_ctl_socket_path(const struct steerd *d);
+const char *steerd_ctl_state_path(const struct steerd *d, char *buf, size_t len);
+
+/* ctl_state.c: runtime changes, persisted */
+/* Replay the state file's changes onto a freshly loaded policy (start, reload). */
+int steerd_ctl_overlay(struct steerd *d, struct steer_policy *p);
+/* Append one applied change to the state file (compacted). 0 or -errno. */
+int steerd_ctl_state_record(struct steerd *d, const char *cmd, const json_t *args,
+			    const struct ctl_peer *peer);
+/* The state file's change log (new reference; empty array if none). */
+json_t *steerd_ctl_state_read(struct steerd *d);
+int steerd_ctl_state_clear(struct steerd *d);
+/* Swap in a new policy (consumes np): ids, tracking, targets, publish. */
+int steerd_ctl_swap(struct steerd *d, struct steer_policy *np);
+
+/* ctl_cmds.c: one request -> result (new reference) or NULL + err */
+json_t *steerd_ctl_dispatch(struct steerd *d, const char *cmd, const json_t *args,
+			    const struct ctl_peer *peer, bool *changed, char *err, size_t len);
+/* Is cmd a read-only command (else it needs the change permission)? */
+bool steerd_ctl_readonly(const char *cmd);
+
+#endif /* STEERD_CTL_H */
