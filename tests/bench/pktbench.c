@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * pktbench: per-packet cost of steer_xdp / steer_tc through
+ * BPF_PROG_TEST_RUN, as a ratio to a no-op XDP program timed the same way
+ * in the same run.
+ *
+ *   pktbench [-n PACKETS] [-r ROUNDS] [-t RAW.tsv]
+ *
+ * Runs in the BPF fixtures' private environment (tests/bpf/bpftest_env.c:
+ * own netns and bpffs, veths with permanent neighbours, forwarding on), so
+ * bpf_fib_lookup() sees real routes: ctx ingress_ifindex is set on every
+ * call and the verdicts are checked (REDIRECT expected on steered paths).
+ *
+ * Two timing styles:
+ *   batch  one call with repeat=PACKETS; the kernel's average. Only for
+ *          programs that leave the packet alone (no-op, non-service),
+ *          since repeat>1 re-runs on the already rewritten buffer.
+ *   call   PACKETS separate repeat=1 calls (fresh copy of the packet each
+ *          time). Reported twice: "prog" = the kernel's duration of the
+ *          one run (timer + program), "syscall" = wall time of the whole
+ *          bpf() call (copy in/out, ctx conversion: per-call overhead
+ *          dominates). Every rewriting path is timed this way, and so is
+ *          the no-op it is compared with.
+ *
+ * Cases (each round runs every case once, in the same order):
+ *   noop          XDP program "return XDP_PASS" (raw instructions)
+ *   nonsvc        steer_xdp, TCP to a port with no service (XDP_PASS)
+ *   syn           steer_xdp, SYN of a new flow (ct/rct never above half
+ *                 full: cleared, untimed, every 131072 SYNs)
+ *   est1          steer_xdp, ACK of one established flow
+ *   est64k        steer_xdp, ACKs rotating over 65,536 established flows
+ *   synfull       steer_xdp, SYN with a new tuple into a full ct/rct (LRU
+ *                 eviction on every insert)
+ *   tcreply       steer_tc, reply of an established flow (reverse NAT)
+ *
+ * Output: a markdown table on stdout (median and min..max over rounds,
+ * ratio of medians to the no-op of the same style); with -t, one raw line
+ * per (case, style, round).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "bpftest_env.h"
+#include "pktbuild.h"
+#include "steer_abi.h"
+
+#define SYN_CHUNK 131072u	/* <= STEER_CT_ENTRIES / 2 */
+#define NFLOWS	  65536u
+#define MAX_ROUNDS 50
+
+#ifndef XDP_PASS
+#define XDP_PASS 2
+#endif
+#define XDP_REDIRECT_ 4
+#define TC_ACT_REDIRECT_ 7
+
+static unsigned long npkts = 1000000;
+static int rounds = 5;
+static FILE *raw;
+static int noop_fd = -1;
+
+enum style { ST_BATCH, ST_PROG, ST_CALL, ST_N };
+static const char *style_name[ST_N] = { "batch", "prog", "syscall" };
+
+enum kase { C_NOOP, C_NONSVC, C_SYN, C_EST1, C_EST64K, C_SYNFULL, C_TCREPLY, C_N };
+static const char *case_name[C_N] = { "noop", "nonsvc", "syn", "est1", "est64k", "synfull",
+				      "tcreply" };
+static const char *case_desc[C_N] = {
+	"no-op XDP (return XDP_PASS)",
+	"steer_xdp: non-service packet",
+	"steer_xdp: new-flow SYN",
+	"steer_xdp: established flow (1 flow)",
+	"steer_xdp: established, rotating 65,536 flows",
+	"steer_xdp: new SYN into a full conntrack table",
+	"steer_tc: reply (reverse NAT)",
+};
+/* which styles apply: batch only where the packet is left alone */
+static const bool has_batch[C_N] = { true, true, false, false, false, false, false };
+static int want_verdict[C_N] = { XDP_PASS, XDP_PASS, XDP_REDIRECT_, XDP_REDIRECT_, XDP_REDIRECT_,
+				 XDP_REDIRECT_, TC_ACT_REDIRECT_ };
+
+static double res[C_N][ST_N][MAX_ROUNDS];
+static unsigned long bad_verdict[C_N];
+static int last_bad[C_N];
+
+/* prebuilt frames */
+struct frame {
+	uint8_t b[96];
+	uint32_t len;
+};
+static struct frame *syn_pk;	/* SYN_CHUNK distinct tuples */
+static struct frame *ack_pk;	/* NFLOWS established tuples (ACK) */
+static struct frame *rep_pk;	/* NFLOWS replies (backend -> client) */
+static struct frame nonsvc_pk;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* client address / port of flow j (all in tenant 1's 198.18.0.96/28) */
+static void flow_cli(uint32_t j, uint32_t per_addr, uint8_t src[16], uint16_t *sport)
+{
+	memset(src, 0, 16);
+	memcpy(src, A_CLI4, 4);
+	src[3] = (uint8_t)(96 + (j / per_addr) % 16);
+	*sport = (uint16_t)(10000 + j % per_addr);
+}
+
+static void build(struct frame *f, bool xdp, const uint8_t *cli, uint16_t cport, uint16_t vport,
+		  uint8_t flags, uint8_t optw)
+{
+	const struct bpft_backend *b = &bpft_backends[BE4_A];
+	struct pkt_spec s;
+	struct pkt_layout lay;
+	size_t n;
+
+	memset(&s, 0, sizeof(s));
+	s.family = 4;
+	s.proto = PROTO_TCP;
+	if (xdp) {
+		memcpy(s.dmac, MAC_CLI_IF, 6);
+		memcpy(s.smac, MAC_CLIENT, 6);
+		memcpy(s.src, cli, 16);
+		memcpy(s.dst, A_VIP4, 16);
+		s.sport = cport;
+		s.dport = vport;
+		s.seq = 0x10000000u + cport;
+		s.ack = (flags & TCPF_ACK) ? 0x20000001u : 0;
+	} else {
+		memcpy(s.dmac, MAC_BE_IF, 6);
+		memcpy(s.smac, b->mac, 6);
+		memcpy(s.src, b->addr, 16);
+		memcpy(s.dst, cli, 16);
+		s.sport = b->port;
+		s.dport = cport;
+		s.seq = 0x20000000u;
+		s.ack = 0x10000001u + cport;
+	}
+	s.ip_id = 0x4d2;
+	s.tcp_flags = flags;
+	s.tcp_opt_words = optw;
+	static uint8_t tmp[PKT_MAX];
+
+	n = pkt_build(&s, tmp, sizeof(tmp), &lay);
+	if (n > sizeof(f->b))
+		n = 0;
+	memcpy(f->b, tmp, n);
+	if (!n) {
+		fprintf(stderr, "pktbench: pkt_build failed\n");
+		exit(1);
+	}
+	f->len = (uint32_t)n;
+}
+
+/* One test run; returns 0 or -errno. */
+static inline int run1(int fd, bool xdp, const struct frame *f, uint32_t repeat, uint32_t *dur,
+		       uint32_t *ret)
+{
+	static uint8_t out[256];
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+	struct xdp_md xctx = { 0 };
+	struct __sk_buff sctx = { 0 };
+
+	o.data_in = f->b;
+	o.data_size_in = f->len;
+	o.data_out = out;
+	o.data_size_out = sizeof(out);
+	o.repeat = repeat;
+	if (xdp) {
+		xctx.data_end = f->len;
+		xctx.ingress_ifindex = (uint32_t)bpft.ifindex_cli;
+		o.ctx_in = &xctx;
+		o.ctx_size_in = sizeof(xctx);
+	} else {
+		sctx.ifindex = (uint32_t)bpft.ifindex_be;
+		sctx.ingress_ifindex = (uint32_t)bpft.ifindex_be;
+		o.ctx_in = &sctx;
+		o.ctx_size_in = sizeof(sctx);
+	}
+	if (bpf_prog_test_run_opts(fd, &o))
+		return -errno;
+	*dur = o.duration;
+	*ret = o.retval;
+	return 0;
+}
+
+/* Empty a hash map with batched lookup-and-delete (untimed). */
+static void map_empty(int fd)
+{
+	static uint8_t keys[4096 * 64], vals[4096 * 64];
+	uint64_t batch = 0;
+	__u32 count;
+	int err;
+	bool first = true;
+
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, bo);
+		count = 4096;
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &batch, &batch, keys, vals,
+						      &count, &bo);
+		first = false;
+		if (err && errno != ENOENT) {
+			/* fall back to restart-from-first deletion */
+			uint8_t k[64];
+
+			while (!bpf_map_get_next_key(fd, NULL, k))
+				bpf_map_delete_elem(fd, k);
+			return;
+		}
+		if (err)
+			return;
+	}
+}
+
+static void ct_empty(void)
+{
+	map_empty(bpft.ct_fd);
+	map_empty(bpft.rct_fd);
+}
+
+/* Fill ct and rct to capacity with entries no packet of ours matches. */
+static void ct_fill(void)
+{
+	enum { B = 8192 };
+	static struct steer_flow_key k[B];
+	static struct steer_ct v[B];
+	static struct steer_rct rv[B];
+	uint32_t i, j, n;
+
+	for (i = 0; i < STEER_CT_ENTRIES; i += B) {
+		LIBBPF_OPTS(bpf_map_batch_opts, bo);
+		n = B;
+		for (j = 0; j < B; j++) {
+			uint32_t x = i + j;
+
+			memset(&k[j], 0, sizeof(k[j]));
+			k[j].family = STEER_AF_INET;
+			k[j].proto = STEER_PROTO_TCP;
+			k[j].src[0] = 10;
+			k[j].src[1] = (uint8_t)(x >> 16);
+			k[j].src[2] = (uint8_t)(x >> 8);
+			k[j].src[3] = (uint8_t)x;
+			memcpy(k[j].dst, A_VIP4, 4);
+			k[j].sport = htons(40000);
+			k[j].dport = htons(PORT_TCP);
+			memset(&v[j], 0, sizeof(v[j]));
+			v[j].backend_id = BE4_A;
+			v[j].tenant = TENANT_1;
+			v[j].created_ns = v[j].last_ns = bpft_now_ns();
+			memset(&rv[j], 0, sizeof(rv[j]));
+			memcpy(rv[j].vip, A_VIP4, 4);
+			rv[j].vport = htons(PORT_TCP);
+			rv[j].backend_id = BE4_A;
+		}
+		if (bpf_map_update_batch(bpft.ct_fd, k, v, &n, &bo))
+			fprintf(stderr, "pktbench: ct fill: %s\n", strerror(errno));
+		n = B;
+		if (bpf_map_update_batch(bpft.rct_fd, k, rv, &n, &bo))
+			fprintf(stderr, "pktbench: rct fill: %s\n", strerror(errno));
+	}
+}
+
+static void note_verdict(int c, uint32_t ret)
+{
+	if ((int)ret != want_verdict[c]) {
+		bad_verdict[c]++;
+		last_bad[c] = (int)ret;
+	}
+}
+
+/*
+ * npkts separate repeat=1 calls over frames[i % nframes]; stores the mean
+ * kernel duration and the mean syscall wall time. If chunk, ct/rct are
+ * emptied (untimed) every chunk calls.
+ */
+static int time_calls(int c, int r, int fd, bool xdp, const struct frame *frames, uint32_t nframes,
+		      uint32_t chunk)
+{
+	uint64_t kern = 0, wall = 0, t0, t1;
+	uint32_t dur, ret;
+	unsigned long i;
+	int err;
+
+	for (i = 0; i < npkts; i++) {
+		if (chunk && i && i % chunk == 0)
+			ct_empty();
+		t0 = now_ns();
+		err = run1(fd, xdp, &frames[i % nframes], 1, &dur, &ret);
+		t1 = now_ns();
+		if (err) {
+			fprintf(stderr, "pktbench: %s: test run: %s\n", case_name[c], strerror(-err));
+			return err;
+		}
+		kern += dur;
+		wall += t1 - t0;
+		note_verdict(c, ret);
+	}
+	res[c][ST_PROG][r] = (double)kern / (double)npkts;
+	res[c][ST_CALL][r] = (double)wall / (double)npkts;
+	return 0;
+}
+
+static int time_batch(int c, int r, int fd, const struct frame *f)
+{
+	uint32_t dur, ret, left = (uint32_t)npkts, n;
+	double sum = 0;
+	int err;
+
+	/* one call with repeat=npkts (split if the kernel caps repeat) */
+	while (left) {
+		n = left;
+		err = run1(fd, true, f, n, &dur, &ret);
+		if (err) {
+			fprintf(stderr, "pktbench: %s: batch run: %s\n", case_name[c],
+				strerror(-err));
+			return err;
+		}
+		sum += (double)dur * n;
+		left -= n;
+		note_verdict(c, ret);
+	}
+	res[c][ST_BATCH][r] = sum / (double)npkts;
+	return 0;
+}
+
+static int load_noop(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, po);
+
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "bench_noop", "GPL", insns, 2, &po);
+}
+
+/* SYN + ACK + reply tuples */
+static int prebuild(void)
+{
+	uint8_t src[16];
+	uint16_t sport;
+	uint32_t j;
+
+	syn_pk = calloc(SYN_CHUNK, sizeof(*syn_pk));
+	ack_pk = calloc(NFLOWS, sizeof(*ack_pk));
+	rep_pk = calloc(NFLOWS, sizeof(*rep_pk));
+	if (!syn_pk || !ack_pk || !rep_pk)
+		return -ENOMEM;
+	for (j = 0; j < SYN_CHUNK; j++) {
+		flow_cli(j, SYN_CHUNK / 16, src, &sport);
+		build(&syn_pk[j], true, src, sport, PORT_TCP, TCPF_SYN, 5);
+	}
+	for (j = 0; j < NFLOWS; j++) {
+		flow_cli(j, NFLOWS / 16, src, &sport);
+		/* shift ports so that they never collide with the SYN set */
+		sport = (uint16_t)(sport + 20000);
+		build(&ack_pk[j], true, src, sport, PORT_TCP, TCPF_ACK, 3);
+		build(&rep_pk[j], false, src, sport, 0, TCPF_ACK, 3);
+	}
+	build(&nonsvc_pk, true, A_CLI4, 40000, PORT_NOSVC, TCPF_ACK, 3);
+	return 0;
+}
+
+/* Open the 65,536 established flows (one SYN each through steer_xdp). */
+static int open_flows(void)
+{
+	struct frame f;
+	uint32_t j, dur, ret;
+	int err;
+
+	for (j = 0; j < NFLOWS; j++) {
+		f = ack_pk[j];
+		/* same tuple as SYN: flip the flags byte via a rebuild */
+		{
+			uint8_t src[16];
+			uint16_t sport;
+
+			flow_cli(j, NFLOWS / 16, src, &sport);
+			build(&f, true, src, (uint16_t)(sport + 20000), PORT_TCP, TCPF_SYN, 5);
+		}
+		err = run1(bpft.xdp_fd, true, &f, 1, &dur, &ret);
+		if (err || ret != XDP_REDIRECT_) {
+			fprintf(stderr, "pktbench: opening flow %u: err %d verdict %u\n", j, err,
+				ret);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, int n, double *lo, double *hi)
+{
+	double s[MAX_ROUNDS];
+
+	memcpy(s, v, sizeof(double) * (size_t)n);
+	qsort(s, (size_t)n, sizeof(double), cmp_d);
+	*lo = s[0];
+	*hi = s[n - 1];
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static int run(void)
+{
+	int r, c, s, i;
+
+	/* permanent neighbours for every client address we use (TC replies) */
+	for (i = 96; i < 112; i++)
+		if (bpft_sh("ip neigh replace 198.18.0.%d lladdr 02:00:00:00:c1:%02x nud permanent "
+			    "dev %s",
+			    i, i, IF_CLI))
+			return 1;
+	if (bpft_reset(NULL))
+		return 1;
+	noop_fd = load_noop();
+	if (noop_fd < 0) {
+		fprintf(stderr, "pktbench: load no-op: %s\n", strerror(errno));
+		return 1;
+	}
+	if (prebuild())
+		return 1;
+
+	for (r = 0; r < rounds; r++) {
+		fprintf(stderr, "pktbench: round %d/%d\n", r + 1, rounds);
+		/* no-op and non-service, both styles */
+		if (time_batch(C_NOOP, r, noop_fd, &nonsvc_pk) ||
+		    time_calls(C_NOOP, r, noop_fd, true, &nonsvc_pk, 1, 0) ||
+		    time_batch(C_NONSVC, r, bpft.xdp_fd, &nonsvc_pk) ||
+		    time_calls(C_NONSVC, r, bpft.xdp_fd, true, &nonsvc_pk, 1, 0))
+			return 1;
+		/* new-flow SYNs, ct below half full */
+		ct_empty();
+		if (time_calls(C_SYN, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, SYN_CHUNK))
+			return 1;
+		/* established flows and their replies */
+		ct_empty();
+		if (open_flows())
+			return 1;
+		if (time_calls(C_EST1, r, bpft.xdp_fd, true, ack_pk, 1, 0) ||
+		    time_calls(C_EST64K, r, bpft.xdp_fd, true, ack_pk, NFLOWS, 0) ||
+		    time_calls(C_TCREPLY, r, bpft.tc_fd, false, rep_pk, NFLOWS, 0))
+			return 1;
+		/* SYNs into a full table: every insert evicts */
+		ct_empty();
+		ct_fill();
+		if (time_calls(C_SYNFULL, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, 0))
+			return 1;
+		ct_empty();
+	}
+
+	/* raw */
+	if (raw) {
+		fprintf(raw, "case\tstyle\tround\tns_per_packet\n");
+		for (c = 0; c < C_N; c++)
+			for (s = 0; s < ST_N; s++) {
+				if (s == ST_BATCH && !has_batch[c])
+					continue;
+				for (r = 0; r < rounds; r++)
+					fprintf(raw, "%s\t%s\t%d\t%.2f\n", case_name[c],
+						style_name[s], r, res[c][s][r]);
+			}
+	}
+
+	/* markdown */
+	printf("| path | batch ns/pkt (repeat=%lu) | ratio | per-call prog ns | ratio | per-call "
+	       "syscall ns | ratio | verdict |\n",
+	       npkts);
+	printf("|---|---|---|---|---|---|---|---|\n");
+	for (c = 0; c < C_N; c++) {
+		double lo, hi, m, base;
+
+		printf("| %s |", case_desc[c]);
+		for (s = 0; s < ST_N; s++) {
+			if (s == ST_BATCH && !has_batch[c]) {
+				printf(" — | — |");
+				continue;
+			}
+			m = median(res[c][s], rounds, &lo, &hi);
+			base = median(res[C_NOOP][s], rounds, &lo, &lo);
+			median(res[c][s], rounds, &lo, &hi);
+			printf(" %.1f (%.1f..%.1f) | %.2f× |", m, lo, hi, m / base);
+		}
+		if (bad_verdict[c])
+			printf(" %lu unexpected (last %d) |\n", bad_verdict[c], last_bad[c]);
+		else
+			printf(" %s |\n", want_verdict[c] == XDP_PASS ? "PASS"
+				       : want_verdict[c] == XDP_REDIRECT_ ? "REDIRECT"
+									   : "TC_ACT_REDIRECT");
+	}
+	/* machine-readable headline: KEY=VALUE */
+	for (c = 0; c < C_N; c++)
+		for (s = 0; s < ST_N; s++) {
+			double lo, hi, m, base;
+
+			if (s == ST_BATCH && !has_batch[c])
+				continue;
+			m = median(res[c][s], rounds, &lo, &hi);
+			base = median(res[C_NOOP][s], rounds, &lo, &lo);
+			fprintf(stderr, "pktbench: %s.%s ns=%.1f ratio=%.2f\n", case_name[c],
+				style_name[s], m, m / base);
+		}
+	for (c = 0; c < C_N; c++)
+		if (bad_verdict[c])
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "n:r:t:")) != -1) {
+		switch (opt) {
+		case 'n':
+			npkts = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			rounds = atoi(optarg);
+			break;
+		case 't':
+			raw = fopen(optarg, "w");
+			if (!raw) {
+				perror(optarg);
+				return 2;
+			}
+			break;
+		default:
+			fprintf(stderr, "usage: pktbench [-n PACKETS] [-r ROUNDS] [-t RAW.tsv]\n");
+			return 2;
+		}
+	}
+	if (npkts < 1 || rounds < 1 || rounds > MAX_ROUNDS) {
+		fprintf(stderr, "pktbench: bad -n or -r\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return bpft_main(run);
+}
