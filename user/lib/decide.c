@@ -335,10 +335,21 @@ done:
 /* decide_class into the scratch set, then keep a copy of exactly n_set. */
 static int decide_copy(const struct steer_policy *p, const struct steer_live *live,
 		       uint32_t tenant, uint32_t task, uint8_t family, bool shed,
-		       struct scratch *s, struct steer_decision *d)
+		       struct scratch *s, struct steer_decision *d, struct steer_decisions *out)
 {
-	free(d->set);
+	if (d->set_lent) { /* twins still use it: free it with the rest */
+		void **o = realloc(out->orphans, (out->n_orphans + 1) * sizeof(*o));
+
+		if (!o)
+			return -ENOMEM;
+		out->orphans = o;
+		out->orphans[out->n_orphans++] = d->set;
+		d->set_lent = false;
+	} else if (!d->set_shared) {
+		free(d->set);
+	}
 	d->set = NULL;
+	d->set_shared = false;
 	decide_class(p, live, tenant, task, family, shed, s, d);
 	d->set = calloc(d->n_set + 1, sizeof(*d->set));
 	if (!d->set)
@@ -434,14 +445,12 @@ static int find_twins(const struct steer_policy *p, const uint32_t *order, size_
 }
 
 /* d = the decision of twin tenant's class, for tenant. */
-static int decision_copy(struct steer_decision *d, const struct steer_decision *from,
-			 uint32_t tenant)
+static int decision_copy(struct steer_decision *d, struct steer_decision *from, uint32_t tenant)
 {
+	from->set_lent = true;
 	*d = *from;
-	d->set = calloc(from->n_set + 1, sizeof(*d->set));
-	if (!d->set)
-		return -ENOMEM;
-	memcpy(d->set, from->set, from->n_set * sizeof(*d->set));
+	d->set_shared = true; /* the twin's set: one copy per profile */
+	d->set_lent = false;
 	if (from->via_tenant == from->tenant)
 		d->via_tenant = tenant;
 	d->tenant = tenant;
@@ -521,7 +530,13 @@ void steer_decisions_free(struct steer_decisions *d)
 	if (!d->d)
 		return;
 	for (i = 0; i < d->n; i++)
-		free(d->d[i].set);
+		if (!d->d[i].set_shared)
+			free(d->d[i].set);
+	for (i = 0; i < d->n_orphans; i++)
+		free(d->orphans[i]);
+	free(d->orphans);
+	d->orphans = NULL;
+	d->n_orphans = 0;
 	free(d->d);
 	d->d = NULL;
 	d->n = 0;
@@ -564,7 +579,7 @@ int steer_decide(const struct steer_policy *p, const struct steer_live *live,
 				if (decision_copy(d, &out->d[twin[i] * n_pairs + j], order[i]))
 					goto fail;
 			} else if (decide_copy(p, live, order[i], tasks[j], fams[j], false, &s,
-					       d)) {
+					       d, out)) {
 				goto fail;
 			}
 		}
@@ -576,7 +591,7 @@ int steer_decide(const struct steer_policy *p, const struct steer_live *live,
 		if (!should_shed(p, d, prio))
 			continue;
 		s.prio = prio;
-		err = decide_copy(p, live, d->tenant, d->task, d->family, true, &s, d);
+		err = decide_copy(p, live, d->tenant, d->task, d->family, true, &s, d, out);
 		s.prio = NULL;
 		if (err)
 			goto fail;

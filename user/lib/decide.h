@@ -77,6 +77,9 @@ struct steer_decision {
 	uint32_t via_tenant, via_task; /* class whose set is used (fallback) */
 	struct steer_weighted *set;	/* sorted by backend id */
 	size_t n_set;
+	bool set_shared;	/* set is another decision's (a twin tenant's): equal
+				 * inputs, one copy; compare pointers to spot twins */
+	bool set_lent;		/* twins point at this set */
 	uint32_t models[8];	/* kept models (indices), best first */
 	size_t n_models;
 	double utilisation;	/* of the candidates, 0..1 (for shedding) */
@@ -85,6 +88,8 @@ struct steer_decision {
 struct steer_decisions {
 	struct steer_decision *d;	/* sorted by (tenant id, task, family) */
 	size_t n;
+	void **orphans;			/* lent sets replaced by a re-decision */
+	size_t n_orphans;
 };
 
 /* Spare capacity estimate of a backend, 0..1; *known false if guessed. */

@@ -40,10 +40,8 @@ struct pub_class {
 	uint8_t family;
 	uint8_t action;
 	uint32_t class_id;
-	uint32_t table_id;	/* 0 with action reject */
-	struct pub_entry *set;	/* effective (published) weights */
-	size_t n;
-	bool known;		/* set is what the maps hold (false: adopted) */
+	uint32_t table_id;	/* 0 with action reject; its content is the live set */
+	bool known;		/* table content is what the maps hold (false: adopted) */
 	bool seen;		/* in the current decisions */
 };
 
@@ -437,7 +435,6 @@ void steer_pub_free(struct steer_publisher *pub)
 	if (!pub)
 		return;
 	for (i = 0; i < pub->n_classes; i++)
-		free(pub->classes[i].set);
 	free(pub->classes);
 	for (i = 0; i < STEER_MAX_TABLES; i++)
 		table_free(pub, (uint32_t)i);
@@ -458,19 +455,29 @@ uint8_t steer_pub_backend_state(const struct steer_live *l)
 	return STEER_BACKEND_ACTIVE;
 }
 
-/* Effective set of a class after hysteresis: the old one unless a member
- * came or went, or a weight moved more than h (fraction of the scale). */
-static bool set_moved(const struct pub_class *c, const struct pub_entry *set, size_t n,
-		      double h)
+/* Effective set of a class after hysteresis: the live one (its table's
+ * content) unless a member came or went, or a weight moved more than h
+ * (fraction of the scale). */
+static const struct pub_table *live_table(const struct steer_publisher *pub,
+					  const struct pub_class *c)
+{
+	const struct pub_table *t = c->table_id ? pub->tables[c->table_id] : NULL;
+
+	if (!c->known || c->action != STEER_ACTION_TABLE || !t || t->unknown)
+		return NULL;
+	return t;
+}
+
+static bool set_moved(const struct pub_table *t, const struct pub_entry *set, size_t n, double h)
 {
 	size_t i;
 
-	if (!c->known || c->action != STEER_ACTION_TABLE || c->n != n)
+	if (!t || t->n != n)
 		return true;
 	for (i = 0; i < n; i++) {
-		if (c->set[i].id != set[i].id)
+		if (t->set[i].id != set[i].id)
 			return true;
-		if (fabs((double)c->set[i].weight - (double)set[i].weight) >
+		if (fabs((double)t->set[i].weight - (double)set[i].weight) >
 		    h * STEER_WEIGHT_SCALE)
 			return true;
 	}
@@ -481,6 +488,7 @@ static bool set_moved(const struct pub_class *c, const struct pub_entry *set, si
 struct pending {
 	size_t ci;		/* index into pub->classes */
 	struct pub_entry *set;	/* effective set (NULL: reject) */
+	bool shared;		/* set belongs to an earlier pending (a twin) */
 	size_t n;
 	uint64_t hash;
 	uint32_t table_id;	/* target table (0: reject) */
@@ -522,36 +530,69 @@ static int ensure_classes(struct steer_publisher *pub, const struct steer_policy
 	return 0;
 }
 
-/* Pass 2: effective sets after hysteresis. */
+/*
+ * Pass 2: effective sets after hysteresis. Tenants of one profile share
+ * their decision's set (decide.c): classes with the same decided set and
+ * the same live table get one effective set, not a copy each (at 16k
+ * classes x 4k backends, copies were gigabytes).
+ */
 static int effective_sets(struct steer_publisher *pub, const struct steer_policy *p,
 			  const struct steer_decisions *dec, struct pending *pd, bool resized)
 {
-	size_t i, j;
+	size_t slots = 1, i, j, k;
+	size_t *seen;
+	int err = 0;
 
-	for (i = 0; i < dec->n; i++) {
+	while (slots < 2 * dec->n + 2)
+		slots <<= 1;
+	seen = calloc(slots, sizeof(*seen)); /* pending index + 1 */
+	if (!seen)
+		return -ENOMEM;
+	for (i = 0; i < dec->n && !err; i++) {
 		const struct steer_decision *d = &dec->d[i];
 		struct pending *x = &pd[i];
-		struct pub_class *c;
+		const struct pub_table *live;
 		bool found;
+		uint64_t key;
 
 		x->ci = class_find(pub, p->tenants[d->tenant].id, (uint16_t)d->task, d->family,
 				   &found);
-		c = &pub->classes[x->ci];
 		if (d->kind != STEER_DEC_TABLE)
 			continue;
+		live = resized ? NULL : live_table(pub, &pub->classes[x->ci]);
+		key = ((uint64_t)(uintptr_t)d->set * 1099511628211ULL) ^ (uintptr_t)live;
+		for (k = key & (slots - 1); seen[k]; k = (k + 1) & (slots - 1)) {
+			const struct pending *o = &pd[seen[k] - 1];
+			const struct steer_decision *od = &dec->d[seen[k] - 1];
+
+			if (od->set == d->set && od->n_set == d->n_set &&
+			    (resized ? NULL : live_table(pub, &pub->classes[o->ci])) == live) {
+				x->set = o->set;
+				x->n = o->n;
+				x->hash = o->hash;
+				x->shared = true;
+				break;
+			}
+		}
+		if (x->shared)
+			continue;
+		seen[k] = i + 1;
 		x->set = calloc(d->n_set + 1, sizeof(*x->set));
-		if (!x->set)
-			return -ENOMEM;
+		if (!x->set) {
+			err = -ENOMEM;
+			break;
+		}
 		x->n = d->n_set;
 		for (j = 0; j < d->n_set; j++) {
 			x->set[j].id = p->backends[d->set[j].backend].id;
 			x->set[j].weight = d->set[j].weight;
 		}
-		if (!resized && !set_moved(c, x->set, x->n, p->hysteresis))
-			memcpy(x->set, c->set, x->n * sizeof(*x->set)); /* keep what is live */
+		if (live && !set_moved(live, x->set, x->n, p->hysteresis))
+			memcpy(x->set, live->set, x->n * sizeof(*x->set)); /* keep what is live */
 		x->hash = set_hash(x->set, x->n);
 	}
-	return 0;
+	free(seen);
+	return err;
 }
 
 /* New content for table id, in place: the classes pointing at it stay. */
@@ -681,20 +722,13 @@ static int write_classes(struct steer_publisher *pub, const struct steer_decisio
 	return err;
 }
 
-/* Pass 5: remember what is live now. */
+/* Pass 5: the maps hold what the classes' tables say now. */
 static int remember(struct steer_publisher *pub, struct pending *pd, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		struct pub_class *c = &pub->classes[pd[i].ci];
-
-		free(c->set);
-		c->set = pd[i].set;
-		c->n = pd[i].n;
-		pd[i].set = NULL;
-		c->known = true;
-	}
+	for (i = 0; i < n; i++)
+		pub->classes[pd[i].ci].known = true;
 	return 0;
 }
 
@@ -719,7 +753,8 @@ static int apply_classes(struct steer_publisher *pub, const struct steer_policy 
 			err = remember(pub, pd, dec->n);
 	}
 	for (i = 0; pd && i < dec->n; i++)
-		free(pd[i].set);
+		if (!pd[i].shared)
+			free(pd[i].set);
 	free(pd);
 	free(rg);
 	return err;
@@ -746,7 +781,6 @@ static int retire(struct steer_publisher *pub, struct steer_pub_stats *st)
 		if (c->table_id && pub->tables[c->table_id])
 			pub->tables[c->table_id]->refs--;
 		pub->class_ids_used[c->class_id] = 0;
-		free(c->set);
 	}
 	pub->n_classes = j;
 	for (id = 1; id < STEER_MAX_TABLES; id++) {
@@ -829,11 +863,13 @@ uint32_t steer_pub_class_weight(const struct steer_publisher *pub, uint32_t tena
 {
 	bool found;
 	size_t at = class_find(pub, tenant_id, (uint16_t)task, family, &found), i;
+	const struct pub_table *t;
 
 	if (!found)
 		return 0;
-	for (i = 0; i < pub->classes[at].n; i++)
-		if (pub->classes[at].set[i].id == backend_id)
-			return pub->classes[at].set[i].weight;
+	t = live_table(pub, &pub->classes[at]);
+	for (i = 0; t && i < t->n; i++)
+		if (t->set[i].id == backend_id)
+			return t->set[i].weight;
 	return 0;
 }

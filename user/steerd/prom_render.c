@@ -709,6 +709,8 @@ static size_t class_pairs(const struct steer_policy *p, uint32_t *task, uint8_t 
 	return n;
 }
 
+#define PROM_WEIGHT_BUDGET (4u << 20) /* classes x backends */
+
 static int render_classes(struct prom_render_state *st, const struct steerd *d,
 			  const struct steerd_prom_src *src, char **blbl)
 {
@@ -722,6 +724,7 @@ static int render_classes(struct prom_render_state *st, const struct steerd *d,
 	struct prom_buf nb = { 0 }, *b = &nb, cl = { 0 };
 	char **clbl = NULL;
 	uint32_t max_id = 0;
+	bool weights_on;
 	int err = -ENOMEM;
 
 	if (!ptask || !pfam || !per_backend)
@@ -730,6 +733,12 @@ static int render_classes(struct prom_render_state *st, const struct steerd *d,
 	rows = calloc(p->n_tenants * np + 1, sizeof(*rows));
 	if (!rows)
 		goto out;
+	/*
+	 * Weight series cost classes x backends lookups and as many lines: at
+	 * 16k classes x 4k backends that is 67M (seconds of CPU, gigabytes).
+	 * Past PROM_WEIGHT_BUDGET they are left out (steer_metrics_weights_omitted).
+	 */
+	weights_on = p->n_tenants * np * p->n_backends <= PROM_WEIGHT_BUDGET;
 	for (i = 0; i < p->n_tenants; i++) {
 		for (j = 0; j < np; j++) {
 			struct prom_class_row *r = &rows[n_rows];
@@ -743,7 +752,9 @@ static int render_classes(struct prom_render_state *st, const struct steerd *d,
 			r->task = ptask[j];
 			r->family = pfam[j];
 			r->w_off = (uint32_t)n_w;
-			for (k = 0; r->table_id && src->class_weight && k < p->n_backends; k++) {
+			for (k = 0; weights_on && r->table_id && src->class_weight &&
+				    k < p->n_backends;
+			     k++) {
 				uint32_t wt;
 
 				if (p->backends[k].family != pfam[j])
@@ -831,6 +842,10 @@ static int render_classes(struct prom_render_state *st, const struct steerd *d,
 			put(b, "\n", 1);
 		}
 	}
+	header(b, "steer_metrics_weights_omitted", "gauge",
+	       "1: too many classes x backends, steer_backend_weight and steer_backend_classes "
+	       "are left out (steerctl policy show has the weights)");
+	sample(b, "steer_metrics_weights_omitted", "", NULL, !weights_on);
 	header(b, "steer_backend_classes", "gauge", "Classes whose set includes the backend");
 	for (k = 0; k < p->n_backends; k++)
 		sample(b, "steer_backend_classes", blbl[k], NULL, per_backend[k]);
