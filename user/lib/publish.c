@@ -434,7 +434,6 @@ void steer_pub_free(struct steer_publisher *pub)
 
 	if (!pub)
 		return;
-	for (i = 0; i < pub->n_classes; i++)
 	free(pub->classes);
 	for (i = 0; i < STEER_MAX_TABLES; i++)
 		table_free(pub, (uint32_t)i);

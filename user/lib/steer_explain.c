@@ -102,7 +102,9 @@ static size_t build_packet(const struct steer_explain_req *r, uint8_t *buf, size
 int steer_dp_explain(struct steer_dp *dp, const struct steer_explain_req *req,
 		     struct steer_explain *out)
 {
-	uint8_t pkt[128], pkt_out[256];
+	/* 2 bytes in, so the IP header after the 14-byte Ethernet one is aligned */
+	uint8_t raw[130] __attribute__((aligned(8))), pkt_out[256];
+	uint8_t *pkt = raw + 2;
 	struct xdp_md ctx = { 0 };
 	struct steer_explain zero = { 0 };
 	__u32 key = 0;
@@ -116,7 +118,7 @@ int steer_dp_explain(struct steer_dp *dp, const struct steer_explain_req *req,
 	err = explain_load(dp);
 	if (err)
 		return err;
-	len = build_packet(req, pkt, sizeof(pkt));
+	len = build_packet(req, pkt, sizeof(raw) - 2);
 	if (!len)
 		return steer_dp_fail(-EINVAL, "explain: packet too long");
 	map_fd = bpf_map__fd(dp->dry->maps.explain);
