@@ -149,7 +149,8 @@ EOF
 STEERD_PID=
 start_steerd() {
 	bg gw "$OUTDIR/route-logs/steerd-$1.log" "$STEERD" --foreground --log-level debug \
-		--pin-root "$PIN" --config "$POLICY" --xdp cli0 --tc be1 --tc be2 --tc be3
+		--pin-root "$PIN" --config "$POLICY" --xdp cli0 --tc be1 --tc be2 --tc be3 \
+		--socket "$RUN_DIR/steerd.sock" --state "$RUN_DIR/state.json" --metrics off
 	STEERD_PID=${STEER_PIDS[-1]}
 	for _ in $(seq 50); do
 		grep -q "published" "$OUTDIR/route-logs/steerd-$1.log" 2>/dev/null && break

@@ -52,7 +52,7 @@ mount -t bpf bpffs "$run/bpffs"
 mounted=1
 sleep 0.5
 "$out/steerd" --foreground --no-attach --log-level debug -P "$run/bpffs" -c "$run/policy.yaml" \
-	>"$run/steerd.log" 2>&1 &
+	--socket "$run/steerd.sock" --state "$run/state.json" >"$run/steerd.log" 2>&1 &
 sd=$!
 pids+=($sd)
 for _ in $(seq 100); do
