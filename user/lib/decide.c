@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "steer_fnv.h"
 
 #define MAX_CHAIN 4 /* fallback hops followed before giving up */
 
@@ -361,9 +362,8 @@ static int decide_copy(const struct steer_policy *p, const struct steer_live *li
 /* Everything of a tenant that its decisions depend on, hashed. */
 static uint64_t tenant_sig(const struct steer_pol_tenant *t)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const uint8_t *b;
-	size_t i, j;
+	uint64_t h;
+	size_t i;
 	struct {
 		uint32_t min_safety, priority, action, fb_tenant, fb_task, n_regions;
 		double max_cost, min_quality;
@@ -379,11 +379,9 @@ static uint64_t tenant_sig(const struct steer_pol_tenant *t)
 	k.max_cost = t->max_cost;
 	k.min_quality = t->min_quality;
 	k.action |= t->implicit ? 0x100 : 0;
-	for (b = (const uint8_t *)&k, i = 0; i < sizeof(k); i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
+	h = steer_fnv(STEER_FNV_INIT, &k, sizeof(k));
 	for (i = 0; i < t->n_regions; i++)
-		for (j = 0; t->regions[i][j]; j++)
-			h = (h ^ (uint8_t)t->regions[i][j]) * 1099511628211ULL;
+		h = steer_fnv(h, t->regions[i], strlen(t->regions[i]));
 	return h;
 }
 

@@ -18,6 +18,7 @@
 #include "maglev.h"
 #include "publish.h"
 #include "publish_internal.h"
+#include "steer_fnv.h"
 
 #define TABLE_HASH_SLOTS (2 * STEER_MAX_TABLES) /* open addressing, power of two */
 
@@ -133,14 +134,7 @@ static struct pub_class *class_insert(struct steer_publisher *pub, size_t at, ui
 
 static uint64_t set_hash(const struct pub_entry *set, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a over (id, weight) */
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h = (h ^ set[i].id) * 1099511628211ULL;
-		h = (h ^ set[i].weight) * 1099511628211ULL;
-	}
-	return h;
+	return steer_fnv(STEER_FNV_INIT, set, n * sizeof(*set));
 }
 
 static bool set_equal(const struct pub_entry *a, size_t na, const struct pub_entry *b, size_t nb)
@@ -559,7 +553,8 @@ static int effective_sets(struct steer_publisher *pub, const struct steer_policy
 		if (d->kind != STEER_DEC_TABLE)
 			continue;
 		live = resized ? NULL : live_table(pub, &pub->classes[x->ci]);
-		key = ((uint64_t)(uintptr_t)d->set * 1099511628211ULL) ^ (uintptr_t)live;
+		key = steer_fnv(steer_fnv(STEER_FNV_INIT, &d->set, sizeof(d->set)), &live,
+				sizeof(live));
 		for (k = key & (slots - 1); seen[k]; k = (k + 1) & (slots - 1)) {
 			const struct pending *o = &pd[seen[k] - 1];
 			const struct steer_decision *od = &dec->d[seen[k] - 1];

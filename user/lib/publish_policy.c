@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "publish_internal.h"
+#include "steer_fnv.h"
 
 int pub_config(struct steer_dp *dp, const struct steer_policy *p, bool *resized)
 {
@@ -217,41 +218,31 @@ int pub_services(struct steer_dp *dp, const struct steer_policy *p, unsigned int
 	return steer_dp_service_ports_sync(dp);
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
-}
-
 uint64_t pub_policy_sig(const struct steer_policy *p)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = STEER_FNV_INIT;
 	size_t i, j;
 
 	for (i = 0; i < p->n_tenants; i++) {
 		const struct steer_pol_tenant *t = &p->tenants[i];
 		uint32_t v[5] = { t->id, t->rate, t->burst, t->max_conns, t->priority };
 
-		h = fnv(h, v, sizeof(v));
+		h = steer_fnv(h, v, sizeof(v));
 		for (j = 0; j < t->n_prefixes; j++) {
-			h = fnv(h, t->prefixes[j].addr, 16);
-			h = fnv(h, &t->prefixes[j].family, 1);
-			h = fnv(h, &t->prefixes[j].len, 4);
+			h = steer_fnv(h, t->prefixes[j].addr, 16);
+			h = steer_fnv(h, &t->prefixes[j].family, 1);
+			h = steer_fnv(h, &t->prefixes[j].len, 4);
 		}
 	}
 	for (i = 0; i < p->n_services; i++) {
 		const struct steer_pol_service *s = &p->services[i];
 
-		h = fnv(h, s->addr, 16);
-		h = fnv(h, &s->port, 2);
-		h = fnv(h, &s->proto, 1);
-		h = fnv(h, &s->family, 1);
-		h = fnv(h, &s->task, 4);
-		h = fnv(h, &s->id, 4);
+		h = steer_fnv(h, s->addr, 16);
+		h = steer_fnv(h, &s->port, 2);
+		h = steer_fnv(h, &s->proto, 1);
+		h = steer_fnv(h, &s->family, 1);
+		h = steer_fnv(h, &s->task, 4);
+		h = steer_fnv(h, &s->id, 4);
 	}
 	return h ? h : 1;
 }

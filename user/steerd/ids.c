@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "steerd.h"
+#include "steer_fnv.h"
 
 static int cmp_backend_id(const void *a, const void *b)
 {
@@ -49,13 +50,10 @@ out:
 
 static uint64_t be_hash(const uint8_t *addr, uint8_t family, uint16_t port_be)
 {
-	uint64_t h = 1469598103934665603ULL;
-	int i;
+	uint64_t h = steer_fnv(STEER_FNV_INIT, addr, 16);
 
-	for (i = 0; i < 16; i++)
-		h = (h ^ addr[i]) * 1099511628211ULL;
-	h = (h ^ family) * 1099511628211ULL;
-	return (h ^ port_be) * 1099511628211ULL;
+	h = steer_fnv(h, &family, sizeof(family));
+	return steer_fnv(h, &port_be, sizeof(port_be));
 }
 
 /* id of the first known backend at the same place and not taken, or 0. */

@@ -17,6 +17,7 @@
 #include "prom.h"
 #include "ctl.h"
 #include "steerd.h"
+#include "steer_fnv.h"
 
 void steerd_targets_build(struct steerd *d)
 {
@@ -42,8 +43,8 @@ void steerd_targets_build(struct steerd *d)
  */
 static uint64_t live_sig(const struct steerd *d)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i, j;
+	uint64_t h = STEER_FNV_INIT;
+	size_t i;
 
 	for (i = 0; i < d->pol.n_backends; i++) {
 		const struct steer_live *l = &d->live[i];
@@ -61,8 +62,7 @@ static uint64_t live_sig(const struct steerd *d)
 			       : -1;
 		v[4] = l->has_waiting << 2 | l->has_running << 1 | l->has_kv;
 		v[5] = l->has_flows;
-		for (j = 0; j < sizeof(v); j++)
-			h = (h ^ ((const uint8_t *)v)[j]) * 1099511628211ULL;
+		h = steer_fnv(h, v, sizeof(v));
 	}
 	return h;
 }
