@@ -141,6 +141,13 @@ enum steer_hook {
 int steer_dp_reason_read(struct steer_dp *dp, enum steer_hook hook, uint32_t reason,
 			 struct steer_reason_stats *out);
 int steer_dp_backend_stats_read(struct steer_dp *dp, uint32_t id, struct steer_backend_stats *out);
+/*
+ * Keys 0..n-1 of a per-CPU array of n_u64 u64 counters (a STEER_MAP_*
+ * stats or reasons map), summed over CPUs, in batches (one syscall for
+ * thousands of keys; key by key where the kernel has no batch ops).
+ */
+int steer_dp_percpu_read_all(struct steer_dp *dp, const char *map, uint32_t n, size_t n_u64,
+			     uint64_t *out);
 /* Every backend's counters in one batch: out has STEER_MAX_BACKENDS entries. */
 int steer_dp_backend_stats_read_all(struct steer_dp *dp, struct steer_backend_stats *out);
 int steer_dp_tenant_stats_read(struct steer_dp *dp, uint32_t tenant, struct steer_tenant_stats *out);

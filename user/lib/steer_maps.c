@@ -443,38 +443,54 @@ static int percpu_sum(struct steer_dp *dp, const char *map, __u32 key, __u64 *ou
 	return 0;
 }
 
-/*
- * Sum every entry of a per-CPU array of n-u64 values at once: one batch
- * lookup instead of a syscall per key. out has max_keys * n u64s.
- */
-static int percpu_sum_all(struct steer_dp *dp, const char *map, __u32 max_keys, __u64 *out,
-			  size_t n)
+int steer_dp_percpu_read_all(struct steer_dp *dp, const char *map, uint32_t n, size_t n_u64,
+			     uint64_t *out)
 {
-	__u32 *keys = calloc(max_keys, sizeof(*keys));
-	__u64 *vals = calloc((size_t)max_keys * dp->ncpus * n, sizeof(__u64));
-	__u32 batch = 0, count = max_keys, k;
-	int fd = map_fd(dp, map), cpu, err = 0;
-	size_t i;
+	size_t vsz = n_u64 * (size_t)dp->ncpus, i, c, k;
+	__u32 *keys = NULL, done = 0, batch = 0;
+	int fd = map_fd(dp, map), err = 0;
+	__u64 *vals = NULL;
 
+	if (fd < 0)
+		return steer_dp_fail(fd, "no map %s", map);
+	memset(out, 0, (size_t)n * n_u64 * sizeof(*out));
+	if (!n)
+		return 0;
+	keys = calloc(n, sizeof(*keys));
+	vals = calloc((size_t)n * vsz, sizeof(*vals));
 	if (!keys || !vals) {
 		err = steer_dp_fail(-ENOMEM, "out of memory");
 		goto out;
 	}
-	memset(out, 0, (size_t)max_keys * n * sizeof(__u64));
-	if (bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, NULL) && errno != ENOENT) {
-		/* no batch ops: key by key */
-		for (k = 0; k < max_keys && !err; k++)
-			err = percpu_sum(dp, map, k, out + (size_t)k * n, n);
-		goto out;
-	}
-	for (k = 0; k < count; k++) {
-		__u64 *dst = out + (size_t)keys[k] * n;
+	while (done < n) {
+		__u32 count = n - done;
+		int r = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch, keys + done,
+					     vals + done * vsz, &count, NULL);
 
-		if (keys[k] >= max_keys)
+		if (r && errno == EINVAL && !done) {
+			/* no batch ops: key by key */
+			for (i = 0; i < n && !err; i++)
+				err = percpu_sum(dp, map, (__u32)i, (__u64 *)(out + i * n_u64), n_u64);
+			goto out;
+		}
+		if (r && errno != ENOENT) {
+			err = steer_dp_fail(-errno, "batch read of %s failed: %s", map,
+					    strerror(errno));
+			goto out;
+		}
+		done += count;
+		if (r || !count) /* ENOENT: the end of the map */
+			break;
+	}
+	for (i = 0; i < done; i++) {
+		uint64_t *o;
+
+		if (keys[i] >= n)
 			continue;
-		for (cpu = 0; cpu < dp->ncpus; cpu++)
-			for (i = 0; i < n; i++)
-				dst[i] += vals[((size_t)k * dp->ncpus + cpu) * n + i];
+		o = out + (size_t)keys[i] * n_u64;
+		for (c = 0; c < (size_t)dp->ncpus; c++)
+			for (k = 0; k < n_u64; k++)
+				o[k] += vals[i * vsz + c * n_u64 + k];
 	}
 out:
 	free(keys);
@@ -484,8 +500,8 @@ out:
 
 int steer_dp_backend_stats_read_all(struct steer_dp *dp, struct steer_backend_stats *out)
 {
-	return percpu_sum_all(dp, STEER_MAP_BACKEND_STATS, STEER_MAX_BACKENDS, (__u64 *)out,
-			      sizeof(*out) / sizeof(__u64));
+	return steer_dp_percpu_read_all(dp, STEER_MAP_BACKEND_STATS, STEER_MAX_BACKENDS,
+					sizeof(*out) / sizeof(__u64), (uint64_t *)out);
 }
 
 #define SUM(dp, map, key, out) \

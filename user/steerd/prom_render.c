@@ -17,10 +17,9 @@
 #include <sys/resource.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "prom.h"
+#include "steer_fnv.h"
 #include "steerd.h"
 
 struct prom_class_row {
@@ -654,15 +653,6 @@ static int render_tenants(struct prom_render_state *st, const struct steerd *d,
 
 /* ---- classes ---- */
 
-static uint64_t fnv(uint64_t h, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		h = (h ^ ((v >> (8 * i)) & 0xff)) * 1099511628211ULL;
-	return h;
-}
-
 static int ensure_class_ids(struct prom_render_state *st, uint32_t n)
 {
 	uint64_t *h;
@@ -789,7 +779,7 @@ static int render_classes(struct prom_render_state *st, const struct steerd *d,
 		goto out;
 	for (i = 0; i < n_rows; i++) {
 		const struct prom_class_row *r = &rows[i];
-		uint64_t h = 1469598103934665603ULL;
+		uint64_t h = STEER_FNV_INIT;
 
 		cl.len = 0;
 		label(&cl, "tenant", p->tenants[r->tenant].name, false);
@@ -797,10 +787,10 @@ static int render_classes(struct prom_render_state *st, const struct steerd *d,
 		label(&cl, "family", family_name(r->family), true);
 		if (cl.oom || !(clbl[i] = strdup(cl.p)))
 			goto out;
-		h = fnv(fnv(fnv(fnv(h, p->tenants[r->tenant].id), r->task), r->family),
+		h = steer_fnv_u32(steer_fnv_u32(steer_fnv_u32(steer_fnv_u32(h, p->tenants[r->tenant].id), r->task), r->family),
 			r->table_id);
 		for (k = 0; k < r->w_n; k++)
-			h = fnv(fnv(h, p->backends[w[r->w_off + k].backend].id),
+			h = steer_fnv_u32(steer_fnv_u32(h, p->backends[w[r->w_off + k].backend].id),
 				w[r->w_off + k].weight);
 		if (st->class_hash[r->class_id] != h) {
 			st->class_hash[r->class_id] = h;
@@ -1060,110 +1050,36 @@ static int src_reason(void *ctx, enum steer_hook hook, uint32_t reason,
 	return d->dp ? steer_dp_reason_read(d->dp, hook, reason, out) : -ENOENT;
 }
 
-/*
- * Ids 0..n-1 of a per-CPU array of u64 counters summed over CPUs, with one
- * batch lookup (one syscall for 16384 classes instead of 16384).
- */
-static int percpu_bulk(int fd, uint32_t n, size_t n_u64, uint64_t *out)
+/* Keys 0..n-1 of a per-CPU stats map, summed, in batches (the loader's). */
+static int src_bulk(const struct steerd *d, const char *map, uint32_t n, size_t n_u64,
+		    uint64_t *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	size_t vsz, i, c, k;
-	uint32_t *keys, done = 0, batch = 0;
-	uint64_t *vals;
-	int err = 0;
-
-	if (fd < 0 || ncpu <= 0)
-		return -ENOENT;
-	memset(out, 0, (size_t)n * n_u64 * sizeof(*out));
-	if (!n)
-		return 0;
-	vsz = n_u64 * (size_t)ncpu;
-	keys = calloc(n, sizeof(*keys));
-	vals = calloc((size_t)n * vsz, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (done < n) {
-		__u32 count = n - done;
-		int r = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch, keys + done,
-					     vals + done * vsz, &count, NULL);
-
-		if (r && errno != ENOENT) {
-			err = -errno;
-			goto out;
-		}
-		done += count;
-		if (r || !count)
-			break;
-	}
-	for (i = 0; i < done; i++) {
-		uint64_t *o;
-
-		if (keys[i] >= n)
-			continue;
-		o = out + (size_t)keys[i] * n_u64;
-		for (c = 0; c < (size_t)ncpu; c++)
-			for (k = 0; k < n_u64; k++)
-				o[k] += vals[i * vsz + c * n_u64 + k];
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
+	return d->dp ? steer_dp_percpu_read_all(d->dp, map, n, n_u64, out) : -ENOENT;
 }
 
 static int src_tenants(void *ctx, uint32_t n, struct steer_tenant_stats *out)
 {
-	struct steerd *d = ctx;
-	uint32_t i;
-	int err;
-
-	if (!d->dp)
-		return -ENOENT;
-	err = percpu_bulk(steer_dp_map_fd(d->dp, STEER_MAP_TENANT_STATS), n,
-			  sizeof(*out) / sizeof(uint64_t), (uint64_t *)out);
-	for (i = 0; err && i < n; i++) /* no batch ops: one by one */
-		if (steer_dp_tenant_stats_read(d->dp, i, &out[i]))
-			return -EIO;
-	return 0;
+	return src_bulk(ctx, STEER_MAP_TENANT_STATS, n, sizeof(*out) / sizeof(uint64_t),
+			(uint64_t *)out);
 }
 
 static int src_classes(void *ctx, uint32_t n, struct steer_class_stats *out)
 {
-	struct steerd *d = ctx;
-	uint32_t i;
-	int err;
-
-	if (!d->dp)
-		return -ENOENT;
-	err = percpu_bulk(steer_dp_map_fd(d->dp, STEER_MAP_CLASS_STATS), n,
-			  sizeof(*out) / sizeof(uint64_t), (uint64_t *)out);
-	for (i = 0; err && i < n; i++)
-		if (steer_dp_class_stats_read(d->dp, i, &out[i]))
-			return -EIO;
-	return 0;
+	return src_bulk(ctx, STEER_MAP_CLASS_STATS, n, sizeof(*out) / sizeof(uint64_t),
+			(uint64_t *)out);
 }
 
 static int src_backends(void *ctx, uint32_t n, struct steer_backend_stats *out)
 {
-	struct steerd *d = ctx;
-
-	return d->dp ? percpu_bulk(steer_dp_map_fd(d->dp, STEER_MAP_BACKEND_STATS), n,
-				   sizeof(*out) / sizeof(uint64_t), (uint64_t *)out)
-		     : -ENOENT;
+	return src_bulk(ctx, STEER_MAP_BACKEND_STATS, n, sizeof(*out) / sizeof(uint64_t),
+			(uint64_t *)out);
 }
 
 static int src_reasons(void *ctx, enum steer_hook hook, uint32_t n,
 		       struct steer_reason_stats *out)
 {
-	struct steerd *d = ctx;
-
-	return d->dp ? percpu_bulk(steer_dp_map_fd(d->dp, hook == STEER_HOOK_TC
-							      ? STEER_MAP_TC_REASONS
-							      : STEER_MAP_XDP_REASONS),
-				   n, sizeof(*out) / sizeof(uint64_t), (uint64_t *)out)
-		     : -ENOENT;
+	return src_bulk(ctx, hook == STEER_HOOK_TC ? STEER_MAP_TC_REASONS : STEER_MAP_XDP_REASONS,
+			n, sizeof(*out) / sizeof(uint64_t), (uint64_t *)out);
 }
 
 static int src_class(void *ctx, uint32_t id, struct steer_class_stats *out)
