@@ -40,21 +40,8 @@ command -v haproxy >/dev/null || skip "missing haproxy"
 mkdir -p "$OUTDIR/route-logs"
 
 # ---- topology ----
-ns_add cli gw be1 be2 be3
-veth cli eth0 gw cli0
-addr cli eth0 198.18.1.2/24 198.18.1.3/24
-addr gw cli0 198.18.1.1/24
-nsx cli ip route add 198.18.100.0/24 via 198.18.1.1
+star_topo 3 198.18.1.3/24
 nsx gw ip addr add 198.18.100.4/32 dev lo
-for i in 1 2 3; do
-	veth gw be$i be$i eth0
-	addr gw be$i 198.18.$((i + 1)).1/24
-	addr be$i eth0 198.18.$((i + 1)).2/24
-	nsx be$i ip route add 198.18.1.0/24 via 198.18.$((i + 1)).1
-	nsx be$i ethtool -K eth0 gro on >/dev/null
-done
-gw_sysctls gw
-nsx cli ethtool -K eth0 tx off gro on >/dev/null
 nsx cli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 
 mock() { # NAME TTFT TPS MODEL

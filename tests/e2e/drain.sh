@@ -49,8 +49,7 @@ check "several streams on the drained backend ($ON_D)" test "$ON_D" -ge 2
 LLM_STATE[${D#be}]=draining
 llm_policy
 kill -HUP "$STEERD_PID"
-wait_for 30 bash -c "[ \"\$(bpftool -j map lookup pinned $PIN/backends key ${D#be} 0 0 0 | grep -o '\"state\": *[0-9]*' | grep -o '[0-9]*\$')\" = 2 ]" ||
-	true
+wait_for 30 be_states_are 2 "${D#be}" || true
 expect "$D draining in the backends map (IPv4 entry)" "$(be_state "${D#be}")" 2
 expect "$D draining in the backends map (IPv6 entry)" "$(be_state $((100 + ${D#be})))" 2
 
@@ -85,8 +84,7 @@ expect "$D's own log: only its streams, no new connection" \
 LLM_STATE[${D#be}]=active
 llm_policy
 kill -HUP "$STEERD_PID"
-wait_for 30 bash -c "[ \"\$(bpftool -j map lookup pinned $PIN/backends key ${D#be} 0 0 0 | grep -o '\"state\": *[0-9]*' | grep -o '[0-9]*\$')\" = 1 ]" ||
-	true
+wait_for 30 be_states_are 1 "${D#be}" || true
 sleep "$(awk "BEGIN {print 2 * $LLM_INTERVAL_MS / 1000}")"
 out=$(ask b chat 4 30 4)
 log "after undrain: $(echo "$out" | sort | uniq -c | xargs)"

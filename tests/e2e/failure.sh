@@ -50,8 +50,7 @@ sleep 1
 
 t_kill=$(ms_now)
 kill -9 "${MOCK_PID[3]}"
-wait_for 50 bash -c "[ \"\$(bpftool -j map lookup pinned $PIN/backends key 3 0 0 0 | grep -o '\"state\": *[0-9]' | grep -o '[0-9]\$')\" = 3 ] &&
-	[ \"\$(bpftool -j map lookup pinned $PIN/backends key 103 0 0 0 | grep -o '\"state\": *[0-9]' | grep -o '[0-9]\$')\" = 3 ]" || true
+wait_for 50 be_states_are 3 3 103 || true
 t_down=$(($(ms_now) - t_kill))
 sleep 1.5
 kill "${LOAD_PIDS[@]}" 2>/dev/null || true
@@ -82,7 +81,7 @@ expect "later new connections: none failed (of $(echo "$out" | wc -l))" "$(grep 
 expect "later new connections: none on be3" "$(grep -cx be3 <<<"$out" || true)" 0
 
 mock_start 3 --slots 16 --ttft-ms 5 --tps 1000
-wait_for 30 bash -c "[ \"\$(bpftool -j map lookup pinned $PIN/backends key 3 0 0 0 | grep -o '\"state\": *[0-9]' | grep -o '[0-9]\$')\" = 1 ]" || true
+wait_for 30 be_states_are 1 3 || true
 sleep "$(awk "BEGIN {print 2 * $LLM_INTERVAL_MS / 1000}")"
 out=$(ask b chat 4 30 4)
 log "be3 restarted: $(echo "$out" | sort | uniq -c | xargs)"

@@ -134,6 +134,30 @@ gw_sysctls() {
 	done
 }
 
+# star_topo N [ADDR...]: one client, a gateway and N IPv4 backends.
+#   cli eth0 198.18.1.2/24 (+ ADDRs) -- cli0 [gw] be$i -- eth0 be$i 198.18.$((i+1)).2/24
+# The client routes the VIPs (198.18.100.0/24) via the gateway, each backend
+# routes the client subnet back; TX offload off and GRO on where XDP/TC
+# redirect into a veth (DESIGN.md, facts verified on this machine).
+star_topo() {
+	local n=$1 i
+	shift
+	ns_add cli gw $(seq -f 'be%g' 1 "$n")
+	veth cli eth0 gw cli0
+	addr cli eth0 198.18.1.2/24 "$@"
+	addr gw cli0 198.18.1.1/24
+	nsx cli ip route add 198.18.100.0/24 via 198.18.1.1
+	for i in $(seq 1 "$n"); do
+		veth gw "be$i" "be$i" eth0
+		addr gw "be$i" "198.18.$((i + 1)).1/24"
+		addr "be$i" eth0 "198.18.$((i + 1)).2/24"
+		nsx "be$i" ip route add 198.18.1.0/24 via "198.18.$((i + 1)).1"
+		nsx "be$i" ethtool -K eth0 gro on >/dev/null
+	done
+	gw_sysctls gw
+	nsx cli ethtool -K eth0 tx off gro on >/dev/null
+}
+
 bg() {
 	local n=$1 logf=$2
 	shift 2
@@ -412,6 +436,15 @@ steerd_start() {
 be_state() {
 	bpftool -j map lookup pinned "$PIN/backends" key $(($1 & 255)) $(($1 >> 8)) 0 0 \
 		2>/dev/null | grep -o '"state": *[0-9]*' | grep -o '[0-9]*$'
+}
+
+# be_states_are STATE ID...: every id has STATE in the backends map
+be_states_are() {
+	local want=$1 id
+	shift
+	for id in "$@"; do
+		[ "$(be_state "$id")" = "$want" ] || return 1
+	done
 }
 
 llm_ready() {

@@ -38,21 +38,7 @@ rc=0
 expect "--metrics with a bad port is refused" "$rc" 2
 
 # ---- topology ----
-ns_add cli gw be1 be2
-veth cli eth0 gw cli0
-addr cli eth0 198.18.1.2/24 198.18.1.200/24
-addr gw cli0 198.18.1.1/24
-nsx cli ip route add 198.18.100.0/24 via 198.18.1.1
-for i in 1 2; do
-	veth gw be$i be$i eth0
-	addr gw be$i 198.18.$((i + 1)).1/24
-	addr be$i eth0 198.18.$((i + 1)).2/24
-	nsx be$i ip route add 198.18.1.0/24 via 198.18.$((i + 1)).1
-	nsx be$i ethtool -K eth0 gro on >/dev/null
-done
-gw_sysctls gw
-nsx cli ethtool -K eth0 tx off >/dev/null
-nsx cli ethtool -K eth0 gro on >/dev/null
+star_topo 2 198.18.1.200/24
 for i in 1 2; do
 	bg be$i "$RUN_DIR/be$i.out" "$MOCKLLM" --listen 0.0.0.0:8000 --name be$i --model m1 \
 		--slots 8 --ttft-ms 1 --tps 1000 --max-tokens 1

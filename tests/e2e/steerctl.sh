@@ -30,21 +30,7 @@ done
 command -v jq >/dev/null 2>&1 || skip "missing tool: jq"
 command -v setpriv >/dev/null 2>&1 || skip "missing tool: setpriv"
 
-ns_add cli gw be1 be2 be3
-veth cli eth0 gw cli0
-addr cli eth0 198.18.1.2/24
-addr gw cli0 198.18.1.1/24
-nsx cli ip route add 198.18.100.0/24 via 198.18.1.1
-for i in 1 2 3; do
-	veth gw be$i be$i eth0
-	addr gw be$i 198.18.$((i + 1)).1/24
-	addr be$i eth0 198.18.$((i + 1)).2/24
-	nsx be$i ip route add 198.18.1.0/24 via 198.18.$((i + 1)).1
-	nsx be$i ethtool -K eth0 gro on >/dev/null
-done
-gw_sysctls gw
-nsx cli ethtool -K eth0 tx off >/dev/null
-nsx cli ethtool -K eth0 gro on >/dev/null
+star_topo 3
 for i in 1 2 3; do
 	bg be$i "$RUN_DIR/be$i.out" "$MOCKLLM" --listen 0.0.0.0:8000 --name be$i --model m1 \
 		--slots 4 --ttft-ms 5 --tps 200 --max-tokens 2

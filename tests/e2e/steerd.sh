@@ -32,21 +32,7 @@ for t in "$STEERD" "$MOCKLLM"; do
 done
 
 # ---- topology ----
-ns_add cli gw be1 be2 be3
-veth cli eth0 gw cli0
-addr cli eth0 198.18.1.2/24
-addr gw cli0 198.18.1.1/24
-nsx cli ip route add 198.18.100.0/24 via 198.18.1.1
-for i in 1 2 3; do
-	veth gw be$i be$i eth0
-	addr gw be$i 198.18.$((i + 1)).1/24
-	addr be$i eth0 198.18.$((i + 1)).2/24
-	nsx be$i ip route add 198.18.1.0/24 via 198.18.$((i + 1)).1
-	nsx be$i ethtool -K eth0 gro on >/dev/null
-done
-gw_sysctls gw
-nsx cli ethtool -K eth0 tx off >/dev/null
-nsx cli ethtool -K eth0 gro on >/dev/null
+star_topo 3
 
 declare -A MOCK_PID
 for i in 1 2 3; do
@@ -118,22 +104,8 @@ start_steerd() {
 }
 start_steerd
 
-# state of backend $1 in the backends map (1 active, 2 draining, 3 down)
-be_state() {
-	bpftool -j map lookup pinned "$PIN/backends" key "$1" 0 0 0 2>/dev/null |
-		grep -o '"state": *[0-9]*' | grep -o '[0-9]*$'
-}
 class_present() {
 	bpftool -j map dump pinned "$PIN/classes" 2>/dev/null | grep -q '"table_id": *[1-9]'
-}
-wait_for() { # $1: tenths of a second, rest: command
-	local n=$1
-	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 wait_for 50 class_present || die "steerd published no class: $(tail -20 "$RUN_DIR/steerd.log")"
 log "steerd up and publishing after ${SECONDS}s"
@@ -193,8 +165,7 @@ done
 # ---- 3: health failure ----
 t0=$(date +%s%N)
 kill -USR1 "${MOCK_PID[be2]}" # /health answers 503 from now on
-wait_for 40 bash -c "[ \"\$(bpftool -j map lookup pinned $PIN/backends key 2 0 0 0 | grep -o '\"state\": *[0-9]*' | grep -o '[0-9]*\$')\" = 3 ]" ||
-	true
+wait_for 40 be_states_are 3 2 || true
 t1=$(date +%s%N)
 took=$(((t1 - t0) / 1000000))
 limit=$((2 * INTERVAL_MS + TIMEOUT_MS + 300))
@@ -206,8 +177,7 @@ log "be2 unhealthy: $s"
 expect "unhealthy be2 gets no new connection" "$(count_of be2 "$s")" 0
 expect "no failed request while be2 down" "$(count_of fail "$s")" 0
 kill -USR1 "${MOCK_PID[be2]}" # healthy again
-wait_for 40 bash -c "[ \"\$(bpftool -j map lookup pinned $PIN/backends key 2 0 0 0 | grep -o '\"state\": *[0-9]*' | grep -o '[0-9]*\$')\" = 1 ]" ||
-	true
+wait_for 40 be_states_are 1 2 || true
 expect "be2 active again after recovery" "$(be_state 2)" 1
 
 # ---- 4: drain keeps the open stream ----
@@ -228,8 +198,7 @@ be2) write_policy active draining active ;;
 be3) write_policy active active draining ;;
 esac
 kill -HUP "$STEERD_PID"
-wait_for 30 bash -c "[ \"\$(bpftool -j map lookup pinned $PIN/backends key ${DRAINED#be} 0 0 0 | grep -o '\"state\": *[0-9]*' | grep -o '[0-9]*\$')\" = 2 ]" ||
-	true
+wait_for 30 be_states_are 2 "${DRAINED#be}" || true
 expect "$DRAINED draining in the backends map" "$(be_state "${DRAINED#be}")" 2
 s=$(spread 20)
 log "$DRAINED draining: $s"
