@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# steer build: bpf/*.bpf.c -> .output/bpf/*.bpf.o -> .output/*.skel.h
-#              user/lib -> .output/libsteer.a -> steerd, steerctl, tests
+# steer build, everything under .output/:
+#   bpf/*.bpf.c  -> .output/bpf/*.bpf.o -> .output/*.skel.h
+#   user/<part>/ -> .output/user/<part>/*.o -> .output/lib<part>.a (one archive per part)
+#   steerd = user/steerd + the archives it uses; steerctl = user/steerctl + proto + util
+# Dependencies on headers come from the compiler (-MMD), not from lists.
 # `make V=1` shows the commands.
 
 OUTPUT		:= .output
@@ -10,13 +13,14 @@ CC		?= gcc
 BPFTOOL		?= bpftool
 ARCH		:= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
-INCLUDES	:= -Iinclude -I$(OUTPUT) -Iuser/lib
+INCLUDES	:= -Iinclude -I$(OUTPUT) -Iuser
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 		   -Wno-unused-parameter -mcpu=v3 -Ivmlinux -Iinclude -Ibpf
 CFLAGS		?= -g -O2
 CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE $(INCLUDES)
+DEPFLAGS	= -MMD -MP -MF $(@:%=%.d)
 LDLIBS_BPF	:= -lbpf -lelf -lz
-LDLIBS_CMOCKA	:= -lcmocka -lyaml -lcurl -ljansson
+LDLIBS_CMOCKA	:= -lcmocka
 
 ifeq ($(V),1)
 	Q =
@@ -29,40 +33,52 @@ endif
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-BPF_HDRS	:= $(wildcard bpf/*.h) include/steer_abi.h
 
-LIB_SRCS	:= $(wildcard user/lib/*.c)
-LIB_OBJS	:= $(patsubst user/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
-LIB_HDRS	:= $(wildcard user/lib/*.h) include/steer_abi.h
-LIBSTEER	:= $(OUTPUT)/libsteer.a
+# The parts of userspace, one folder and one archive each, in link order
+# (a part only uses the parts after it).
+PARTS		:= steerd metrics engine probe policy dp proto util
+part_srcs	= $(filter-out user/steerd/main.c,$(wildcard user/$(1)/*.c))
+part_objs	= $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(call part_srcs,$(1)))
+part_lib	= $(if $(call part_srcs,$(1)),$(OUTPUT)/lib$(1).a)
+ALL_LIBS	:= $(foreach p,$(PARTS),$(call part_lib,$(p)))
+# What each program and test links: archives (only the objects it uses are
+# pulled in) and the system libraries those parts need.
+LIBS_UTIL	:= $(call part_lib,util)
+LIBS_PROTO	:= $(call part_lib,proto) $(LIBS_UTIL)
+LIBS_DP		:= $(call part_lib,dp) $(LIBS_UTIL)
+LIBS_DAEMON	:= $(ALL_LIBS)
+SYS_DAEMON	:= $(LDLIBS_BPF) -lcurl -lyaml -ljansson -lmicrohttpd -lpthread -lm
 
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(UNIT_SRCS))
 BPFT_SRCS	:= $(filter-out tests/bpf/pktbuild.c,$(wildcard tests/bpf/test_*.c))
 BPFT_BINS	:= $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(BPFT_SRCS))
 BPFT_COMMON	:= $(filter-out $(BPFT_SRCS),$(wildcard tests/bpf/*.c))
+BPFT_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(BPFT_COMMON))
 MOCKLLM_SRCS	:= $(wildcard tests/mockllm/*.c)
+MOCKLLM_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(MOCKLLM_SRCS))
 MOCKLLM		:= $(if $(MOCKLLM_SRCS),$(OUTPUT)/mockllm)
 E2E_SRCS	:= $(wildcard tests/e2e/*.c)
 E2E_BINS	:= $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(E2E_SRCS))
 BENCH_SRCS	:= $(wildcard tests/bench/*.c)
 BENCH_BINS	:= $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 # pktbench runs in the BPF fixtures' private environment and packet builder
-BENCH_PKT_COMMON := tests/bpf/bpftest_env.c tests/bpf/pktbuild.c
+BENCH_PKT_OBJS	:= $(OUTPUT)/tests/bpf/bpftest_env.o $(OUTPUT)/tests/bpf/pktbuild.o
 
-STEERD_SRCS	:= $(wildcard user/steerd/*.c)
-STEERCTL_SRCS	:= $(wildcard user/steerctl/*.c)
-BINS		:= $(if $(STEERD_SRCS),$(OUTPUT)/steerd) $(if $(STEERCTL_SRCS),$(OUTPUT)/steerctl)
+STEERD_OBJS	:= $(OUTPUT)/user/steerd/main.o
+STEERCTL_OBJS	:= $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/steerctl/*.c))
+BINS		:= $(OUTPUT)/steerd $(OUTPUT)/steerctl
 
 DEPS_STAMP	:= $(OUTPUT)/.deps-ok
 
-.PHONY: all deps test test-unit test-bpf test-e2e demo bench bench-smoke bench-build install clean help format
+.PHONY: all deps test test-unit test-bpf test-e2e demo bench bench-smoke bench-build install \
+	clean help format tests-build
 
-all: $(BPF_OBJS) $(SKELS) $(LIBSTEER) $(BINS) tests-build
+all: $(BPF_OBJS) $(SKELS) $(ALL_LIBS) $(BINS) tests-build
 
 help:
 	@echo "steer make targets:"
-	@echo "  make            build BPF objects, skeletons, libsteer, steerd, steerctl, tests"
+	@echo "  make            build BPF objects, skeletons, the part archives, steerd, steerctl, tests"
 	@echo "  make test       run every test (unit, BPF fixtures, namespace tests; root)"
 	@echo "  make demo       run the demo on a namespace testbed (root)"
 	@echo "  make bench      run the benchmarks (root, ~15 min): .output/bench/results.md"
@@ -81,58 +97,60 @@ $(DEPS_STAMP): scripts/install-deps.sh
 
 deps: $(DEPS_STAMP)
 
-$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux/vmlinux.h | $(DEPS_STAMP)
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/lib/%.o: user/lib/%.c $(LIB_HDRS) $(SKELS) | $(DEPS_STAMP)
+# Every userspace object: the skeletons must exist before the first compile
+# (the loader includes them); after that -MMD knows who includes what.
+$(OUTPUT)/%.o: %.c | $(SKELS) $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(LIBSTEER): $(LIB_OBJS)
-	$(call msg,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+define part_rule
+$(call part_lib,$(1)): $(call part_objs,$(1))
+	$$(call msg,AR,$$@)
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach p,$(PARTS),$(if $(call part_srcs,$(p)),$(eval $(call part_rule,$(p)))))
 
-$(OUTPUT)/steerd: $(STEERD_SRCS) $(wildcard user/steerd/*.h) $(LIBSTEER)
+$(OUTPUT)/steerd: $(STEERD_OBJS) $(LIBS_DAEMON)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser/steerd $(STEERD_SRCS) $(LIBSTEER) $(LDLIBS_BPF) \
-		-lcurl -lyaml -ljansson -lmicrohttpd -lpthread -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
-$(OUTPUT)/steerctl: $(STEERCTL_SRCS) $(wildcard user/steerctl/*.h) $(LIBSTEER)
+# steerctl speaks the control protocol and prints: no libbpf, no libcurl.
+$(OUTPUT)/steerctl: $(STEERCTL_OBJS) $(LIBS_PROTO)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser/steerctl $(STEERCTL_SRCS) $(LIBSTEER) $(LDLIBS_BPF) \
-		-ljansson -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) -ljansson -lm -o $@
 
 # ---- tests ----
 
-.PHONY: tests-build
 tests-build: $(UNIT_BINS) $(BPFT_BINS) $(E2E_BINS) $(MOCKLLM)
 
-$(OUTPUT)/mockllm: $(MOCKLLM_SRCS) $(wildcard tests/mockllm/*.h) | $(DEPS_STAMP)
+$(OUTPUT)/mockllm: $(MOCKLLM_OBJS)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/mockllm -pthread $(MOCKLLM_SRCS) -ljansson -lm -o $@
+	$(Q)$(CC) $(CFLAGS) -pthread $^ -ljansson -lm -o $@
 
-$(OUTPUT)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBSTEER)
+# Unit tests link the archives (the linker takes the objects a test uses).
+# test_steerctl tests steerctl's own objects (all but main.o).
+$(OUTPUT)/tests/unit/test_steerctl: $(filter-out %/main.o,$(STEERCTL_OBJS))
+$(OUTPUT)/tests/unit/%: $(OUTPUT)/tests/unit/%.o $(LIBS_DAEMON)
 	$(call msg,TEST,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBSTEER) $(LDLIBS_BPF) $(LDLIBS_CMOCKA) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) $(LDLIBS_CMOCKA) -o $@
 
-$(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFT_COMMON) $(wildcard tests/bpf/*.h) $(LIBSTEER)
+$(OUTPUT)/tests/bpf/%: $(OUTPUT)/tests/bpf/%.o $(BPFT_OBJS) $(LIBS_DP)
 	$(call msg,TEST,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< $(BPFT_COMMON) $(LIBSTEER) $(LDLIBS_BPF) \
-		$(LDLIBS_CMOCKA) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS_BPF) $(LDLIBS_CMOCKA) -lm -o $@
 
-$(OUTPUT)/tests/e2e/%: tests/e2e/%.c $(LIBSTEER)
+$(OUTPUT)/tests/e2e/%: $(OUTPUT)/tests/e2e/%.o $(LIBS_DAEMON)
 	$(call msg,TEST,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -pthread $< $(LIBSTEER) $(LDLIBS_BPF) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
 test: all
 	$(Q)tests/run-tests.sh
@@ -147,12 +165,10 @@ test-e2e: all
 	$(Q)tests/run-tests.sh e2e
 
 demo: all
-	$(Q)if [ -x scripts/demo.sh ]; then scripts/demo.sh; \
-	else echo "make demo: not yet (the demo lands with the testbed issue)"; fi
+	$(Q)scripts/demo.sh
 
 bench: all bench-build
-	$(Q)if [ -x scripts/bench.sh ]; then scripts/bench.sh; \
-	else echo "make bench: not yet (the benchmarks land with the bench issue)"; fi
+	$(Q)scripts/bench.sh
 
 bench-smoke: all bench-build
 	$(Q)scripts/bench.sh --smoke
@@ -160,18 +176,17 @@ bench-smoke: all bench-build
 bench-build: $(BENCH_BINS)
 
 # tests/bench/*.c -> .output/bench/<name> (benchmark tools; never run by make test)
-$(OUTPUT)/bench/pktbench: $(BENCH_PKT_COMMON) $(wildcard tests/bpf/*.h)
-
-$(OUTPUT)/bench/%: tests/bench/%.c $(LIBSTEER)
+$(OUTPUT)/bench/pktbench: $(BENCH_PKT_OBJS)
+$(OUTPUT)/tests/bench/%.o: CFLAGS += -Itests/bpf
+$(OUTPUT)/bench/%: $(OUTPUT)/tests/bench/%.o $(LIBS_DAEMON)
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< $(if $(filter pktbench,$*),$(BENCH_PKT_COMMON)) \
-		$(LIBSTEER) $(LDLIBS_BPF) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
 PREFIX		?= /usr/local
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/steer $(DESTDIR)/lib/systemd/system
-	$(if $(BINS),install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/)
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 scripts/steerd.service $(DESTDIR)/lib/systemd/system/steerd.service
 	$(if $(wildcard examples/policy.yaml),test -e $(DESTDIR)/etc/steer/policy.yaml || \
 		install -m 0644 examples/policy.yaml $(DESTDIR)/etc/steer/policy.yaml)
@@ -181,3 +196,6 @@ format:
 
 clean:
 	rm -rf $(OUTPUT)
+
+# Header dependencies recorded by the compiler (absent on the first build).
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

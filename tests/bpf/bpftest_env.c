@@ -111,7 +111,7 @@ static const char *addr_str(const struct bpft_backend *b, char *buf)
 {
 	uint8_t fam = b->family == 6 ? STEER_AF_INET6 : STEER_AF_INET;
 
-	return steer_addr_format(b->addr, fam, buf, 64);
+	return util_addr_format(b->addr, fam, buf, 64);
 }
 
 static int setup_net(void)
@@ -166,7 +166,7 @@ static int setup_net(void)
 
 static int child_main(int (*run)(void))
 {
-	struct steer_dp_opts opts = { 0 };
+	struct dp_opts opts = { 0 };
 	int err, failed;
 
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS)) {
@@ -188,29 +188,29 @@ static int child_main(int (*run)(void))
 	snprintf(bpft.pin_root, sizeof(bpft.pin_root), "%s", tmpdir);
 	opts.pin_root = bpft.pin_root;
 	opts.maglev_size = BPFT_M;
-	err = steer_dp_open(&opts, &bpft.dp);
+	err = dp_open(&opts, &bpft.dp);
 	if (err) {
-		fprintf(stderr, "bpftest: steer_dp_open(%s): %s (%s)\n", bpft.pin_root,
-			strerror(-err), steer_dp_errmsg());
+		fprintf(stderr, "bpftest: dp_open(%s): %s (%s)\n", bpft.pin_root,
+			strerror(-err), dp_errmsg());
 		return 1;
 	}
-	bpft.xdp_fd = steer_dp_xdp_prog_fd(bpft.dp);
-	bpft.tc_fd = steer_dp_tc_prog_fd(bpft.dp);
-	bpft.ct_fd = steer_dp_map_fd(bpft.dp, STEER_MAP_CT);
-	bpft.rct_fd = steer_dp_map_fd(bpft.dp, STEER_MAP_RCT);
-	bpft.tstate_fd = steer_dp_map_fd(bpft.dp, STEER_MAP_TENANT_STATE);
+	bpft.xdp_fd = dp_xdp_prog_fd(bpft.dp);
+	bpft.tc_fd = dp_tc_prog_fd(bpft.dp);
+	bpft.ct_fd = dp_map_fd(bpft.dp, STEER_MAP_CT);
+	bpft.rct_fd = dp_map_fd(bpft.dp, STEER_MAP_RCT);
+	bpft.tstate_fd = dp_map_fd(bpft.dp, STEER_MAP_TENANT_STATE);
 	if (bpft.xdp_fd < 0 || bpft.tc_fd < 0 || bpft.ct_fd < 0 || bpft.rct_fd < 0 ||
 	    bpft.tstate_fd < 0) {
 		fprintf(stderr, "bpftest: missing program or map fd (xdp %d tc %d ct %d rct %d "
 				"tenant_state %d)\n",
 			bpft.xdp_fd, bpft.tc_fd, bpft.ct_fd, bpft.rct_fd, bpft.tstate_fd);
-		steer_dp_close(bpft.dp);
+		dp_close(bpft.dp);
 		return 1;
 	}
 
 	failed = run();
 
-	steer_dp_close(bpft.dp);
+	dp_close(bpft.dp);
 	umount2(tmpdir, MNT_DETACH);
 	return failed ? 1 : 0;
 }
@@ -330,7 +330,7 @@ static int map_clear(int fd)
 
 static int map_clear_name(const char *name)
 {
-	int fd = steer_dp_map_fd(bpft.dp, name);
+	int fd = dp_map_fd(bpft.dp, name);
 
 	if (fd < 0) {
 		fprintf(stderr, "bpftest: no map %s\n", name);
@@ -341,7 +341,7 @@ static int map_clear_name(const char *name)
 
 void bpft_table_set(uint32_t table_id, const uint32_t *entries)
 {
-	int err = steer_dp_table_publish(bpft.dp, table_id, entries, BPFT_M);
+	int err = dp_table_publish(bpft.dp, table_id, entries, BPFT_M);
 
 	if (err)
 		fprintf(stderr, "bpftest: table_publish(%u): %s\n", table_id, strerror(-err));
@@ -369,7 +369,7 @@ static int svc_set(const uint8_t *vip, uint8_t family, uint16_t port, uint8_t pr
 	k.family = family;
 	s.service_id = id;
 	s.default_task = task;
-	return steer_dp_service_set(bpft.dp, &k, &s);
+	return dp_service_set(bpft.dp, &k, &s);
 }
 
 static int class_set(uint32_t tenant, uint32_t task, uint8_t family, uint32_t class_id,
@@ -378,7 +378,7 @@ static int class_set(uint32_t tenant, uint32_t task, uint8_t family, uint32_t cl
 	struct steer_class c = { .class_id = class_id, .table_id = table_id,
 				 .action = STEER_ACTION_TABLE };
 
-	return steer_dp_class_set_family(bpft.dp, tenant, task, family, &c);
+	return dp_class_set_family(bpft.dp, tenant, task, family, &c);
 }
 
 int bpft_reset(void **state)
@@ -401,9 +401,9 @@ int bpft_reset(void **state)
 	    map_clear_name(STEER_MAP_CLASSES))
 		return -1;
 	for (i = 0; i < 16; i++)
-		steer_dp_table_del(bpft.dp, i);
+		dp_table_del(bpft.dp, i);
 
-	err = steer_dp_config_set(bpft.dp, &cfg);
+	err = dp_config_set(bpft.dp, &cfg);
 	if (err) {
 		fprintf(stderr, "bpftest: config_set: %s\n", strerror(-err));
 		return -1;
@@ -417,7 +417,7 @@ int bpft_reset(void **state)
 		b.port = htons(bpft_backends[i].port);
 		b.family = bpft_backends[i].family == 6 ? STEER_AF_INET6 : STEER_AF_INET;
 		b.state = STEER_BACKEND_ACTIVE;
-		err |= steer_dp_backend_set(bpft.dp, i, &b);
+		err |= dp_backend_set(bpft.dp, i, &b);
 	}
 
 	/* services */
@@ -431,9 +431,9 @@ int bpft_reset(void **state)
 	/* tenant 1: 198.18.0.96/28 and fd00::100/124 (A_CLI*); the rest is tenant 0 */
 	memcpy(a16, A_CLI4, 4);
 	a16[3] = 96;
-	err |= steer_dp_tenant_prefix_set(bpft.dp, STEER_AF_INET, a16, 28, TENANT_1);
+	err |= dp_tenant_prefix_set(bpft.dp, STEER_AF_INET, a16, 28, TENANT_1);
 	memcpy(a16, A_CLI6, 16);
-	err |= steer_dp_tenant_prefix_set(bpft.dp, STEER_AF_INET6, a16, 124, TENANT_1);
+	err |= dp_tenant_prefix_set(bpft.dp, STEER_AF_INET6, a16, 124, TENANT_1);
 
 	/* classes and their tables */
 	err |= class_set(TENANT_1, TASK_V4, STEER_AF_INET, CLASS_T1_V4, 1);
@@ -441,7 +441,7 @@ int bpft_reset(void **state)
 	err |= class_set(TENANT_DEF, TASK_V4, STEER_AF_INET, CLASS_T0_V4, 3);
 	err |= class_set(TENANT_DEF, TASK_V6, STEER_AF_INET6, CLASS_T0_V6, 4);
 	if (err) {
-		fprintf(stderr, "bpftest: base configuration failed: %s\n", steer_dp_errmsg());
+		fprintf(stderr, "bpftest: base configuration failed: %s\n", dp_errmsg());
 		return -1;
 	}
 	bpft_table_fill(1, BE4_A);
@@ -456,7 +456,7 @@ int bpft_reset(void **state)
 			fprintf(stderr, "bpftest: tenant_state reset: %s\n", strerror(errno));
 			return -1;
 		}
-		if (steer_dp_tenant_cfg_set(bpft.dp, i, &tc, true))
+		if (dp_tenant_cfg_set(bpft.dp, i, &tc, true))
 			return -1;
 	}
 	return 0;

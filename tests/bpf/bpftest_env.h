@@ -23,7 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "steer_dp.h"
+#include "dp/dp.h"
+#include "util/util.h"
 
 #define IF_CLI "cli0"
 #define IF_BE "be0"
@@ -93,7 +94,7 @@ extern const struct bpft_backend bpft_backends[BPFT_NBACKENDS + 1];
 #define BPFT_NCLASSES 8
 
 struct bpft_env {
-	struct steer_dp *dp;
+	struct dp *dp;
 	char pin_root[64];
 	int ifindex_cli;
 	int ifindex_be;

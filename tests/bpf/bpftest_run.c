@@ -287,14 +287,14 @@ static int snap(struct counters *c)
 	memset(c, 0, sizeof(*c));
 	for (h = 0; h < 2; h++)
 		for (i = 0; i < STEER_R_MAX; i++)
-			err |= steer_dp_reason_read(bpft.dp, h ? STEER_HOOK_TC : STEER_HOOK_XDP, i,
+			err |= dp_reason_read(bpft.dp, h ? DP_HOOK_TC : DP_HOOK_XDP, i,
 						    &c->rs[h][i]);
 	for (i = 1; i <= BPFT_NBACKENDS; i++)
-		err |= steer_dp_backend_stats_read(bpft.dp, i, &c->be[i]);
+		err |= dp_backend_stats_read(bpft.dp, i, &c->be[i]);
 	for (i = 0; i < BPFT_NTENANTS; i++)
-		err |= steer_dp_tenant_stats_read(bpft.dp, i, &c->tn[i]);
+		err |= dp_tenant_stats_read(bpft.dp, i, &c->tn[i]);
 	for (i = 0; i < BPFT_NCLASSES; i++)
-		err |= steer_dp_class_stats_read(bpft.dp, i, &c->cl[i]);
+		err |= dp_class_stats_read(bpft.dp, i, &c->cl[i]);
 	return err;
 }
 
@@ -429,7 +429,7 @@ static int check_counters(const char *ctx, const struct bpft_step *st, size_t le
 			char what[64];
 
 			snprintf(what, sizeof(what), "%s_reasons(%s)", h ? "tc" : "xdp",
-				 steer_reason_name(i));
+				 dp_reason_name(i));
 			errs += cmp_u64s(ctx, what, i, rs_fields, 2, &before->rs[h][i],
 					 &after->rs[h][i], &want.rs[h][i], &any.rs[h][i]);
 		}

@@ -45,7 +45,7 @@ static void setup_max_conns_1(void)
 {
 	struct steer_tenant_cfg c = { .max_conns = 1 };
 
-	assert_int_equal(steer_dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
+	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
 }
 
 static void expect_active_0(void)
@@ -62,14 +62,14 @@ static void down_a_tables_to_b(void)
 {
 	bpft_table_fill(1, BE4_B);
 	bpft_table_fill(2, BE6_B);
-	assert_int_equal(steer_dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_DOWN), 0);
-	assert_int_equal(steer_dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_DOWN), 0);
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_DOWN), 0);
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_DOWN), 0);
 }
 
 /* A's slot emptied (what removing a backend leaves: all zero, UNUSED) */
 static void unused_a_tables_to_b(void)
 {
-	int fd = steer_dp_map_fd(bpft.dp, STEER_MAP_BACKENDS);
+	int fd = dp_map_fd(bpft.dp, STEER_MAP_BACKENDS);
 	struct steer_backend none = { 0 };
 	uint32_t id = BE4_A;
 

@@ -44,9 +44,9 @@ static void cfg_udp_idle(uint64_t ns)
 {
 	struct steer_config c;
 
-	assert_int_equal(steer_dp_config_get(bpft.dp, &c), 0);
+	assert_int_equal(dp_config_get(bpft.dp, &c), 0);
 	c.udp_idle_ns = ns;
-	assert_int_equal(steer_dp_config_set(bpft.dp, &c), 0);
+	assert_int_equal(dp_config_set(bpft.dp, &c), 0);
 }
 
 static void setup_udp_idle_1ms(void)
@@ -57,7 +57,7 @@ static void setup_udp_idle_1ms(void)
 static void setup_no_config(void)
 {
 	struct steer_config c = { 0 };
-	int fd = steer_dp_map_fd(bpft.dp, STEER_MAP_CONFIG);
+	int fd = dp_map_fd(bpft.dp, STEER_MAP_CONFIG);
 	uint32_t k = 0;
 
 	/* the loader refuses maglev_size 0; write the raw map */
@@ -72,10 +72,10 @@ static void setup_reject_default(void)
 	struct steer_class c6 = { .class_id = CLASS_T0_V6, .table_id = 4,
 				  .action = STEER_ACTION_REJECT };
 
-	assert_int_equal(steer_dp_class_set_family(bpft.dp, TENANT_DEF, TASK_V4, STEER_AF_INET,
+	assert_int_equal(dp_class_set_family(bpft.dp, TENANT_DEF, TASK_V4, STEER_AF_INET,
 						   &c4),
 			 0);
-	assert_int_equal(steer_dp_class_set_family(bpft.dp, TENANT_DEF, TASK_V6, STEER_AF_INET6,
+	assert_int_equal(dp_class_set_family(bpft.dp, TENANT_DEF, TASK_V6, STEER_AF_INET6,
 						   &c6),
 			 0);
 }
@@ -86,9 +86,9 @@ static void setup_v6_class_wrong_family(void)
 	struct steer_class c = { .class_id = CLASS_T1_V6, .table_id = 2,
 				 .action = STEER_ACTION_TABLE };
 
-	assert_int_equal(steer_dp_class_del_family(bpft.dp, TENANT_1, TASK_V6, STEER_AF_INET6),
+	assert_int_equal(dp_class_del_family(bpft.dp, TENANT_1, TASK_V6, STEER_AF_INET6),
 			 0);
-	assert_int_equal(steer_dp_class_set_family(bpft.dp, TENANT_1, TASK_V6, STEER_AF_INET, &c),
+	assert_int_equal(dp_class_set_family(bpft.dp, TENANT_1, TASK_V6, STEER_AF_INET, &c),
 			 0);
 }
 
@@ -98,7 +98,7 @@ static void setup_class_no_table(void)
 	struct steer_class c = { .class_id = CLASS_T1_V4, .table_id = 9,
 				 .action = STEER_ACTION_TABLE };
 
-	assert_int_equal(steer_dp_class_set_family(bpft.dp, TENANT_1, TASK_V4, STEER_AF_INET, &c),
+	assert_int_equal(dp_class_set_family(bpft.dp, TENANT_1, TASK_V4, STEER_AF_INET, &c),
 			 0);
 }
 
@@ -106,28 +106,28 @@ static void setup_rate_1_burst_2(void)
 {
 	struct steer_tenant_cfg c = { .rate = 1, .burst = 2 };
 
-	assert_int_equal(steer_dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
+	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
 }
 
 static void setup_rate_1_burst_1(void)
 {
 	struct steer_tenant_cfg c = { .rate = 1, .burst = 1 };
 
-	assert_int_equal(steer_dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
+	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
 }
 
 static void setup_rate_2_burst_0(void)
 {
 	struct steer_tenant_cfg c = { .rate = 2, .burst = 0 };
 
-	assert_int_equal(steer_dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
+	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
 }
 
 static void setup_max_conns_1_udp_idle_1ms(void)
 {
 	struct steer_tenant_cfg c = { .max_conns = 1 };
 
-	assert_int_equal(steer_dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
+	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
 	cfg_udp_idle(1000000);
 }
 
@@ -140,7 +140,7 @@ static void setup_max_conns_1(void)
 {
 	struct steer_tenant_cfg c = { .max_conns = 1 };
 
-	assert_int_equal(steer_dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
+	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
 }
 
 static void expect_active_0(void)
@@ -173,14 +173,14 @@ static void tables_to_b(void)
 
 static void drain_a(void)
 {
-	assert_int_equal(steer_dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_DRAINING), 0);
-	assert_int_equal(steer_dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_DRAINING), 0);
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_DRAINING), 0);
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_DRAINING), 0);
 }
 
 static void down_a(void)
 {
-	assert_int_equal(steer_dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_DOWN), 0);
-	assert_int_equal(steer_dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_DOWN), 0);
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_DOWN), 0);
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_DOWN), 0);
 }
 
 static void down_a_tables_to_b(void)
@@ -197,8 +197,8 @@ static void down_a_tables_to_b(void)
 static void unused_a_tables_to_b(void)
 {
 	tables_to_b();
-	assert_int_equal(steer_dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_UNUSED), 0);
-	assert_int_equal(steer_dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_UNUSED), 0);
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_UNUSED), 0);
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_UNUSED), 0);
 }
 
 /*

@@ -29,8 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maglev.h"
-#include "steer_dp.h"
+#include "engine/engine.h"
+#include "dp/dp.h"
+#include "util/util.h"
 
 static const char *prog = "dpctl";
 
@@ -83,20 +84,20 @@ static int parse_u32(const char *s, uint32_t max, uint32_t *out)
 
 static int dp_err(const char *what, int err)
 {
-	const char *msg = steer_dp_errmsg();
+	const char *msg = dp_errmsg();
 
 	fprintf(stderr, "%s: %s: %s%s%s%s\n", prog, what, strerror(err < 0 ? -err : err),
 		msg && *msg ? " (" : "", msg && *msg ? msg : "", msg && *msg ? ")" : "");
 	return 1;
 }
 
-static struct steer_dp_opts opts;
-static struct steer_dp *dp;
+static struct dp_opts opts;
+static struct dp *dp;
 
 /* Open the data plane once the arguments are known to be good. */
 static int open_dp(void)
 {
-	int err = steer_dp_open(&opts, &dp);
+	int err = dp_open(&opts, &dp);
 
 	if (err) {
 		dp = NULL;
@@ -113,7 +114,7 @@ static int open_dp(void)
 
 static int cmd_attach(int argc, char **argv, bool attach)
 {
-	enum steer_xdp_mode mode = STEER_XDP_NATIVE;
+	enum dp_xdp_mode mode = DP_XDP_NATIVE;
 	bool xdp;
 	int err;
 
@@ -128,14 +129,14 @@ static int cmd_attach(int argc, char **argv, bool attach)
 	if (argc == 3) {
 		if (!attach || !xdp || strcmp(argv[2], "generic"))
 			return bad("unexpected argument '%s'", argv[2]);
-		mode = STEER_XDP_GENERIC;
+		mode = DP_XDP_GENERIC;
 	}
 	OPEN_DP();
 	if (attach)
-		err = xdp ? steer_dp_attach_xdp(dp, argv[1], mode)
-			  : steer_dp_attach_tc(dp, argv[1]);
+		err = xdp ? dp_attach_xdp(dp, argv[1], mode)
+			  : dp_attach_tc(dp, argv[1]);
 	else
-		err = xdp ? steer_dp_detach_xdp(dp, argv[1]) : steer_dp_detach_tc(dp, argv[1]);
+		err = xdp ? dp_detach_xdp(dp, argv[1]) : dp_detach_tc(dp, argv[1]);
 	if (err)
 		return dp_err(argv[1], err);
 	return 0;
@@ -160,7 +161,7 @@ static int cmd_config(int argc, char **argv)
 	cfg.udp_idle_ns = (uint64_t)idle_ms * 1000000ull;
 	cfg.tcp_idle_ns = 3600ull * 1000000000ull;
 	OPEN_DP();
-	err = steer_dp_config_set(dp, &cfg);
+	err = dp_config_set(dp, &cfg);
 	return err ? dp_err("config", err) : 0;
 }
 
@@ -175,7 +176,7 @@ static int cmd_service(int argc, char **argv)
 		return bad("%s", "service: expected VIP PORT tcp|udp TASK [SERVICE_ID]");
 	memset(&key, 0, sizeof(key));
 	memset(&svc, 0, sizeof(svc));
-	if (steer_addr_parse(argv[0], key.addr, &key.family))
+	if (util_addr_parse(argv[0], key.addr, &key.family))
 		return bad("bad address '%s'", argv[0]);
 	NEED_U32(argv[1], 65535, &port, "port");
 	if (!strcmp(argv[2], "tcp"))
@@ -191,7 +192,7 @@ static int cmd_service(int argc, char **argv)
 	svc.service_id = id;
 	svc.default_task = task;
 	OPEN_DP();
-	err = steer_dp_service_set(dp, &key, &svc);
+	err = dp_service_set(dp, &key, &svc);
 	return err ? dp_err("service", err) : 0;
 }
 
@@ -203,11 +204,11 @@ static int cmd_tenant(int argc, char **argv)
 
 	if (argc != 2)
 		return bad("%s", "tenant: expected PREFIX TENANT_ID");
-	if (steer_prefix_parse(argv[0], addr, &family, &plen))
+	if (util_prefix_parse(argv[0], addr, &family, &plen))
 		return bad("bad prefix '%s'", argv[0]);
 	NEED_U32(argv[1], STEER_MAX_TENANTS - 1, &tenant, "tenant");
 	OPEN_DP();
-	err = steer_dp_tenant_prefix_set(dp, family, addr, plen, tenant);
+	err = dp_tenant_prefix_set(dp, family, addr, plen, tenant);
 	return err ? dp_err("tenant", err) : 0;
 }
 
@@ -225,7 +226,7 @@ static int cmd_limits(int argc, char **argv)
 	NEED_U32(argv[2], UINT32_MAX, &cfg.burst, "burst");
 	NEED_U32(argv[3], UINT32_MAX, &cfg.max_conns, "max conns");
 	OPEN_DP();
-	err = steer_dp_tenant_cfg_set(dp, tenant, &cfg, true);
+	err = dp_tenant_cfg_set(dp, tenant, &cfg, true);
 	return err ? dp_err("limits", err) : 0;
 }
 
@@ -255,14 +256,14 @@ static int cmd_backend(int argc, char **argv)
 	NEED_U32(argv[0], STEER_MAX_BACKENDS - 1, &id, "backend id");
 	if (id == STEER_NO_BACKEND)
 		return bad("bad backend id '%s' (1..8191)", argv[0]);
-	if (steer_addr_parse(argv[1], be.addr, &be.family))
+	if (util_addr_parse(argv[1], be.addr, &be.family))
 		return bad("bad address '%s'", argv[1]);
 	NEED_U32(argv[2], 65535, &port, "port");
 	if (parse_state(argv[3], &be.state))
 		return bad("bad state '%s' (active, draining, down, unused)", argv[3]);
 	be.port = htons((uint16_t)port);
 	OPEN_DP();
-	err = steer_dp_backend_set(dp, id, &be);
+	err = dp_backend_set(dp, id, &be);
 	return err ? dp_err("backend", err) : 0;
 }
 
@@ -286,7 +287,7 @@ static int cmd_class(int argc, char **argv)
 	else
 		return bad("bad action '%s' (table or reject)", argv[4]);
 	OPEN_DP();
-	err = steer_dp_class_set(dp, tenant, task, &cls);
+	err = dp_class_set(dp, tenant, task, &cls);
 	return err ? dp_err("class", err) : 0;
 }
 
@@ -294,7 +295,7 @@ static int cmd_class(int argc, char **argv)
  * Parse "ID[:WEIGHT][,ID[:WEIGHT]...]" (weight 1 by default); a lone "0"
  * gives an empty list (a table of "no backend" slots).
  */
-static int parse_id_list(const char *arg, struct steer_maglev_backend *b, size_t max, size_t *n)
+static int parse_id_list(const char *arg, struct engine_maglev_backend *b, size_t max, size_t *n)
 {
 	char *list, *tok, *save, *colon;
 	size_t i;
@@ -331,7 +332,7 @@ static int parse_id_list(const char *arg, struct steer_maglev_backend *b, size_t
 
 static int cmd_table(int argc, char **argv)
 {
-	struct steer_maglev_backend b[64];
+	struct engine_maglev_backend b[64];
 	struct steer_backend be;
 	struct steer_config cfg;
 	uint32_t table_id, *slots;
@@ -344,27 +345,27 @@ static int cmd_table(int argc, char **argv)
 	if (parse_id_list(argv[1], b, sizeof(b) / sizeof(b[0]), &n))
 		return bad("bad backend id list '%s'", argv[1]);
 	OPEN_DP();
-	err = steer_dp_config_get(dp, &cfg);
+	err = dp_config_get(dp, &cfg);
 	if (err)
 		return dp_err("table: config not set (run `config` first)", err);
-	if (!steer_is_prime(cfg.maglev_size) || cfg.maglev_size > STEER_MAGLEV_MAX) {
+	if (!util_is_prime(cfg.maglev_size) || cfg.maglev_size > STEER_MAGLEV_MAX) {
 		fprintf(stderr, "%s: table: config maglev_size %u unusable\n", prog,
 			cfg.maglev_size);
 		return 1;
 	}
 	/* a backend's Maglev key comes from its address; unknown ones use the id */
 	for (i = 0; i < n; i++) {
-		if (!steer_dp_backend_get(dp, b[i].id, &be) && be.family)
-			b[i].key = steer_maglev_key(be.addr, be.family, be.port);
+		if (!dp_backend_get(dp, b[i].id, &be) && be.family)
+			b[i].key = engine_maglev_key(be.addr, be.family, be.port);
 		else
 			b[i].key = b[i].id;
 	}
 	slots = calloc(cfg.maglev_size, sizeof(*slots));
 	if (!slots)
 		return dp_err("table", -ENOMEM);
-	err = steer_maglev_build(b, n, cfg.maglev_size, cfg.hash_seed, slots);
+	err = engine_maglev_build(b, n, cfg.maglev_size, cfg.hash_seed, slots);
 	if (!err)
-		err = steer_dp_table_publish(dp, table_id, slots, cfg.maglev_size);
+		err = dp_table_publish(dp, table_id, slots, cfg.maglev_size);
 	free(slots);
 	return err ? dp_err("table", err) : 0;
 }
@@ -374,7 +375,7 @@ static int reason_by_name(const char *name, uint32_t *reason)
 	uint32_t r;
 
 	for (r = 0; r < STEER_R_MAX; r++) {
-		if (!strcmp(steer_reason_name(r), name)) {
+		if (!strcmp(dp_reason_name(r), name)) {
 			*reason = r;
 			return 0;
 		}
@@ -398,9 +399,9 @@ static int cmd_stats(int argc, char **argv)
 		if (reason_by_name(argv[1], &r))
 			return bad("unknown reason '%s'", argv[1]);
 		OPEN_DP();
-		err = steer_dp_reason_read(dp, STEER_HOOK_XDP, r, &x);
+		err = dp_reason_read(dp, DP_HOOK_XDP, r, &x);
 		if (!err)
-			err = steer_dp_reason_read(dp, STEER_HOOK_TC, r, &t);
+			err = dp_reason_read(dp, DP_HOOK_TC, r, &t);
 		if (err)
 			return dp_err("stats reason", err);
 		printf("xdp_packets %" PRIu64 "\nxdp_bytes %" PRIu64 "\n", (uint64_t)x.packets,
@@ -414,7 +415,7 @@ static int cmd_stats(int argc, char **argv)
 
 		NEED_U32(argv[1], STEER_MAX_BACKENDS - 1, &id, "backend id");
 		OPEN_DP();
-		err = steer_dp_backend_stats_read(dp, id, &s);
+		err = dp_backend_stats_read(dp, id, &s);
 		if (err)
 			return dp_err("stats backend", err);
 		PRINT_FIELD(s, packets);
@@ -430,7 +431,7 @@ static int cmd_stats(int argc, char **argv)
 
 		NEED_U32(argv[1], STEER_MAX_TENANTS - 1, &id, "tenant");
 		OPEN_DP();
-		err = steer_dp_tenant_stats_read(dp, id, &s);
+		err = dp_tenant_stats_read(dp, id, &s);
 		if (err)
 			return dp_err("stats tenant", err);
 		PRINT_FIELD(s, packets);
@@ -449,7 +450,7 @@ static int cmd_stats(int argc, char **argv)
 
 		NEED_U32(argv[1], STEER_MAX_CLASSES - 1, &id, "class id");
 		OPEN_DP();
-		err = steer_dp_class_stats_read(dp, id, &s);
+		err = dp_class_stats_read(dp, id, &s);
 		if (err)
 			return dp_err("stats class", err);
 		PRINT_FIELD(s, packets);
@@ -506,6 +507,6 @@ int main(int argc, char **argv)
 	}
 
 	if (dp)
-		steer_dp_close(dp);
+		dp_close(dp);
 	return rc;
 }

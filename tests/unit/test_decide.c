@@ -22,14 +22,15 @@
 
 #include <cmocka.h>
 
-#include "decide.h"
-#include "policy.h"
+#include "util/util.h"
+#include "engine/engine.h"
+#include "policy/policy.h"
 #include "steer_abi.h"
 
 #define N_SEEDS		200
 #define FAM4		STEER_AF_INET
 #define FAM6		STEER_AF_INET6
-#define SCALE		STEER_WEIGHT_SCALE
+#define SCALE		ENGINE_WEIGHT_SCALE
 
 /* ---- building policies ------------------------------------------------ */
 
@@ -47,10 +48,10 @@ static void *xcalloc(size_t n, size_t sz)
  * capacity 100, active), tenants (index 0 "default" id 0, others id i, no
  * constraints, priority 0, reject) and IPv4 TCP services of task 0.
  */
-static struct steer_policy *pol_new(size_t n_tasks, size_t n_models, size_t n_backends,
+static struct policy *fixture_policy_new(size_t n_tasks, size_t n_models, size_t n_backends,
 				    size_t n_tenants, size_t n_services)
 {
-	struct steer_policy *p = xcalloc(1, sizeof(*p));
+	struct policy *p = xcalloc(1, sizeof(*p));
 	size_t i;
 
 	p->tasks = xcalloc(n_tasks, sizeof(*p->tasks));
@@ -72,7 +73,7 @@ static struct steer_policy *pol_new(size_t n_tasks, size_t n_models, size_t n_ba
 		p->models[i].cost = 1;
 	}
 	for (i = 0; i < n_backends; i++) {
-		struct steer_pol_backend *b = &p->backends[i];
+		struct policy_backend *b = &p->backends[i];
 
 		snprintf(b->name, sizeof(b->name), "be%zu", i);
 		b->id = (uint32_t)i + 1;
@@ -89,7 +90,7 @@ static struct steer_policy *pol_new(size_t n_tasks, size_t n_models, size_t n_ba
 		b->state = STEER_BACKEND_ACTIVE;
 	}
 	for (i = 0; i < n_tenants; i++) {
-		struct steer_pol_tenant *t = &p->tenants[i];
+		struct policy_tenant *t = &p->tenants[i];
 
 		if (i)
 			snprintf(t->name, sizeof(t->name), "tenant%zu", i);
@@ -97,10 +98,10 @@ static struct steer_policy *pol_new(size_t n_tasks, size_t n_models, size_t n_ba
 			strcpy(t->name, "default");
 		t->id = (uint32_t)i;
 		t->max_cost = -1;
-		t->action = STEER_POL_REJECT;
+		t->action = POLICY_REJECT;
 	}
 	for (i = 0; i < n_services; i++) {
-		struct steer_pol_service *s = &p->services[i];
+		struct policy_service *s = &p->services[i];
 
 		snprintf(s->name, sizeof(s->name), "svc%zu", i);
 		s->addr[0] = 198;
@@ -128,7 +129,7 @@ static struct steer_policy *pol_new(size_t n_tasks, size_t n_models, size_t n_ba
 	return p;
 }
 
-static void pol_free(struct steer_policy *p)
+static void fixture_policy_free(struct policy *p)
 {
 	size_t i;
 
@@ -142,21 +143,21 @@ static void pol_free(struct steer_policy *p)
 	free(p);
 }
 
-static void model_serves(struct steer_policy *p, uint32_t model, uint32_t task, double quality)
+static void model_serves(struct policy *p, uint32_t model, uint32_t task, double quality)
 {
 	p->models[model].serves[task] = true;
 	p->models[model].quality[task] = quality;
 }
 
-static void tenant_region(struct steer_pol_tenant *t, const char *region)
+static void tenant_region(struct policy_tenant *t, const char *region)
 {
-	snprintf(t->regions[t->n_regions++], STEER_NAME_MAX, "%s", region);
+	snprintf(t->regions[t->n_regions++], POLICY_NAME_MAX, "%s", region);
 }
 
 /* Live view: active, healthy, idle (known: running 0, waiting 0). */
-static struct steer_live *live_new(size_t n)
+static struct engine_live *live_new(size_t n)
 {
-	struct steer_live *l = xcalloc(n, sizeof(*l));
+	struct engine_live *l = xcalloc(n, sizeof(*l));
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -170,7 +171,7 @@ static struct steer_live *live_new(size_t n)
 	return l;
 }
 
-static void live_busy(struct steer_live *l, double running, double waiting)
+static void live_busy(struct engine_live *l, double running, double waiting)
 {
 	l->has_running = true;
 	l->has_waiting = true;
@@ -179,13 +180,13 @@ static void live_busy(struct steer_live *l, double running, double waiting)
 	l->waiting = waiting;
 }
 
-static void decide_ok(const struct steer_policy *p, const struct steer_live *live,
-		      struct steer_decisions *ds)
+static void decide_ok(const struct policy *p, const struct engine_live *live,
+		      struct engine_decisions *ds)
 {
-	assert_int_equal(steer_decide(p, live, ds), 0);
+	assert_int_equal(engine_decide(p, live, ds), 0);
 }
 
-static const struct steer_decision *find_dec(const struct steer_decisions *ds, uint32_t tenant,
+static const struct engine_decision *find_dec(const struct engine_decisions *ds, uint32_t tenant,
 					     uint32_t task, uint8_t family)
 {
 	size_t i;
@@ -199,7 +200,7 @@ static const struct steer_decision *find_dec(const struct steer_decisions *ds, u
 }
 
 /* Weight of backend index b in d's set, 0 if absent. */
-static uint32_t weight_of(const struct steer_decision *d, uint32_t b)
+static uint32_t weight_of(const struct engine_decision *d, uint32_t b)
 {
 	size_t i;
 
@@ -209,7 +210,7 @@ static uint32_t weight_of(const struct steer_decision *d, uint32_t b)
 	return 0;
 }
 
-static uint32_t weight_sum(const struct steer_decision *d)
+static uint32_t weight_sum(const struct engine_decision *d)
 {
 	uint32_t s = 0;
 	size_t i;
@@ -221,11 +222,11 @@ static uint32_t weight_sum(const struct steer_decision *d)
 
 /* ---- oracle (from DESIGN.md, independent of decide.c) ----------------- */
 
-static bool oracle_constraints_ok(const struct steer_policy *p, uint32_t tenant, uint32_t task,
-				  const struct steer_pol_backend *b)
+static bool oracle_constraints_ok(const struct policy *p, uint32_t tenant, uint32_t task,
+				  const struct policy_backend *b)
 {
-	const struct steer_pol_tenant *t = &p->tenants[tenant];
-	const struct steer_pol_model *m = &p->models[b->model];
+	const struct policy_tenant *t = &p->tenants[tenant];
+	const struct policy_model *m = &p->models[b->model];
 	bool region_ok = t->n_regions == 0;
 	size_t i;
 
@@ -238,7 +239,7 @@ static bool oracle_constraints_ok(const struct steer_policy *p, uint32_t tenant,
 }
 
 /* Load as a fraction of capacity; < 0 when no signal is known. */
-static double oracle_util(const struct steer_pol_backend *b, const struct steer_live *l)
+static double oracle_util(const struct policy_backend *b, const struct engine_live *l)
 {
 	double cap = b->capacity ? b->capacity : 1, u = -1;
 
@@ -253,7 +254,7 @@ static double oracle_util(const struct steer_pol_backend *b, const struct steer_
 	return u;
 }
 
-static bool oracle_state_ok(const struct steer_pol_backend *b, const struct steer_live *l)
+static bool oracle_state_ok(const struct policy_backend *b, const struct engine_live *l)
 {
 	if (l->admin_state != STEER_BACKEND_ACTIVE)
 		return false;
@@ -262,16 +263,16 @@ static bool oracle_state_ok(const struct steer_pol_backend *b, const struct stee
 	return oracle_util(b, l) < 1; /* unknown (< 0) is not saturated */
 }
 
-static bool oracle_candidate(const struct steer_policy *p, const struct steer_live *live,
+static bool oracle_candidate(const struct policy *p, const struct engine_live *live,
 			     uint32_t tenant, uint32_t task, uint8_t family, uint32_t bi)
 {
-	const struct steer_pol_backend *b = &p->backends[bi];
+	const struct policy_backend *b = &p->backends[bi];
 
 	return b->family == family && oracle_constraints_ok(p, tenant, task, b) &&
 	       oracle_state_ok(b, &live[bi]);
 }
 
-static bool oracle_has_candidate(const struct steer_policy *p, const struct steer_live *live,
+static bool oracle_has_candidate(const struct policy *p, const struct engine_live *live,
 				 uint32_t tenant, uint32_t task, uint8_t family)
 {
 	uint32_t i;
@@ -283,14 +284,14 @@ static bool oracle_has_candidate(const struct steer_policy *p, const struct stee
 }
 
 /* Is (via_tenant, via_task) reachable through tenant's fallback actions? */
-static bool on_fallback_chain(const struct steer_policy *p, uint32_t tenant, uint32_t via_tenant,
+static bool on_fallback_chain(const struct policy *p, uint32_t tenant, uint32_t via_tenant,
 			      uint32_t via_task)
 {
 	uint32_t t = tenant, k;
 	int hop;
 
 	for (hop = 0; hop < 16; hop++) {
-		if (p->tenants[t].action != STEER_POL_FALLBACK)
+		if (p->tenants[t].action != POLICY_FALLBACK)
 			return false;
 		k = p->tenants[t].fallback_task;
 		t = p->tenants[t].fallback_tenant;
@@ -331,8 +332,8 @@ static bool chance(uint64_t *s, double p)
 static const char *const regions[] = { "eu", "us", "ap", "sa" };
 
 struct world {
-	struct steer_policy *p;
-	struct steer_live *live;
+	struct policy *p;
+	struct engine_live *live;
 	uint32_t task_ids[8];
 	size_t n_task_ids;
 };
@@ -343,9 +344,9 @@ static void random_world(uint64_t seed, struct world *w)
 	size_t n_tasks = rnd(&s, 1, 8), n_models = rnd(&s, 1, 6), n_backends = rnd(&s, 1, 64);
 	size_t n_tenants = rnd(&s, 1, 20), n_services = rnd(&s, 1, 6), i, j;
 	bool used_ids[STEER_MAX_TASKS] = { 0 }, used_tenant_ids[64] = { 0 };
-	struct steer_policy *p;
+	struct policy *p;
 
-	p = pol_new(n_tasks, n_models, n_backends, n_tenants, n_services);
+	p = fixture_policy_new(n_tasks, n_models, n_backends, n_tenants, n_services);
 	w->p = p;
 	/* task ids: distinct, anywhere in 0..15 */
 	w->n_task_ids = n_tasks;
@@ -366,7 +367,7 @@ static void random_world(uint64_t seed, struct world *w)
 				model_serves(p, (uint32_t)i, w->task_ids[j], rndf(&s));
 	}
 	for (i = 0; i < n_backends; i++) {
-		struct steer_pol_backend *b = &p->backends[i];
+		struct policy_backend *b = &p->backends[i];
 		uint32_t st = rnd(&s, 0, 99);
 
 		b->model = rnd(&s, 0, (uint32_t)n_models - 1);
@@ -382,7 +383,7 @@ static void random_world(uint64_t seed, struct world *w)
 	/* tenant 0 is "default" id 0; the others get distinct ids 1..63 */
 	used_tenant_ids[0] = true;
 	for (i = 0; i < n_tenants; i++) {
-		struct steer_pol_tenant *t = &p->tenants[i];
+		struct policy_tenant *t = &p->tenants[i];
 
 		if (i) {
 			uint32_t id;
@@ -403,7 +404,7 @@ static void random_world(uint64_t seed, struct world *w)
 		t->min_quality = chance(&s, 0.5) ? 0 : rndf(&s) * 0.9;
 		t->priority = rnd(&s, 0, 10);
 		if (chance(&s, 0.5)) {
-			t->action = STEER_POL_FALLBACK;
+			t->action = POLICY_FALLBACK;
 			t->fallback_tenant = rnd(&s, 0, (uint32_t)n_tenants - 1);
 			t->fallback_task = w->task_ids[rnd(&s, 0, (uint32_t)n_tasks - 1)];
 		}
@@ -420,7 +421,7 @@ static void random_world(uint64_t seed, struct world *w)
 
 	w->live = live_new(n_backends);
 	for (i = 0; i < n_backends; i++) {
-		struct steer_live *l = &w->live[i];
+		struct engine_live *l = &w->live[i];
 		double cap = p->backends[i].capacity;
 		uint32_t h = rnd(&s, 0, 99);
 
@@ -444,24 +445,24 @@ static void random_world(uint64_t seed, struct world *w)
 
 static void world_free(struct world *w)
 {
-	pol_free(w->p);
+	fixture_policy_free(w->p);
 	free(w->live);
 }
 
 /* ---- 1. properties over random policies ------------------------------- */
 
-static void check_set_wellformed(const struct steer_policy *p, const struct steer_decision *d)
+static void check_set_wellformed(const struct policy *p, const struct engine_decision *d)
 {
 	uint32_t max = 0;
 	size_t i, j;
 
-	if (d->kind == STEER_DEC_REJECT) {
+	if (d->kind == ENGINE_DEC_REJECT) {
 		assert_int_equal(d->n_set, 0);
-		assert_true(d->why == STEER_WHY_NO_CANDIDATE || d->why == STEER_WHY_SHED);
+		assert_true(d->why == ENGINE_WHY_NO_CANDIDATE || d->why == ENGINE_WHY_SHED);
 		return;
 	}
-	assert_int_equal(d->kind, STEER_DEC_TABLE);
-	assert_true(d->why == STEER_WHY_CHOSEN || d->why == STEER_WHY_FALLBACK);
+	assert_int_equal(d->kind, ENGINE_DEC_TABLE);
+	assert_true(d->why == ENGINE_WHY_CHOSEN || d->why == ENGINE_WHY_FALLBACK);
 	assert_true(d->n_set > 0);
 	assert_true(d->n_models >= 1 && d->n_models <= 8);
 	for (i = 0; i < d->n_models; i++) {
@@ -470,7 +471,7 @@ static void check_set_wellformed(const struct steer_policy *p, const struct stee
 			assert_int_not_equal(d->models[i], d->models[j]);
 	}
 	for (i = 0; i < d->n_set; i++) {
-		const struct steer_weighted *e = &d->set[i];
+		const struct engine_weighted *e = &d->set[i];
 		bool model_kept = false;
 
 		assert_true(e->backend < p->n_backends);
@@ -487,36 +488,36 @@ static void check_set_wellformed(const struct steer_policy *p, const struct stee
 	assert_int_equal(max, SCALE);
 }
 
-static void check_decision(const struct steer_policy *p, const struct steer_live *live,
-			   const struct steer_decision *d)
+static void check_decision(const struct policy *p, const struct engine_live *live,
+			   const struct engine_decision *d)
 {
 	bool own = oracle_has_candidate(p, live, d->tenant, d->task, d->family);
 	size_t i;
 
 	check_set_wellformed(p, d);
 	assert_true(d->utilisation >= 0 && d->utilisation <= 1);
-	if (d->why == STEER_WHY_CHOSEN) {
+	if (d->why == ENGINE_WHY_CHOSEN) {
 		assert_int_equal(d->via_tenant, d->tenant);
 		assert_int_equal(d->via_task, d->task);
 	}
-	if (d->why == STEER_WHY_FALLBACK)
+	if (d->why == ENGINE_WHY_FALLBACK)
 		assert_true(on_fallback_chain(p, d->tenant, d->via_tenant, d->via_task));
 	/* the tenant's own candidates are used unless it was shed */
 	if (own) {
-		assert_int_not_equal(d->why, STEER_WHY_NO_CANDIDATE);
-		if (d->why != STEER_WHY_CHOSEN)
-			assert_true(d->utilisation >= STEER_SHED_UTIL);
+		assert_int_not_equal(d->why, ENGINE_WHY_NO_CANDIDATE);
+		if (d->why != ENGINE_WHY_CHOSEN)
+			assert_true(d->utilisation >= ENGINE_SHED_UTIL);
 	} else {
-		assert_int_not_equal(d->why, STEER_WHY_CHOSEN);
-		if (d->kind == STEER_DEC_REJECT && p->tenants[d->tenant].action == STEER_POL_REJECT)
-			assert_int_equal(d->why, STEER_WHY_NO_CANDIDATE);
+		assert_int_not_equal(d->why, ENGINE_WHY_CHOSEN);
+		if (d->kind == ENGINE_DEC_REJECT && p->tenants[d->tenant].action == POLICY_REJECT)
+			assert_int_equal(d->why, ENGINE_WHY_NO_CANDIDATE);
 	}
-	if (d->why == STEER_WHY_SHED)
-		assert_true(d->utilisation >= STEER_SHED_UTIL);
+	if (d->why == ENGINE_WHY_SHED)
+		assert_true(d->utilisation >= ENGINE_SHED_UTIL);
 
 	for (i = 0; i < d->n_set; i++) {
 		uint32_t bi = d->set[i].backend;
-		const struct steer_pol_backend *b = &p->backends[bi];
+		const struct policy_backend *b = &p->backends[bi];
 
 		/* state and family: no new flows to a down, unhealthy, draining, full one */
 		assert_int_equal(b->family, d->family);
@@ -527,7 +528,7 @@ static void check_decision(const struct steer_policy *p, const struct steer_live
 		assert_true(oracle_constraints_ok(p, d->via_tenant, d->via_task, b));
 	}
 	/* the best model's candidates are all in a chosen set */
-	if (d->why == STEER_WHY_CHOSEN)
+	if (d->why == ENGINE_WHY_CHOSEN)
 		for (i = 0; i < p->n_backends; i++)
 			if (p->backends[i].model == d->models[0] &&
 			    oracle_candidate(p, live, d->tenant, d->task, d->family, (uint32_t)i))
@@ -535,7 +536,7 @@ static void check_decision(const struct steer_policy *p, const struct steer_live
 }
 
 /* Every (tenant, task, family) a service needs, once, sorted by (id, task, family). */
-static void check_complete(const struct steer_policy *p, const struct steer_decisions *ds)
+static void check_complete(const struct policy *p, const struct engine_decisions *ds)
 {
 	uint32_t prev_id = 0, prev_task = 0, id;
 	uint8_t prev_fam = 0;
@@ -554,7 +555,7 @@ static void check_complete(const struct steer_policy *p, const struct steer_deci
 		}
 	assert_int_equal(ds->n, n_pairs * p->n_tenants);
 	for (i = 0; i < ds->n; i++) {
-		const struct steer_decision *d = &ds->d[i];
+		const struct engine_decision *d = &ds->d[i];
 		bool needed = false;
 
 		assert_true(d->tenant < p->n_tenants);
@@ -583,7 +584,7 @@ static void test_random_properties(void **state)
 
 	(void)state;
 	for (seed = 1; seed <= N_SEEDS; seed++) {
-		struct steer_decisions ds;
+		struct engine_decisions ds;
 		struct world w;
 
 		random_world(seed, &w);
@@ -591,12 +592,12 @@ static void test_random_properties(void **state)
 		check_complete(w.p, &ds);
 		for (i = 0; i < ds.n; i++) {
 			check_decision(w.p, w.live, &ds.d[i]);
-			n_table += ds.d[i].kind == STEER_DEC_TABLE;
-			n_reject += ds.d[i].kind == STEER_DEC_REJECT;
-			n_fallback += ds.d[i].why == STEER_WHY_FALLBACK;
-			n_shed += ds.d[i].why == STEER_WHY_SHED;
+			n_table += ds.d[i].kind == ENGINE_DEC_TABLE;
+			n_reject += ds.d[i].kind == ENGINE_DEC_REJECT;
+			n_fallback += ds.d[i].why == ENGINE_WHY_FALLBACK;
+			n_shed += ds.d[i].why == ENGINE_WHY_SHED;
 		}
-		steer_decisions_free(&ds);
+		engine_decisions_free(&ds);
 		world_free(&w);
 	}
 	/* the generator reaches every kind of decision */
@@ -608,13 +609,13 @@ static void test_random_properties(void **state)
 
 /* ---- 2. determinism --------------------------------------------------- */
 
-static void assert_same(const struct steer_decisions *a, const struct steer_decisions *b)
+static void assert_same(const struct engine_decisions *a, const struct engine_decisions *b)
 {
 	size_t i;
 
 	assert_int_equal(a->n, b->n);
 	for (i = 0; i < a->n; i++) {
-		const struct steer_decision *x = &a->d[i], *y = &b->d[i];
+		const struct engine_decision *x = &a->d[i], *y = &b->d[i];
 
 		assert_int_equal(x->tenant, y->tenant);
 		assert_int_equal(x->task, y->task);
@@ -637,7 +638,7 @@ static void test_determinism(void **state)
 
 	(void)state;
 	for (seed = 1; seed <= 50; seed++) {
-		struct steer_decisions a, b, other, c;
+		struct engine_decisions a, b, other, c;
 		struct world w, w2;
 
 		random_world(seed, &w);
@@ -649,10 +650,10 @@ static void test_determinism(void **state)
 		decide_ok(w2.p, w2.live, &other);
 		decide_ok(w.p, w.live, &c);
 		assert_same(&a, &c);
-		steer_decisions_free(&a);
-		steer_decisions_free(&b);
-		steer_decisions_free(&c);
-		steer_decisions_free(&other);
+		engine_decisions_free(&a);
+		engine_decisions_free(&b);
+		engine_decisions_free(&c);
+		engine_decisions_free(&other);
 		world_free(&w);
 		world_free(&w2);
 	}
@@ -661,9 +662,9 @@ static void test_determinism(void **state)
 /* ---- 3. weights follow spare capacity ---------------------------------- */
 
 /* One task, one model, n backends of capacity 100, one tenant, one service. */
-static struct steer_policy *pol_simple(size_t n_backends)
+static struct policy *policy_simple(size_t n_backends)
 {
-	struct steer_policy *p = pol_new(1, 1, n_backends, 1, 1);
+	struct policy *p = fixture_policy_new(1, 1, n_backends, 1, 1);
 
 	model_serves(p, 0, 0, 0.8);
 	p->objective.latency = 0;
@@ -672,10 +673,10 @@ static struct steer_policy *pol_simple(size_t n_backends)
 
 static void test_weights_spare(void **state)
 {
-	struct steer_policy *p = pol_simple(3);
-	struct steer_live *l = live_new(3);
-	const struct steer_decision *d;
-	struct steer_decisions ds;
+	struct policy *p = policy_simple(3);
+	struct engine_live *l = live_new(3);
+	const struct engine_decision *d;
+	struct engine_decisions ds;
 	double ratio;
 	bool known;
 
@@ -686,24 +687,24 @@ static void test_weights_spare(void **state)
 	l[2].admin_state = STEER_BACKEND_DOWN;
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_TABLE);
+	assert_int_equal(d->kind, ENGINE_DEC_TABLE);
 	assert_int_equal(d->n_set, 2);
 	assert_int_equal(weight_of(d, 0), SCALE);
 	ratio = (double)weight_of(d, 0) / weight_of(d, 1);
 	assert_true(ratio > 2.9 && ratio < 3.1);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* queueing at full capacity: saturated, no weight at all */
 	live_busy(&l[1], 100, 3);
-	assert_true(steer_backend_spare(&p->backends[1], &l[1], &known) <= 0);
+	assert_true(engine_backend_spare(&p->backends[1], &l[1], &known) <= 0);
 	assert_true(known);
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_SATURATED);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_SATURATED);
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
 	assert_int_equal(d->n_set, 1);
 	assert_int_equal(weight_of(d, 1), 0);
 	assert_int_equal(weight_of(d, 0), SCALE);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* KV cache nearly full lowers the weight */
 	l[0].has_running = l[0].has_waiting = false;
@@ -715,7 +716,7 @@ static void test_weights_spare(void **state)
 	d = find_dec(&ds, 0, 0, FAM4);
 	assert_int_equal(weight_of(d, 0), SCALE);
 	assert_true(weight_of(d, 1) >= 1 && weight_of(d, 1) < SCALE / 20);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* unknown load is 0.5: below an idle known backend, above a 90 % busy one */
 	l[2].admin_state = STEER_BACKEND_ACTIVE;
@@ -724,7 +725,7 @@ static void test_weights_spare(void **state)
 	l[1].admin_state = STEER_BACKEND_ACTIVE;
 	l[1].latency_ms = -1;
 	live_busy(&l[2], 90, 0);
-	assert_true(fabs(steer_backend_spare(&p->backends[1], &l[1], &known) - 0.5) < 1e-9);
+	assert_true(fabs(engine_backend_spare(&p->backends[1], &l[1], &known) - 0.5) < 1e-9);
 	assert_false(known);
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
@@ -732,7 +733,7 @@ static void test_weights_spare(void **state)
 	assert_true(weight_of(d, 0) > weight_of(d, 1));
 	assert_true(weight_of(d, 1) > weight_of(d, 2));
 	assert_in_range(weight_of(d, 1), SCALE / 2 - 5, SCALE / 2 + 5);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* kernel flows when there is no model-server signal */
 	l[0].has_running = l[0].has_waiting = l[0].has_kv = false;
@@ -741,18 +742,18 @@ static void test_weights_spare(void **state)
 	l[0].active_flows = 20;
 	l[1].active_flows = 80;
 	l[2].admin_state = STEER_BACKEND_DRAINING;
-	assert_true(fabs(steer_backend_spare(&p->backends[1], &l[1], &known) - 0.2) < 1e-9);
+	assert_true(fabs(engine_backend_spare(&p->backends[1], &l[1], &known) - 0.2) < 1e-9);
 	assert_true(known);
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
 	assert_int_equal(d->n_set, 2);
 	ratio = (double)weight_of(d, 0) / weight_of(d, 1);
 	assert_true(ratio > 3.9 && ratio < 4.1);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* flows at capacity: saturated */
 	l[1].active_flows = 100;
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_SATURATED);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_SATURATED);
 
 	/* a slower backend (observed latency) gets less */
 	live_busy(&l[0], 0, 0);
@@ -764,18 +765,18 @@ static void test_weights_spare(void **state)
 	d = find_dec(&ds, 0, 0, FAM4);
 	assert_int_equal(weight_of(d, 0), SCALE);
 	assert_true(weight_of(d, 1) < SCALE * 0.6);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 /* ---- 4. model routing and spill-over ------------------------------------ */
 
 /* Model A (0.9) on backends 0, 1; model B (0.6) on backends 2, 3. */
-static struct steer_policy *pol_two_models(double qa, double ca, double qb, double cb)
+static struct policy *policy_two_models(double qa, double ca, double qb, double cb)
 {
-	struct steer_policy *p = pol_new(1, 2, 4, 1, 1);
+	struct policy *p = fixture_policy_new(1, 2, 4, 1, 1);
 
 	model_serves(p, 0, 0, qa);
 	model_serves(p, 1, 0, qb);
@@ -792,23 +793,23 @@ static struct steer_policy *pol_two_models(double qa, double ca, double qb, doub
 
 static void test_model_spillover(void **state)
 {
-	struct steer_policy *p = pol_two_models(0.9, 1, 0.6, 1);
-	struct steer_live *l = live_new(4);
-	const struct steer_decision *d;
-	struct steer_decisions ds;
+	struct policy *p = policy_two_models(0.9, 1, 0.6, 1);
+	struct engine_live *l = live_new(4);
+	const struct engine_decision *d;
+	struct engine_decisions ds;
 	uint32_t wb;
 
 	(void)state;
 	/* A idle: B is within the margin but gets (almost) nothing */
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_TABLE);
+	assert_int_equal(d->kind, ENGINE_DEC_TABLE);
 	assert_int_equal(d->models[0], 0);
 	assert_int_equal(weight_of(d, 0), SCALE);
 	assert_int_equal(weight_of(d, 1), SCALE);
 	wb = weight_of(d, 2) + weight_of(d, 3);
 	assert_true(wb * 100 <= weight_sum(d));
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* A 90 % busy: B takes a real share */
 	live_busy(&l[0], 90, 0);
@@ -822,19 +823,19 @@ static void test_model_spillover(void **state)
 	wb = weight_of(d, 2) + weight_of(d, 3);
 	assert_true(wb * 5 >= weight_sum(d)); /* at least 20 % */
 	assert_true(weight_of(d, 0) > 0 && weight_of(d, 1) > 0);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* A saturated: B gets everything */
 	live_busy(&l[0], 100, 2);
 	live_busy(&l[1], 120, 0);
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_TABLE);
+	assert_int_equal(d->kind, ENGINE_DEC_TABLE);
 	assert_int_equal(d->models[0], 1);
 	assert_int_equal(d->n_set, 2);
 	assert_int_equal(weight_of(d, 2), SCALE);
 	assert_int_equal(weight_of(d, 3), SCALE);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* margin 0: only the best model, even when it is busy */
 	live_busy(&l[0], 90, 0);
@@ -846,7 +847,7 @@ static void test_model_spillover(void **state)
 	assert_int_equal(d->models[0], 0);
 	assert_int_equal(d->n_set, 2);
 	assert_int_equal(weight_of(d, 2) + weight_of(d, 3), 0);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* a model outside the margin never gets flows */
 	p->objective.margin = 0.2;
@@ -855,10 +856,10 @@ static void test_model_spillover(void **state)
 	d = find_dec(&ds, 0, 0, FAM4);
 	assert_int_equal(d->n_models, 1);
 	assert_int_equal(weight_of(d, 2) + weight_of(d, 3), 0);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 /* ---- 5. cost ------------------------------------------------------------ */
@@ -866,10 +867,10 @@ static void test_model_spillover(void **state)
 static void test_cost(void **state)
 {
 	/* equal quality; model 0 costs 10, model 1 costs 2 */
-	struct steer_policy *p = pol_two_models(0.8, 10, 0.8, 2);
-	struct steer_live *l = live_new(4);
-	const struct steer_decision *d;
-	struct steer_decisions ds;
+	struct policy *p = policy_two_models(0.8, 10, 0.8, 2);
+	struct engine_live *l = live_new(4);
+	const struct engine_decision *d;
+	struct engine_decisions ds;
 	uint32_t w_dear;
 
 	(void)state;
@@ -880,7 +881,7 @@ static void test_cost(void **state)
 	assert_int_equal(d->models[0], 1);
 	assert_int_equal(weight_of(d, 2), SCALE);
 	assert_true(weight_of(d, 2) > weight_of(d, 0));
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* same load everywhere: the cheaper one still gets more per backend */
 	live_busy(&l[0], 50, 0);
@@ -893,14 +894,14 @@ static void test_cost(void **state)
 	assert_int_equal(d->n_set, 4);
 	assert_true(weight_of(d, 2) > weight_of(d, 0));
 	assert_true(weight_of(d, 3) > weight_of(d, 1));
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* cost not weighed: the tie goes to neither by cost, weights are equal */
 	p->objective.cost = 0;
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
 	assert_int_equal(weight_of(d, d->models[0] == 0 ? 0 : 2), SCALE);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/*
 	 * Same model scores, only B cheaper: B's backends get more weight.
@@ -909,8 +910,8 @@ static void test_cost(void **state)
 	 * 0.6 - 0.5 * 1 = 0.3 - 0.5 * 0.4, so only the cost term moves.
 	 */
 	free(l);
-	pol_free(p);
-	p = pol_two_models(0.9, 1, 0.6, 1);
+	fixture_policy_free(p);
+	p = policy_two_models(0.9, 1, 0.6, 1);
 	l = live_new(4);
 	p->objective.cost = 0.5;
 	live_busy(&l[0], 90, 0);
@@ -920,7 +921,7 @@ static void test_cost(void **state)
 	assert_int_equal(d->models[0], 0);
 	assert_int_equal(weight_of(d, 2), SCALE);
 	w_dear = weight_of(d, 0);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	p->models[1].cost = 0.4;
 	p->models[1].quality[0] = 0.3;
 	decide_ok(p, l, &ds);
@@ -929,7 +930,7 @@ static void test_cost(void **state)
 	assert_int_equal(weight_of(d, 2), SCALE);
 	/* relative to B, A now weighs less: B's cost penalty is smaller */
 	assert_true(weight_of(d, 0) < w_dear);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	p->models[0].cost = 10;
 	p->models[1].cost = 2;
 	p->models[1].quality[0] = 0.8;
@@ -940,16 +941,16 @@ static void test_cost(void **state)
 	p->tenants[0].max_cost = 5;
 	live_busy(&l[2], 99, 0);
 	live_busy(&l[3], 99, 0);
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 0), STEER_EXCL_COST);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 0), ENGINE_EXCL_COST);
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_TABLE);
+	assert_int_equal(d->kind, ENGINE_DEC_TABLE);
 	assert_int_equal(d->n_set, 2);
 	assert_int_equal(weight_of(d, 0) + weight_of(d, 1), 0);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 /* ---- 6. shedding -------------------------------------------------------- */
@@ -959,9 +960,9 @@ static void test_cost(void **state)
  * 2 high (priority 10); task 0 on backends 0, 1; task 1 (served by model 1,
  * not needed by a service) on backend 2.
  */
-static struct steer_policy *pol_shed(void)
+static struct policy *policy_shed(void)
 {
-	struct steer_policy *p = pol_new(2, 2, 3, 3, 1);
+	struct policy *p = fixture_policy_new(2, 2, 3, 3, 1);
 
 	model_serves(p, 0, 0, 0.8);
 	model_serves(p, 1, 1, 0.5);
@@ -974,10 +975,10 @@ static struct steer_policy *pol_shed(void)
 
 static void test_shedding(void **state)
 {
-	struct steer_policy *p = pol_shed();
-	struct steer_live *l = live_new(3);
-	const struct steer_decision *lo, *hi;
-	struct steer_decisions ds;
+	struct policy *p = policy_shed();
+	struct engine_live *l = live_new(3);
+	const struct engine_decision *lo, *hi;
+	struct engine_decisions ds;
 
 	(void)state;
 	/* 95 % busy: the low-priority tenant is shed, the high one keeps its set */
@@ -986,31 +987,31 @@ static void test_shedding(void **state)
 	decide_ok(p, l, &ds);
 	lo = find_dec(&ds, 1, 0, FAM4);
 	hi = find_dec(&ds, 2, 0, FAM4);
-	assert_int_equal(lo->kind, STEER_DEC_REJECT);
-	assert_int_equal(lo->why, STEER_WHY_SHED);
+	assert_int_equal(lo->kind, ENGINE_DEC_REJECT);
+	assert_int_equal(lo->why, ENGINE_WHY_SHED);
 	assert_int_equal(lo->n_set, 0);
-	assert_int_equal(hi->kind, STEER_DEC_TABLE);
-	assert_int_equal(hi->why, STEER_WHY_CHOSEN);
+	assert_int_equal(hi->kind, ENGINE_DEC_TABLE);
+	assert_int_equal(hi->why, ENGINE_WHY_CHOSEN);
 	assert_int_equal(hi->n_set, 2);
-	assert_true(hi->utilisation >= STEER_SHED_UTIL);
-	assert_int_equal(find_dec(&ds, 0, 0, FAM4)->why, STEER_WHY_NO_CANDIDATE);
-	steer_decisions_free(&ds);
+	assert_true(hi->utilisation >= ENGINE_SHED_UTIL);
+	assert_int_equal(find_dec(&ds, 0, 0, FAM4)->why, ENGINE_WHY_NO_CANDIDATE);
+	engine_decisions_free(&ds);
 
 	/* shed with a fallback: the fallback class (elsewhere) instead */
-	p->tenants[1].action = STEER_POL_FALLBACK;
+	p->tenants[1].action = POLICY_FALLBACK;
 	p->tenants[1].fallback_tenant = 1;
 	p->tenants[1].fallback_task = 1;
 	decide_ok(p, l, &ds);
 	lo = find_dec(&ds, 1, 0, FAM4);
-	assert_int_equal(lo->kind, STEER_DEC_TABLE);
-	assert_int_equal(lo->why, STEER_WHY_FALLBACK);
+	assert_int_equal(lo->kind, ENGINE_DEC_TABLE);
+	assert_int_equal(lo->why, ENGINE_WHY_FALLBACK);
 	assert_int_equal(lo->via_tenant, 1);
 	assert_int_equal(lo->via_task, 1);
 	assert_int_equal(lo->n_set, 1);
 	assert_int_equal(lo->set[0].backend, 2);
 	assert_int_equal(find_dec(&ds, 2, 0, FAM4)->n_set, 2);
-	steer_decisions_free(&ds);
-	p->tenants[1].action = STEER_POL_REJECT;
+	engine_decisions_free(&ds);
+	p->tenants[1].action = POLICY_REJECT;
 
 	/* below the threshold nobody is shed */
 	live_busy(&l[0], 85, 0);
@@ -1018,21 +1019,21 @@ static void test_shedding(void **state)
 	decide_ok(p, l, &ds);
 	lo = find_dec(&ds, 1, 0, FAM4);
 	hi = find_dec(&ds, 2, 0, FAM4);
-	assert_true(lo->utilisation < STEER_SHED_UTIL);
-	assert_int_equal(lo->why, STEER_WHY_CHOSEN);
+	assert_true(lo->utilisation < ENGINE_SHED_UTIL);
+	assert_int_equal(lo->why, ENGINE_WHY_CHOSEN);
 	assert_int_equal(lo->n_set, 2);
-	assert_int_equal(hi->why, STEER_WHY_CHOSEN);
+	assert_int_equal(hi->why, ENGINE_WHY_CHOSEN);
 	assert_int_equal(hi->n_set, 2);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* equal priorities: nobody is shed, even when busy */
 	live_busy(&l[0], 95, 0);
 	live_busy(&l[1], 95, 0);
 	p->tenants[1].priority = 10;
 	decide_ok(p, l, &ds);
-	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->why, STEER_WHY_CHOSEN);
-	assert_int_equal(find_dec(&ds, 2, 0, FAM4)->why, STEER_WHY_CHOSEN);
-	steer_decisions_free(&ds);
+	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->why, ENGINE_WHY_CHOSEN);
+	assert_int_equal(find_dec(&ds, 2, 0, FAM4)->why, ENGINE_WHY_CHOSEN);
+	engine_decisions_free(&ds);
 
 	/* tenants on disjoint backends don't shed each other */
 	p->tenants[1].priority = 1;
@@ -1040,12 +1041,12 @@ static void test_shedding(void **state)
 	tenant_region(&p->tenants[1], "us");
 	tenant_region(&p->tenants[2], "eu");
 	decide_ok(p, l, &ds);
-	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->why, STEER_WHY_CHOSEN);
-	assert_int_equal(find_dec(&ds, 2, 0, FAM4)->why, STEER_WHY_CHOSEN);
-	steer_decisions_free(&ds);
+	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->why, ENGINE_WHY_CHOSEN);
+	assert_int_equal(find_dec(&ds, 2, 0, FAM4)->why, ENGINE_WHY_CHOSEN);
+	engine_decisions_free(&ds);
 
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 /*
@@ -1058,16 +1059,16 @@ static void test_shedding(void **state)
  */
 static void test_shed_fallback_keeps_off_shed_backends(void **state)
 {
-	struct steer_policy *p = pol_shed();
-	struct steer_live *l = live_new(3);
-	const struct steer_decision *lo, *hi;
-	struct steer_decisions ds;
+	struct policy *p = policy_shed();
+	struct engine_live *l = live_new(3);
+	const struct engine_decision *lo, *hi;
+	struct engine_decisions ds;
 	char msg[256] = "";
 	size_t i;
 
 	(void)state;
 	p->tenants[0].min_safety_tier = 0; /* default: candidates, priority 0 */
-	p->tenants[1].action = STEER_POL_FALLBACK;
+	p->tenants[1].action = POLICY_FALLBACK;
 	p->tenants[1].fallback_tenant = 0;
 	p->tenants[1].fallback_task = 0;
 	live_busy(&l[0], 95, 0);
@@ -1075,19 +1076,19 @@ static void test_shed_fallback_keeps_off_shed_backends(void **state)
 	decide_ok(p, l, &ds);
 	hi = find_dec(&ds, 2, 0, FAM4);
 	lo = find_dec(&ds, 1, 0, FAM4);
-	assert_int_equal(hi->why, STEER_WHY_CHOSEN);
+	assert_int_equal(hi->why, ENGINE_WHY_CHOSEN);
 	assert_int_equal(hi->n_set, 2);
-	assert_int_not_equal(lo->why, STEER_WHY_CHOSEN);
+	assert_int_not_equal(lo->why, ENGINE_WHY_CHOSEN);
 	for (i = 0; i < lo->n_set && !msg[0]; i++)
 		if (weight_of(hi, lo->set[i].backend))
 			snprintf(msg, sizeof(msg),
 				 "shed tenant 1 still steers to backend %u (why %s via %u/%u), "
 				 "shared with priority-10 tenant at utilisation %.2f",
-				 lo->set[i].backend, steer_why_name(lo->why), lo->via_tenant,
+				 lo->set[i].backend, engine_why_name(lo->why), lo->via_tenant,
 				 lo->via_task, hi->utilisation);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 	if (msg[0])
 		fail_msg("%s", msg);
 }
@@ -1100,9 +1101,9 @@ static void test_shed_fallback_keeps_off_shed_backends(void **state)
  * tier 1). Tenant 1 (eu only, tier >= 2); tenant 2 unconstrained.
  * Services need task 0 and task 1 (IPv4).
  */
-static struct steer_policy *pol_fallback(void)
+static struct policy *policy_fallback(void)
 {
-	struct steer_policy *p = pol_new(2, 2, 4, 3, 2);
+	struct policy *p = fixture_policy_new(2, 2, 4, 3, 2);
 
 	model_serves(p, 0, 0, 0.9);
 	model_serves(p, 1, 1, 0.7);
@@ -1119,161 +1120,161 @@ static struct steer_policy *pol_fallback(void)
 
 static void test_no_candidate(void **state)
 {
-	struct steer_policy *p = pol_fallback();
-	struct steer_live *l = live_new(4);
-	const struct steer_decision *d;
-	struct steer_decisions ds;
+	struct policy *p = policy_fallback();
+	struct engine_live *l = live_new(4);
+	const struct engine_decision *d;
+	struct engine_decisions ds;
 
 	(void)state;
 	/* reject */
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 1, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_REJECT);
-	assert_int_equal(d->why, STEER_WHY_NO_CANDIDATE);
+	assert_int_equal(d->kind, ENGINE_DEC_REJECT);
+	assert_int_equal(d->why, ENGINE_WHY_NO_CANDIDATE);
 	assert_int_equal(d->n_set, 0);
 	assert_int_equal(d->via_tenant, 1);
 	assert_int_equal(d->via_task, 0);
 	d = find_dec(&ds, 2, 1, FAM4);
-	assert_int_equal(d->why, STEER_WHY_CHOSEN);
+	assert_int_equal(d->why, ENGINE_WHY_CHOSEN);
 	assert_int_equal(d->n_set, 3);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* fallback to (tenant 2, task 1), under tenant 1's own constraints */
-	p->tenants[1].action = STEER_POL_FALLBACK;
+	p->tenants[1].action = POLICY_FALLBACK;
 	p->tenants[1].fallback_tenant = 2;
 	p->tenants[1].fallback_task = 1;
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 1, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_TABLE);
-	assert_int_equal(d->why, STEER_WHY_FALLBACK);
+	assert_int_equal(d->kind, ENGINE_DEC_TABLE);
+	assert_int_equal(d->why, ENGINE_WHY_FALLBACK);
 	assert_int_equal(d->via_tenant, 2);
 	assert_int_equal(d->via_task, 1);
 	assert_int_equal(d->n_set, 1);
 	assert_int_equal(d->set[0].backend, 1); /* not 2 (region) nor 3 (tier) */
 	assert_int_equal(d->set[0].weight, SCALE);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* the fallback class's constraints apply too */
 	p->tenants[2].max_cost = 0.5; /* model 1 costs 1 */
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 1, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_REJECT);
+	assert_int_equal(d->kind, ENGINE_DEC_REJECT);
 	assert_int_equal(d->n_set, 0);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	p->tenants[2].max_cost = -1;
 
 	/* fallback whose class has nothing under the original's constraints */
 	p->backends[1].safety_tier = 1;
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 1, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_REJECT);
-	assert_int_equal(d->why, STEER_WHY_NO_CANDIDATE);
+	assert_int_equal(d->kind, ENGINE_DEC_REJECT);
+	assert_int_equal(d->why, ENGINE_WHY_NO_CANDIDATE);
 	assert_int_equal(d->n_set, 0);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	p->backends[1].safety_tier = 3;
 
 	/* a fallback cycle 1 -> 2 -> 1 with no candidates anywhere terminates */
 	p->tenants[1].fallback_task = 0;
-	p->tenants[2].action = STEER_POL_FALLBACK;
+	p->tenants[2].action = POLICY_FALLBACK;
 	p->tenants[2].fallback_tenant = 1;
 	p->tenants[2].fallback_task = 0;
 	p->tenants[2].min_safety_tier = 9;
 	decide_ok(p, l, &ds);
-	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->kind, STEER_DEC_REJECT);
-	assert_int_equal(find_dec(&ds, 2, 0, FAM4)->kind, STEER_DEC_REJECT);
-	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->why, STEER_WHY_NO_CANDIDATE);
-	steer_decisions_free(&ds);
+	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->kind, ENGINE_DEC_REJECT);
+	assert_int_equal(find_dec(&ds, 2, 0, FAM4)->kind, ENGINE_DEC_REJECT);
+	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->why, ENGINE_WHY_NO_CANDIDATE);
+	engine_decisions_free(&ds);
 
 	/* a self-loop too */
 	p->tenants[1].fallback_tenant = 1;
 	decide_ok(p, l, &ds);
-	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->kind, STEER_DEC_REJECT);
-	steer_decisions_free(&ds);
+	assert_int_equal(find_dec(&ds, 1, 0, FAM4)->kind, ENGINE_DEC_REJECT);
+	engine_decisions_free(&ds);
 
 	/* a chain of two hops: 1 -> 0 (nothing) -> 2 (task 1) */
-	p->tenants[2].action = STEER_POL_REJECT;
+	p->tenants[2].action = POLICY_REJECT;
 	p->tenants[2].min_safety_tier = 0;
 	p->tenants[1].fallback_tenant = 0;
 	p->tenants[1].fallback_task = 0;
-	p->tenants[0].action = STEER_POL_FALLBACK;
+	p->tenants[0].action = POLICY_FALLBACK;
 	p->tenants[0].fallback_tenant = 2;
 	p->tenants[0].fallback_task = 1;
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 1, 0, FAM4);
-	assert_int_equal(d->why, STEER_WHY_FALLBACK);
+	assert_int_equal(d->why, ENGINE_WHY_FALLBACK);
 	assert_int_equal(d->via_tenant, 2);
 	assert_int_equal(d->via_task, 1);
 	assert_int_equal(d->n_set, 1);
 	assert_int_equal(d->set[0].backend, 1);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 /* ---- 8. health, drain, exclusion reasons, names ------------------------- */
 
 static void test_health(void **state)
 {
-	struct steer_policy *p = pol_simple(4);
-	struct steer_live *l = live_new(4);
-	const struct steer_decision *d;
-	struct steer_decisions ds;
+	struct policy *p = policy_simple(4);
+	struct engine_live *l = live_new(4);
+	const struct engine_decision *d;
+	struct engine_decisions ds;
 	int e;
 
 	(void)state;
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 0), STEER_EXCL_NONE);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 0), ENGINE_EXCL_NONE);
 	l[0].admin_state = STEER_BACKEND_DOWN;
 	l[1].healthy = false; /* health_known: failing */
 	l[2].admin_state = STEER_BACKEND_DRAINING;
 	l[3].health_known = false; /* no verdict yet: still a candidate */
 	l[3].healthy = false;
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 0), STEER_EXCL_DOWN);
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_DOWN);
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 2), STEER_EXCL_DRAINING);
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 3), STEER_EXCL_NONE);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 0), ENGINE_EXCL_DOWN);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_DOWN);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 2), ENGINE_EXCL_DRAINING);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 3), ENGINE_EXCL_NONE);
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
 	assert_int_equal(d->n_set, 1);
 	assert_int_equal(d->set[0].backend, 3);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* all out: nothing qualifies */
 	l[3].health_known = true;
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_REJECT);
-	assert_int_equal(d->why, STEER_WHY_NO_CANDIDATE);
-	steer_decisions_free(&ds);
+	assert_int_equal(d->kind, ENGINE_DEC_REJECT);
+	assert_int_equal(d->why, ENGINE_WHY_NO_CANDIDATE);
+	engine_decisions_free(&ds);
 
 	/* recovered */
 	l[0].admin_state = STEER_BACKEND_ACTIVE;
 	l[1].healthy = true;
 	decide_ok(p, l, &ds);
 	assert_int_equal(find_dec(&ds, 0, 0, FAM4)->n_set, 2);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* hard constraints, each with its reason */
 	l[0].admin_state = STEER_BACKEND_UNUSED;
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 0), STEER_EXCL_DOWN);
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM6, 1), STEER_EXCL_FAMILY);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 0), ENGINE_EXCL_DOWN);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM6, 1), ENGINE_EXCL_FAMILY);
 	p->tenants[0].min_safety_tier = 2;
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_SAFETY);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_SAFETY);
 	p->tenants[0].min_safety_tier = 1;
 	tenant_region(&p->tenants[0], "us");
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_REGION);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_REGION);
 	tenant_region(&p->tenants[0], "eu");
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_NONE);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_NONE);
 	p->tenants[0].max_cost = 0.5;
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_COST);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_COST);
 	p->tenants[0].max_cost = 1; /* equal to the cost: allowed */
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_NONE);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_NONE);
 	p->tenants[0].min_quality = 0.85;
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_QUALITY);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_QUALITY);
 	p->tenants[0].min_quality = 0;
 	p->models[0].serves[0] = false;
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 1), STEER_EXCL_TASK);
-	assert_int_equal(steer_exclusion(p, l, 0, 5, FAM4, 1), STEER_EXCL_TASK);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_TASK);
+	assert_int_equal(engine_exclusion(p, l, 0, 5, FAM4, 1), ENGINE_EXCL_TASK);
 	/* a constraint is never traded for load: an idle excluded backend stays out */
 	p->models[0].serves[0] = true;
 	p->tenants[0].min_safety_tier = 2;
@@ -1285,41 +1286,41 @@ static void test_health(void **state)
 	d = find_dec(&ds, 0, 0, FAM4);
 	assert_int_equal(d->n_set, 1);
 	assert_int_equal(d->set[0].backend, 2);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* names */
-	assert_string_equal(steer_excl_name(STEER_EXCL_NONE), "candidate");
-	assert_string_equal(steer_excl_name(STEER_EXCL_TASK), "task");
-	assert_string_equal(steer_excl_name(STEER_EXCL_FAMILY), "family");
-	assert_string_equal(steer_excl_name(STEER_EXCL_SAFETY), "safety");
-	assert_string_equal(steer_excl_name(STEER_EXCL_REGION), "region");
-	assert_string_equal(steer_excl_name(STEER_EXCL_COST), "cost");
-	assert_string_equal(steer_excl_name(STEER_EXCL_QUALITY), "quality");
-	assert_string_equal(steer_excl_name(STEER_EXCL_DOWN), "down");
-	assert_string_equal(steer_excl_name(STEER_EXCL_DRAINING), "draining");
-	assert_string_equal(steer_excl_name(STEER_EXCL_SATURATED), "saturated");
-	assert_string_equal(steer_excl_name(STEER_EXCL_MODEL), "model");
-	assert_string_equal(steer_excl_name(STEER_EXCL__MAX), "unknown");
-	assert_string_equal(steer_excl_name((enum steer_excl)1000), "unknown");
-	for (e = 0; e < STEER_EXCL__MAX; e++)
-		assert_non_null(steer_excl_name((enum steer_excl)e));
-	assert_string_equal(steer_why_name(STEER_WHY_CHOSEN), "chosen");
-	assert_string_equal(steer_why_name(STEER_WHY_FALLBACK), "fallback");
-	assert_string_equal(steer_why_name(STEER_WHY_NO_CANDIDATE), "no_candidate");
-	assert_string_equal(steer_why_name(STEER_WHY_SHED), "shed");
-	assert_string_equal(steer_why_name((enum steer_dec_why)99), "unknown");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_NONE), "candidate");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_TASK), "task");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_FAMILY), "family");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_SAFETY), "safety");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_REGION), "region");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_COST), "cost");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_QUALITY), "quality");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_DOWN), "down");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_DRAINING), "draining");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_SATURATED), "saturated");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL_MODEL), "model");
+	assert_string_equal(engine_excl_name(ENGINE_EXCL__MAX), "unknown");
+	assert_string_equal(engine_excl_name((enum engine_excl)1000), "unknown");
+	for (e = 0; e < ENGINE_EXCL__MAX; e++)
+		assert_non_null(engine_excl_name((enum engine_excl)e));
+	assert_string_equal(engine_why_name(ENGINE_WHY_CHOSEN), "chosen");
+	assert_string_equal(engine_why_name(ENGINE_WHY_FALLBACK), "fallback");
+	assert_string_equal(engine_why_name(ENGINE_WHY_NO_CANDIDATE), "no_candidate");
+	assert_string_equal(engine_why_name(ENGINE_WHY_SHED), "shed");
+	assert_string_equal(engine_why_name((enum engine_dec_why)99), "unknown");
 
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 /* Families are decided apart: an IPv6 service gets IPv6 backends only. */
 static void test_families(void **state)
 {
-	struct steer_policy *p = pol_simple(4);
-	struct steer_live *l = live_new(4);
-	const struct steer_decision *d4, *d6;
-	struct steer_decisions ds;
+	struct policy *p = policy_simple(4);
+	struct engine_live *l = live_new(4);
+	const struct engine_decision *d4, *d6;
+	struct engine_decisions ds;
 
 	(void)state;
 	p->backends[1].family = p->backends[3].family = FAM6;
@@ -1342,25 +1343,25 @@ static void test_families(void **state)
 	assert_int_equal(d4->set[1].backend, 2);
 	assert_int_equal(d6->set[0].backend, 1);
 	assert_int_equal(d6->set[1].backend, 3);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	/* no service: no decision */
 	p->n_services = 0;
 	decide_ok(p, l, &ds);
 	assert_int_equal(ds.n, 0);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 /* Sets are sorted by backend id, whatever the order of policy.backends. */
 static void test_set_order(void **state)
 {
-	struct steer_policy *p = pol_simple(5);
-	struct steer_live *l = live_new(5);
-	const struct steer_decision *d;
-	struct steer_decisions ds;
+	struct policy *p = policy_simple(5);
+	struct engine_live *l = live_new(5);
+	const struct engine_decision *d;
+	struct engine_decisions ds;
 	size_t i;
 
 	(void)state;
@@ -1373,9 +1374,9 @@ static void test_set_order(void **state)
 	for (i = 0; i < 5; i++)
 		assert_int_equal(d->set[i].backend, 4 - i);
 	assert_int_equal(weight_of(d, 3), SCALE / 2);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 /*
@@ -1385,30 +1386,30 @@ static void test_set_order(void **state)
  */
 static void test_implicit_default_rejects(void **state)
 {
-	struct steer_policy *p = pol_simple(3);
-	struct steer_live *l = live_new(3);
-	const struct steer_decision *d;
-	struct steer_decisions ds;
+	struct policy *p = policy_simple(3);
+	struct engine_live *l = live_new(3);
+	const struct engine_decision *d;
+	struct engine_decisions ds;
 
 	(void)state;
 	p->tenants[0].implicit = true;
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_REJECT);
+	assert_int_equal(d->kind, ENGINE_DEC_REJECT);
 	assert_int_equal(d->n_set, 0);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	p->tenants[0].implicit = false;
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
-	assert_int_equal(d->kind, STEER_DEC_TABLE);
+	assert_int_equal(d->kind, ENGINE_DEC_TABLE);
 	assert_int_equal(d->n_set, 3);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 /*
- * A backend of capacity 0 (steer_backend_spare treats it as 1, so the
+ * A backend of capacity 0 (engine_backend_spare treats it as 1, so the
  * engine expects it) must not take the rest of its class down: backend 2
  * (capacity 10, healthy, meets every constraint) qualifies, so the class
  * has a table (DESIGN.md "Decisions" 1 and 4: the action is for when
@@ -1416,10 +1417,10 @@ static void test_implicit_default_rejects(void **state)
  */
 static void test_zero_capacity(void **state)
 {
-	struct steer_policy *p = pol_two_models(0.95, 1, 0.8, 1);
-	struct steer_live *l = live_new(4);
-	const struct steer_decision *d;
-	struct steer_decisions ds;
+	struct policy *p = policy_two_models(0.95, 1, 0.8, 1);
+	struct engine_live *l = live_new(4);
+	const struct engine_decision *d;
+	struct engine_decisions ds;
 	char msg[256] = "";
 	size_t i;
 
@@ -1430,21 +1431,21 @@ static void test_zero_capacity(void **state)
 	l[3].admin_state = STEER_BACKEND_DOWN;
 	for (i = 0; i < 3; i++)
 		l[i].has_running = l[i].has_waiting = false; /* load unknown */
-	assert_int_equal(steer_exclusion(p, l, 0, 0, FAM4, 2), STEER_EXCL_NONE);
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 2), ENGINE_EXCL_NONE);
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
-	if (d->kind != STEER_DEC_TABLE || !weight_of(d, 2))
+	if (d->kind != ENGINE_DEC_TABLE || !weight_of(d, 2))
 		snprintf(msg, sizeof(msg),
 			 "backend 2 qualifies but the class is %s (%s), %zu in set",
-			 d->kind == STEER_DEC_REJECT ? "REJECT" : "TABLE", steer_why_name(d->why),
+			 d->kind == ENGINE_DEC_REJECT ? "REJECT" : "TABLE", engine_why_name(d->why),
 			 d->n_set);
 	for (i = 0; i < d->n_set && !msg[0]; i++)
 		if (d->set[i].weight < 1 || d->set[i].weight > SCALE)
 			snprintf(msg, sizeof(msg), "backend %u has weight %u", d->set[i].backend,
 				 d->set[i].weight);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 	if (msg[0])
 		fail_msg("%s", msg);
 }
@@ -1461,9 +1462,9 @@ static int cmp_double(const void *a, const void *b)
 static void test_scale(void **state)
 {
 	const size_t n_tenants = 1024, n_tasks = 8, n_backends = 64, n_models = 4;
-	struct steer_policy *p = pol_new(n_tasks, n_models, n_backends, n_tenants, 2 * n_tasks);
-	struct steer_live *l = live_new(n_backends);
-	struct steer_decisions ds;
+	struct policy *p = fixture_policy_new(n_tasks, n_models, n_backends, n_tenants, 2 * n_tasks);
+	struct engine_live *l = live_new(n_backends);
+	struct engine_decisions ds;
 	struct timespec t0, t1;
 	uint64_t s = 42;
 	size_t i, k, r;
@@ -1485,7 +1486,7 @@ static void test_scale(void **state)
 		l[i].latency_ms = 5 + rndf(&s) * 50;
 	}
 	for (i = 0; i < n_tenants; i++) {
-		struct steer_pol_tenant *t = &p->tenants[i];
+		struct policy_tenant *t = &p->tenants[i];
 
 		t->priority = (uint32_t)(i % 7);
 		t->min_safety_tier = (uint32_t)(i % 3);
@@ -1494,7 +1495,7 @@ static void test_scale(void **state)
 		if (i % 4 == 3)
 			t->max_cost = 5;
 		if (i % 6 == 5) {
-			t->action = STEER_POL_FALLBACK;
+			t->action = POLICY_FALLBACK;
 			t->fallback_tenant = 0;
 			t->fallback_task = (uint32_t)(i % n_tasks);
 		}
@@ -1510,15 +1511,15 @@ static void test_scale(void **state)
 		ms[r] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 		if (r < 4)
-			steer_decisions_free(&ds);
+			engine_decisions_free(&ds);
 	}
 	qsort(ms, 5, sizeof(ms[0]), cmp_double);
 	printf("decide 1024x8x64: %.1f ms (median of 5, min %.1f, max %.1f; %zu classes)\n", ms[2],
 	       ms[0], ms[4], ds.n);
 	assert_int_equal(ds.n, n_tenants * n_tasks * 2);
-	steer_decisions_free(&ds);
+	engine_decisions_free(&ds);
 	free(l);
-	pol_free(p);
+	fixture_policy_free(p);
 }
 
 int main(void)

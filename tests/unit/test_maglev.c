@@ -15,7 +15,8 @@
 
 #include <cmocka.h>
 
-#include "maglev.h"
+#include "util/util.h"
+#include "engine/engine.h"
 #include "steer_abi.h"
 
 #define M_DEF		STEER_MAGLEV_DEFAULT
@@ -32,11 +33,11 @@ static uint32_t lcg(uint64_t *s)
 }
 
 /* Backend i: 10.1.x.y:8000, id i + 1. */
-static void make_backend(struct steer_maglev_backend *b, uint32_t i, uint32_t weight)
+static void make_backend(struct engine_maglev_backend *b, uint32_t i, uint32_t weight)
 {
 	uint8_t addr[16] = { 10, 1, (uint8_t)(i >> 8), (uint8_t)i };
 
-	b->key = steer_maglev_key(addr, STEER_AF_INET, htons(8000));
+	b->key = engine_maglev_key(addr, STEER_AF_INET, htons(8000));
 	b->id = i + 1;
 	b->weight = weight;
 }
@@ -63,7 +64,7 @@ static uint32_t mix_weight(enum wmix mix, uint32_t i, uint64_t *rng)
 	return 1;
 }
 
-static void make_set(struct steer_maglev_backend *b, uint32_t n, enum wmix mix)
+static void make_set(struct engine_maglev_backend *b, uint32_t n, enum wmix mix)
 {
 	uint64_t rng = 42;
 	uint32_t i;
@@ -80,7 +81,7 @@ static uint32_t *new_table(uint32_t m)
 	return t;
 }
 
-static uint64_t weight_sum(const struct steer_maglev_backend *b, size_t n)
+static uint64_t weight_sum(const struct engine_maglev_backend *b, size_t n)
 {
 	uint64_t s = 0;
 	size_t i;
@@ -112,7 +113,7 @@ static double changed_frac(const uint32_t *a, const uint32_t *b, uint32_t m)
 }
 
 /* Share of every backend within 1% (absolute) of its weight share; returns the worst error. */
-static double check_shares(const struct steer_maglev_backend *b, uint32_t n, uint32_t m)
+static double check_shares(const struct engine_maglev_backend *b, uint32_t n, uint32_t m)
 {
 	uint32_t *t = new_table(m), *cnt = calloc(n + 1, sizeof(*cnt));
 	uint64_t sum = weight_sum(b, n);
@@ -120,7 +121,7 @@ static double check_shares(const struct steer_maglev_backend *b, uint32_t n, uin
 	uint32_t i;
 
 	assert_non_null(cnt);
-	assert_int_equal(steer_maglev_build(b, n, m, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, n, m, SEED, t), 0);
 	count_slots(t, m, cnt, n);
 	assert_int_equal(cnt[0], 0);
 	for (i = 0; i < n; i++) {
@@ -137,14 +138,14 @@ static double check_shares(const struct steer_maglev_backend *b, uint32_t n, uin
 
 static void test_weights_equal(void **state)
 {
-	struct steer_maglev_backend b[100];
+	struct engine_maglev_backend b[100];
 	uint32_t *t = new_table(M_DEF), cnt[101], i;
 	double exp = (double)M_DEF / 100;
 
 	(void)state;
 	make_set(b, 100, W_EQUAL);
 	print_message("equal: worst share error %.5f\n", check_shares(b, 100, M_DEF));
-	assert_int_equal(steer_maglev_build(b, 100, M_DEF, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, 100, M_DEF, SEED, t), 0);
 	count_slots(t, M_DEF, cnt, 100);
 	for (i = 1; i <= 100; i++)
 		assert_true(fabs(cnt[i] - exp) <= 1 + 0.01 * exp);
@@ -155,7 +156,7 @@ static void test_weights_mixed(void **state)
 {
 	static const enum wmix mixes[] = { W_LINEAR, W_HEAVY, W_RANDOM };
 	static const char *const names[] = { "1..100", "heavy/light", "random" };
-	struct steer_maglev_backend b[100];
+	struct engine_maglev_backend b[100];
 	size_t i;
 
 	(void)state;
@@ -168,16 +169,16 @@ static void test_weights_mixed(void **state)
 /* Scaling every weight by the same factor changes nothing. */
 static void test_weights_scale_free(void **state)
 {
-	struct steer_maglev_backend b[100];
+	struct engine_maglev_backend b[100];
 	uint32_t *t1 = new_table(M_DEF), *t2 = new_table(M_DEF);
 	size_t i;
 
 	(void)state;
 	make_set(b, 100, W_LINEAR);
-	assert_int_equal(steer_maglev_build(b, 100, M_DEF, SEED, t1), 0);
+	assert_int_equal(engine_maglev_build(b, 100, M_DEF, SEED, t1), 0);
 	for (i = 0; i < 100; i++)
 		b[i].weight *= 1000;
-	assert_int_equal(steer_maglev_build(b, 100, M_DEF, SEED, t2), 0);
+	assert_int_equal(engine_maglev_build(b, 100, M_DEF, SEED, t2), 0);
 	assert_memory_equal(t1, t2, M_DEF * sizeof(*t1));
 	free(t1);
 	free(t2);
@@ -191,20 +192,20 @@ static void test_weights_scale_free(void **state)
 static double check_removals(uint32_t n, enum wmix mix, uint32_t m, double slack,
 			     double *worst_frac)
 {
-	struct steer_maglev_backend b[100], r[100];
+	struct engine_maglev_backend b[100], r[100];
 	uint32_t *full = new_table(m), *less = new_table(m), j;
 	uint64_t sum;
 	double worst = -1;
 
 	make_set(b, n, mix);
 	sum = weight_sum(b, n);
-	assert_int_equal(steer_maglev_build(b, n, m, SEED, full), 0);
+	assert_int_equal(engine_maglev_build(b, n, m, SEED, full), 0);
 	for (j = 0; j < n; j++) {
 		double frac, share = (double)b[j].weight / sum;
 
 		memcpy(r, b, j * sizeof(*b));
 		memcpy(r + j, b + j + 1, (n - j - 1) * sizeof(*b));
-		assert_int_equal(steer_maglev_build(r, n - 1, m, SEED, less), 0);
+		assert_int_equal(engine_maglev_build(r, n - 1, m, SEED, less), 0);
 		frac = changed_frac(full, less, m);
 		assert_true(frac >= share - 0.001);
 		assert_true(frac <= share + slack);
@@ -257,27 +258,27 @@ static void test_disruption_default(void **state)
 /* Removing then adding back a backend gives the original table. */
 static void test_add_back_restores(void **state)
 {
-	struct steer_maglev_backend b[50], r[50];
+	struct engine_maglev_backend b[50], r[50];
 	uint32_t *t0 = new_table(M_DEF), *t1 = new_table(M_DEF), *t2 = new_table(M_DEF);
 
 	(void)state;
 	make_set(b, 50, W_RANDOM);
-	assert_int_equal(steer_maglev_build(b, 50, M_DEF, SEED, t0), 0);
+	assert_int_equal(engine_maglev_build(b, 50, M_DEF, SEED, t0), 0);
 	memcpy(r, b, sizeof(b));
 	r[17] = r[49];
-	assert_int_equal(steer_maglev_build(r, 49, M_DEF, SEED, t1), 0);
+	assert_int_equal(engine_maglev_build(r, 49, M_DEF, SEED, t1), 0);
 	assert_true(changed_frac(t0, t1, M_DEF) > 0);
 	r[49] = b[17];
-	assert_int_equal(steer_maglev_build(r, 50, M_DEF, SEED, t2), 0);
+	assert_int_equal(engine_maglev_build(r, 50, M_DEF, SEED, t2), 0);
 	assert_memory_equal(t0, t2, M_DEF * sizeof(*t0));
 	free(t0);
 	free(t1);
 	free(t2);
 }
 
-static void shuffle(struct steer_maglev_backend *b, uint32_t n, uint64_t *rng)
+static void shuffle(struct engine_maglev_backend *b, uint32_t n, uint64_t *rng)
 {
-	struct steer_maglev_backend tmp;
+	struct engine_maglev_backend tmp;
 	uint32_t i, j;
 
 	for (i = n - 1; i > 0; i--) {
@@ -290,22 +291,22 @@ static void shuffle(struct steer_maglev_backend *b, uint32_t n, uint64_t *rng)
 
 static void test_order_and_seed(void **state)
 {
-	struct steer_maglev_backend b[100];
+	struct engine_maglev_backend b[100];
 	uint32_t *t0 = new_table(M_DEF), *t1 = new_table(M_DEF);
 	uint64_t rng = 7;
 	int k;
 
 	(void)state;
 	make_set(b, 100, W_RANDOM);
-	assert_int_equal(steer_maglev_build(b, 100, M_DEF, SEED, t0), 0);
-	assert_int_equal(steer_maglev_build(b, 100, M_DEF, SEED, t1), 0);
+	assert_int_equal(engine_maglev_build(b, 100, M_DEF, SEED, t0), 0);
+	assert_int_equal(engine_maglev_build(b, 100, M_DEF, SEED, t1), 0);
 	assert_memory_equal(t0, t1, M_DEF * sizeof(*t0));
 	for (k = 0; k < 5; k++) {
 		shuffle(b, 100, &rng);
-		assert_int_equal(steer_maglev_build(b, 100, M_DEF, SEED, t1), 0);
+		assert_int_equal(engine_maglev_build(b, 100, M_DEF, SEED, t1), 0);
 		assert_memory_equal(t0, t1, M_DEF * sizeof(*t0));
 	}
-	assert_int_equal(steer_maglev_build(b, 100, M_DEF, SEED + 1, t1), 0);
+	assert_int_equal(engine_maglev_build(b, 100, M_DEF, SEED + 1, t1), 0);
 	/* a new seed reshuffles the table: most slots change */
 	assert_true(changed_frac(t0, t1, M_DEF) > 0.5);
 	free(t0);
@@ -314,7 +315,7 @@ static void test_order_and_seed(void **state)
 
 static void test_fill(void **state)
 {
-	struct steer_maglev_backend b[20], w[20];
+	struct engine_maglev_backend b[20], w[20];
 	uint32_t *t = new_table(M_DEF), *t2 = new_table(M_DEF), cnt[21], i, n;
 
 	(void)state;
@@ -322,7 +323,7 @@ static void test_fill(void **state)
 	for (i = 0; i < 20; i += 3)
 		b[i].weight = 0;
 	b[18].id = 0; /* id 0 is fine when it takes no slots */
-	assert_int_equal(steer_maglev_build(b, 20, M_DEF, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, 20, M_DEF, SEED, t), 0);
 	count_slots(t, M_DEF, cnt, 20);
 	assert_int_equal(cnt[0], 0);
 	for (i = 0; i < 20; i++) {
@@ -335,7 +336,7 @@ static void test_fill(void **state)
 	for (i = 0, n = 0; i < 20; i++)
 		if (b[i].weight)
 			w[n++] = b[i];
-	assert_int_equal(steer_maglev_build(w, n, M_DEF, SEED, t2), 0);
+	assert_int_equal(engine_maglev_build(w, n, M_DEF, SEED, t2), 0);
 	assert_memory_equal(t, t2, M_DEF * sizeof(*t));
 	free(t);
 	free(t2);
@@ -351,7 +352,7 @@ static void assert_all(const uint32_t *t, uint32_t m, uint32_t v)
 
 static void test_fill_empty(void **state)
 {
-	struct steer_maglev_backend b[10];
+	struct engine_maglev_backend b[10];
 	uint32_t *t = new_table(M_DEF), i;
 
 	(void)state;
@@ -359,14 +360,14 @@ static void test_fill_empty(void **state)
 	for (i = 0; i < 10; i++)
 		b[i].weight = 0;
 	memset(t, 0xff, M_DEF * sizeof(*t));
-	assert_int_equal(steer_maglev_build(b, 10, M_DEF, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, 10, M_DEF, SEED, t), 0);
 	assert_all(t, M_DEF, STEER_NO_BACKEND);
 	memset(t, 0xff, M_DEF * sizeof(*t));
-	assert_int_equal(steer_maglev_build(NULL, 0, M_DEF, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(NULL, 0, M_DEF, SEED, t), 0);
 	assert_all(t, M_DEF, STEER_NO_BACKEND);
 	/* one backend owns everything */
 	b[3].weight = 5;
-	assert_int_equal(steer_maglev_build(b, 10, M_DEF, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, 10, M_DEF, SEED, t), 0);
 	assert_all(t, M_DEF, b[3].id);
 	free(t);
 }
@@ -374,27 +375,27 @@ static void test_fill_empty(void **state)
 /* Tiny and huge tables, skewed weights, many backends. */
 static void test_extremes(void **state)
 {
-	struct steer_maglev_backend *b = calloc(MAX_N, sizeof(*b));
+	struct engine_maglev_backend *b = calloc(MAX_N, sizeof(*b));
 	uint32_t *t = new_table(STEER_MAGLEV_MAX), *cnt = calloc(MAX_N + 1, sizeof(*cnt)), i;
 
 	(void)state;
 	assert_non_null(b);
 	assert_non_null(cnt);
 	make_set(b, 5, W_EQUAL);
-	assert_int_equal(steer_maglev_build(b, 5, 3, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, 5, 3, SEED, t), 0);
 	count_slots(t, 3, cnt, 5);
 	assert_int_equal(cnt[0], 0);
 
 	/* 4096 equal backends at the default size: 3 or 4 slots each */
 	make_set(b, MAX_N, W_EQUAL);
-	assert_int_equal(steer_maglev_build(b, MAX_N, M_DEF, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, MAX_N, M_DEF, SEED, t), 0);
 	count_slots(t, M_DEF, cnt, MAX_N);
 	for (i = 1; i <= MAX_N; i++)
 		assert_in_range(cnt[i], 3, 4);
 
 	/* one huge weight among 4095 tiny ones, largest table */
 	b[0].weight = UINT32_MAX;
-	assert_int_equal(steer_maglev_build(b, MAX_N, STEER_MAGLEV_MAX, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, MAX_N, STEER_MAGLEV_MAX, SEED, t), 0);
 	count_slots(t, STEER_MAGLEV_MAX, cnt, MAX_N);
 	assert_int_equal(cnt[0], 0);
 	assert_int_equal(cnt[b[0].id], STEER_MAGLEV_MAX);
@@ -402,7 +403,7 @@ static void test_extremes(void **state)
 	/* huge weights that do not divide each other */
 	for (i = 0; i < 100; i++)
 		b[i].weight = UINT32_MAX - i * 7919;
-	assert_int_equal(steer_maglev_build(b, 100, STEER_MAGLEV_MAX, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, 100, STEER_MAGLEV_MAX, SEED, t), 0);
 	count_slots(t, STEER_MAGLEV_MAX, cnt, 100);
 	for (i = 1; i <= 100; i++)
 		assert_in_range(cnt[i], STEER_MAGLEV_MAX / 100 - 2, STEER_MAGLEV_MAX / 100 + 2);
@@ -414,28 +415,28 @@ static void test_extremes(void **state)
 static void test_invalid(void **state)
 {
 	static const uint32_t bad_m[] = { 0, 1, 2, 4, 16383, 65535, 131101, UINT32_MAX };
-	struct steer_maglev_backend b[10];
+	struct engine_maglev_backend b[10];
 	uint32_t *t = new_table(131101);
 	size_t i;
 
 	(void)state;
 	make_set(b, 10, W_EQUAL);
 	for (i = 0; i < sizeof(bad_m) / sizeof(bad_m[0]); i++)
-		assert_int_equal(steer_maglev_build(b, 10, bad_m[i], SEED, t), -EINVAL);
-	assert_int_equal(steer_maglev_build(b, 10, M_DEF, SEED, NULL), -EINVAL);
-	assert_int_equal(steer_maglev_build(NULL, 3, M_DEF, SEED, t), -EINVAL);
+		assert_int_equal(engine_maglev_build(b, 10, bad_m[i], SEED, t), -EINVAL);
+	assert_int_equal(engine_maglev_build(b, 10, M_DEF, SEED, NULL), -EINVAL);
+	assert_int_equal(engine_maglev_build(NULL, 3, M_DEF, SEED, t), -EINVAL);
 
 	memset(t, 0xab, M_DEF * sizeof(*t));
 	b[4].key = b[7].key; /* duplicate key */
-	assert_int_equal(steer_maglev_build(b, 10, M_DEF, SEED, t), -EINVAL);
+	assert_int_equal(engine_maglev_build(b, 10, M_DEF, SEED, t), -EINVAL);
 	b[7].weight = 0; /* still a duplicate */
-	assert_int_equal(steer_maglev_build(b, 10, M_DEF, SEED, t), -EINVAL);
+	assert_int_equal(engine_maglev_build(b, 10, M_DEF, SEED, t), -EINVAL);
 	make_set(b, 10, W_EQUAL);
 	b[2].id = 0;
-	assert_int_equal(steer_maglev_build(b, 10, M_DEF, SEED, t), -EINVAL);
+	assert_int_equal(engine_maglev_build(b, 10, M_DEF, SEED, t), -EINVAL);
 	assert_int_equal(t[0], 0xabababab); /* untouched on error */
 	b[2].weight = 0;
-	assert_int_equal(steer_maglev_build(b, 10, M_DEF, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, 10, M_DEF, SEED, t), 0);
 	free(t);
 }
 
@@ -449,39 +450,39 @@ static void test_is_prime(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(primes) / sizeof(primes[0]); i++)
-		assert_true(steer_is_prime(primes[i]));
+		assert_true(util_is_prime(primes[i]));
 	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-		assert_false(steer_is_prime(others[i]));
+		assert_false(util_is_prime(others[i]));
 }
 
 static void test_key(void **state)
 {
 	uint8_t a[16] = { 10, 0, 0, 1 }, c[16] = { 10, 0, 0, 2 };
 	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, v6b[16];
-	uint64_t k = steer_maglev_key(a, STEER_AF_INET, htons(80));
+	uint64_t k = engine_maglev_key(a, STEER_AF_INET, htons(80));
 
 	(void)state;
-	assert_int_equal(k, steer_maglev_key(a, STEER_AF_INET, htons(80)));
-	assert_int_not_equal(k, steer_maglev_key(a, STEER_AF_INET, htons(81)));
-	assert_int_not_equal(k, steer_maglev_key(c, STEER_AF_INET, htons(80)));
-	assert_int_not_equal(k, steer_maglev_key(a, STEER_AF_INET6, htons(80)));
+	assert_int_equal(k, engine_maglev_key(a, STEER_AF_INET, htons(80)));
+	assert_int_not_equal(k, engine_maglev_key(a, STEER_AF_INET, htons(81)));
+	assert_int_not_equal(k, engine_maglev_key(c, STEER_AF_INET, htons(80)));
+	assert_int_not_equal(k, engine_maglev_key(a, STEER_AF_INET6, htons(80)));
 	/* port is taken in network order: bytes 0x00 0x50 != 0x50 0x00 */
-	assert_int_not_equal(k, steer_maglev_key(a, STEER_AF_INET, 80));
+	assert_int_not_equal(k, engine_maglev_key(a, STEER_AF_INET, 80));
 	/* IPv4 ignores bytes 4..15 */
 	c[1] = 0;
 	c[3] = 1;
 	c[9] = 0xff;
-	assert_int_equal(k, steer_maglev_key(c, STEER_AF_INET, htons(80)));
+	assert_int_equal(k, engine_maglev_key(c, STEER_AF_INET, htons(80)));
 	memcpy(v6b, v6, 16);
-	assert_int_equal(steer_maglev_key(v6, STEER_AF_INET6, htons(443)),
-			 steer_maglev_key(v6b, STEER_AF_INET6, htons(443)));
+	assert_int_equal(engine_maglev_key(v6, STEER_AF_INET6, htons(443)),
+			 engine_maglev_key(v6b, STEER_AF_INET6, htons(443)));
 	v6b[15] = 2;
-	assert_int_not_equal(steer_maglev_key(v6, STEER_AF_INET6, htons(443)),
-			     steer_maglev_key(v6b, STEER_AF_INET6, htons(443)));
+	assert_int_not_equal(engine_maglev_key(v6, STEER_AF_INET6, htons(443)),
+			     engine_maglev_key(v6b, STEER_AF_INET6, htons(443)));
 	v6b[15] = 1;
 	v6b[8] = 1;
-	assert_int_not_equal(steer_maglev_key(v6, STEER_AF_INET6, htons(443)),
-			     steer_maglev_key(v6b, STEER_AF_INET6, htons(443)));
+	assert_int_not_equal(engine_maglev_key(v6, STEER_AF_INET6, htons(443)),
+			     engine_maglev_key(v6b, STEER_AF_INET6, htons(443)));
 	/* fixed: gateways running different builds or hosts must agree */
 	assert_int_equal(k, 0x614e7d39d15ab28fULL);
 }
@@ -509,16 +510,16 @@ static uint64_t table_hash(const uint32_t *t, uint32_t m)
  */
 static void test_golden(void **state)
 {
-	struct steer_maglev_backend b[100];
+	struct engine_maglev_backend b[100];
 	uint32_t *t = new_table(M_DEF);
 
 	(void)state;
 	make_set(b, 100, W_EQUAL);
-	assert_int_equal(steer_maglev_build(b, 100, M_DEF, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, 100, M_DEF, SEED, t), 0);
 	print_message("equal: 0x%016llx\n", (unsigned long long)table_hash(t, M_DEF));
 	assert_int_equal(table_hash(t, M_DEF), GOLDEN_EQUAL);
 	make_set(b, 100, W_RANDOM);
-	assert_int_equal(steer_maglev_build(b, 100, M_DEF, SEED, t), 0);
+	assert_int_equal(engine_maglev_build(b, 100, M_DEF, SEED, t), 0);
 	print_message("random: 0x%016llx\n", (unsigned long long)table_hash(t, M_DEF));
 	assert_int_equal(table_hash(t, M_DEF), GOLDEN_RANDOM);
 	free(t);
@@ -533,7 +534,7 @@ static double now_ms(void)
 }
 
 /* Best of 5 builds, in ms. */
-static double time_build(const struct steer_maglev_backend *b, uint32_t n, uint32_t m,
+static double time_build(const struct engine_maglev_backend *b, uint32_t n, uint32_t m,
 			 uint32_t *t)
 {
 	double best = 1e9, t0, dt;
@@ -541,7 +542,7 @@ static double time_build(const struct steer_maglev_backend *b, uint32_t n, uint3
 
 	for (k = 0; k < 5; k++) {
 		t0 = now_ms();
-		assert_int_equal(steer_maglev_build(b, n, m, SEED, t), 0);
+		assert_int_equal(engine_maglev_build(b, n, m, SEED, t), 0);
 		dt = now_ms() - t0;
 		if (dt < best)
 			best = dt;
@@ -559,7 +560,7 @@ static bool timing_checked(void)
 
 static void test_speed(void **state)
 {
-	struct steer_maglev_backend *b = calloc(MAX_N, sizeof(*b));
+	struct engine_maglev_backend *b = calloc(MAX_N, sizeof(*b));
 	uint32_t *t = new_table(STEER_MAGLEV_MAX);
 	double a, c, d, e;
 

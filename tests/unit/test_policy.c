@@ -17,12 +17,13 @@
 
 #include <cmocka.h>
 
-#include "policy.h"
+#include "util/util.h"
+#include "policy/policy.h"
 
 #define EXAMPLE "examples/policy.yaml"
 
-static struct steer_pol_errors errs;
-static struct steer_policy pol;
+static struct policy_errors errs;
+static struct policy pol;
 
 static int load(const char *yaml)
 {
@@ -51,9 +52,9 @@ static void load_ok(const char *yaml)
 	assert_int_equal(errs.total, 0);
 }
 
-static bool is_zeroed(const struct steer_policy *p)
+static bool is_zeroed(const struct policy *p)
 {
-	static const struct steer_policy zero;
+	static const struct policy zero;
 
 	return !memcmp(p, &zero, sizeof(zero));
 }
@@ -118,9 +119,9 @@ static void check_cases(const struct err_case *cases, size_t n)
 
 /* ---- the example ---- */
 
-static void check_example_backends(const struct steer_policy *p)
+static void check_example_backends(const struct policy *p)
 {
-	const struct steer_pol_backend *b = &p->backends[0];
+	const struct policy_backend *b = &p->backends[0];
 	static const char *const order[] = { "be-llama-1", "be-chitu", "be-embed", "be-llama-2",
 					     "be-qwen" };
 	size_t i;
@@ -140,16 +141,16 @@ static void check_example_backends(const struct steer_policy *p)
 	assert_int_equal(b->capacity, 16);
 	assert_string_equal(b->health_url, "http://198.18.1.10:8000/health");
 	assert_string_equal(b->metrics_url, "http://198.18.1.10:8000/metrics");
-	assert_int_equal(b->profile, STEER_METRICS_VLLM);
+	assert_int_equal(b->profile, POLICY_METRICS_VLLM);
 	assert_string_equal(b->metrics.kv_usage_alt, "vllm:gpu_cache_usage_perc");
 	assert_int_equal(b->state, STEER_BACKEND_ACTIVE);
 	b = &p->backends[1];	/* be-chitu */
-	assert_int_equal(b->profile, STEER_METRICS_CHITU);
+	assert_int_equal(b->profile, POLICY_METRICS_CHITU);
 	assert_string_equal(b->metrics.running, "chitu_running_requests");
 	assert_string_equal(b->metrics_url, "https://198.18.1.30:8443/metrics");
 	assert_int_equal(b->model, 1);
 	b = &p->backends[2];	/* be-embed */
-	assert_int_equal(b->profile, STEER_METRICS_CUSTOM);
+	assert_int_equal(b->profile, POLICY_METRICS_CUSTOM);
 	assert_string_equal(b->metrics.waiting, "queue_depth");
 	assert_string_equal(b->metrics.running, "inflight");
 	assert_string_equal(b->metrics.kv_usage, "cache_fill");
@@ -159,22 +160,22 @@ static void check_example_backends(const struct steer_policy *p)
 	assert_int_equal(b->family, STEER_AF_INET6);
 	assert_int_equal(b->safety_tier, 0);
 	assert_string_equal(b->health_url, "");
-	assert_int_equal(b->profile, STEER_METRICS_VLLM);
+	assert_int_equal(b->profile, POLICY_METRICS_VLLM);
 	assert_int_equal(b->state, STEER_BACKEND_DRAINING);
-	assert_int_equal(p->backends[4].profile, STEER_METRICS_SGLANG);
+	assert_int_equal(p->backends[4].profile, POLICY_METRICS_SGLANG);
 	assert_string_equal(p->backends[4].metrics.kv_usage, "sglang:token_usage");
 }
 
-static void check_example_tenants(const struct steer_policy *p)
+static void check_example_tenants(const struct policy *p)
 {
-	const struct steer_pol_tenant *t;
+	const struct policy_tenant *t;
 
 	assert_int_equal(p->n_tenants, 3);
 	t = &p->tenants[0];
 	assert_string_equal(t->name, "default");
 	assert_int_equal(t->id, 0);
 	assert_int_equal(t->n_prefixes, 0);
-	assert_int_equal(t->action, STEER_POL_FALLBACK);
+	assert_int_equal(t->action, POLICY_FALLBACK);
 	assert_int_equal(t->fallback_tenant, 2);	/* acme, after sorting by id */
 	assert_int_equal(t->fallback_task, 0);
 	t = &p->tenants[1];
@@ -208,13 +209,13 @@ static void check_example_tenants(const struct steer_policy *p)
 	assert_int_equal(t->rate, 100);
 	assert_int_equal(t->burst, 200);
 	assert_int_equal(t->max_conns, 1000);
-	assert_int_equal(t->action, STEER_POL_REJECT);
+	assert_int_equal(t->action, POLICY_REJECT);
 }
 
-static void check_example_items(const struct steer_policy *p)
+static void check_example_items(const struct policy *p)
 {
-	const struct steer_pol_service *s = p->services;
-	const struct steer_pol_model *m = p->models;
+	const struct policy_service *s = p->services;
+	const struct policy_model *m = p->models;
 
 	assert_int_equal(p->n_tasks, 3);
 	assert_string_equal(p->tasks[0].name, "chat");
@@ -244,7 +245,7 @@ static void check_example_items(const struct steer_policy *p)
 
 static void test_example(void **state)
 {
-	const struct steer_policy *p = &pol;
+	const struct policy *p = &pol;
 	int rc;
 
 	(void)state;
@@ -280,8 +281,8 @@ static void test_example(void **state)
 
 static void test_defaults(void **state)
 {
-	const struct steer_pol_backend *b;
-	const struct steer_pol_tenant *t;
+	const struct policy_backend *b;
+	const struct policy_tenant *t;
 
 	(void)state;
 	load_ok(BASE_BE);
@@ -303,13 +304,13 @@ static void test_defaults(void **state)
 	assert_int_equal(b->id, 1);
 	assert_int_equal(b->state, STEER_BACKEND_ACTIVE);
 	assert_int_equal(b->safety_tier, 0);
-	assert_int_equal(b->profile, STEER_METRICS_NONE);
+	assert_int_equal(b->profile, POLICY_METRICS_NONE);
 	assert_string_equal(b->metrics.waiting, "");
 	assert_int_equal(pol.n_tenants, 1);	/* implicit default */
 	t = &pol.tenants[0];
 	assert_string_equal(t->name, "default");
 	assert_int_equal(t->id, 0);
-	assert_int_equal(t->action, STEER_POL_REJECT);
+	assert_int_equal(t->action, POLICY_REJECT);
 	assert_true(t->implicit);	/* refuses everything (decide.c) */
 	assert_int_equal(t->n_prefixes, 0);
 	assert_true(t->max_cost < 0 && t->min_quality == 0);
@@ -324,7 +325,7 @@ static void test_defaults(void **state)
 	assert_int_equal(pol.staleness_ms, 400);
 	/* a metrics URL alone means vLLM */
 	load_ok(BASE "backends:\n" BE_HEAD ", capacity: 1, metrics_url: http://x/m}\n");
-	assert_int_equal(pol.backends[0].profile, STEER_METRICS_VLLM);
+	assert_int_equal(pol.backends[0].profile, POLICY_METRICS_VLLM);
 	assert_string_equal(pol.backends[0].metrics.waiting, "vllm:num_requests_waiting");
 	/* empty optional sections */
 	load_ok(BASE "settings:\ninterfaces:\nobjective:\nbackends:\ntenants:\n");
@@ -400,7 +401,7 @@ static void test_tenant_ids(void **state)
 		     " fallback: {tenant: default, task: chat}}\n");
 	assert_int_equal(pol.n_tenants, 2);
 	assert_string_equal(pol.tenants[0].name, "default");
-	assert_int_equal(pol.tenants[0].action, STEER_POL_REJECT);
+	assert_int_equal(pol.tenants[0].action, POLICY_REJECT);
 	assert_true(pol.tenants[0].max_cost < 0);
 	assert_int_equal(pol.tenants[1].id, 1);
 	assert_int_equal(pol.tenants[1].fallback_tenant, 0);
@@ -428,7 +429,7 @@ static void test_task_ids(void **state)
 
 static void test_deterministic(void **state)
 {
-	struct steer_policy a;
+	struct policy a;
 	size_t i;
 
 	(void)state;
@@ -440,7 +441,7 @@ static void test_deterministic(void **state)
 	assert_memory_equal(a.models, pol.models, a.n_models * sizeof(*a.models));
 	assert_memory_equal(a.services, pol.services, a.n_services * sizeof(*a.services));
 	for (i = 0; i < a.n_tenants; i++) {
-		struct steer_pol_prefix *own = a.tenants[i].prefixes;
+		struct policy_prefix *own = a.tenants[i].prefixes;
 
 		assert_memory_equal(own, pol.tenants[i].prefixes,
 				    a.tenants[i].n_prefixes * sizeof(*own));
@@ -820,16 +821,16 @@ static void test_error_cap(void **state)
 	free(yaml);
 	/* each: address, model, provider, region, capacity missing; bad port */
 	assert_int_equal(errs.total, 20 * 6);
-	assert_int_equal(errs.n, STEER_POL_MAX_ERRORS);
+	assert_int_equal(errs.n, POLICY_MAX_ERRORS);
 	assert_int_equal(errs.e[0].line, 7);
-	assert_int_equal(errs.e[STEER_POL_MAX_ERRORS - 1].line, 12);
+	assert_int_equal(errs.e[POLICY_MAX_ERRORS - 1].line, 12);
 }
 
 /* ---- API ---- */
 
 static void test_error_format(void **state)
 {
-	struct steer_pol_error e = { .file = "p.yaml", .line = 4, .column = 2, .field = "a.b",
+	struct policy_error e = { .file = "p.yaml", .line = 4, .column = 2, .field = "a.b",
 				     .msg = "bad" };
 	char buf[64];
 
@@ -867,32 +868,32 @@ static void test_load_file_errors(void **state)
 
 static void test_profiles(void **state)
 {
-	struct steer_metric_names m;
+	struct policy_metric_names m;
 
 	(void)state;
-	policy_profile_names(STEER_METRICS_VLLM, &m);
+	policy_profile_names(POLICY_METRICS_VLLM, &m);
 	assert_string_equal(m.waiting, "vllm:num_requests_waiting");
 	assert_string_equal(m.running, "vllm:num_requests_running");
 	assert_string_equal(m.kv_usage, "vllm:kv_cache_usage_perc");
 	assert_string_equal(m.kv_usage_alt, "vllm:gpu_cache_usage_perc");
-	policy_profile_names(STEER_METRICS_SGLANG, &m);
+	policy_profile_names(POLICY_METRICS_SGLANG, &m);
 	assert_string_equal(m.waiting, "sglang:num_queue_reqs");
 	assert_string_equal(m.running, "sglang:num_running_reqs");
 	assert_string_equal(m.kv_usage, "sglang:token_usage");
 	assert_string_equal(m.kv_usage_alt, "");
-	policy_profile_names(STEER_METRICS_CHITU, &m);
+	policy_profile_names(POLICY_METRICS_CHITU, &m);
 	assert_string_equal(m.waiting, "chitu_waiting_requests");
 	assert_string_equal(m.running, "chitu_running_requests");
 	assert_string_equal(m.kv_usage, "chitu_kv_cache_usage_ratio");
-	policy_profile_names(STEER_METRICS_NONE, &m);
+	policy_profile_names(POLICY_METRICS_NONE, &m);
 	assert_string_equal(m.waiting, "");
-	policy_profile_names(STEER_METRICS_CUSTOM, &m);
+	policy_profile_names(POLICY_METRICS_CUSTOM, &m);
 	assert_string_equal(m.kv_usage, "");
 }
 
 static void test_lookups_and_free(void **state)
 {
-	struct steer_policy z = { 0 };
+	struct policy z = { 0 };
 
 	(void)state;
 	load_ok(BASE_BE);
@@ -939,7 +940,7 @@ static void check_outcome(const char *buf, size_t len)
 		return;
 	}
 	assert_int_equal(rc, -EINVAL);
-	assert_true(errs.total >= 1 && errs.n >= 1 && errs.n <= STEER_POL_MAX_ERRORS);
+	assert_true(errs.total >= 1 && errs.n >= 1 && errs.n <= POLICY_MAX_ERRORS);
 	assert_true(is_zeroed(&pol));
 	for (i = 0; i < errs.n; i++) {
 		policy_error_format(&errs.e[i], out, sizeof(out));

@@ -25,7 +25,8 @@
 
 #include <cmocka.h>
 
-#include "probe.h"
+#include "util/util.h"
+#include "probe/probe.h"
 
 #define MAX_BODY	65536
 #define HUGE_BYTES	(8u << 20)
@@ -71,14 +72,14 @@ static const char vllm_old_metrics[] =
 static const char garbage[] =
 	"<html>\n<body>Not found</body>\n</html>\n";
 
-static const struct steer_metric_names vllm_names = {
+static const struct policy_metric_names vllm_names = {
 	.waiting = "vllm:num_requests_waiting",
 	.running = "vllm:num_requests_running",
 	.kv_usage = "vllm:kv_cache_usage_perc",
 	.kv_usage_alt = "vllm:gpu_cache_usage_perc",
 };
 
-static const struct steer_metric_names sglang_names = {
+static const struct policy_metric_names sglang_names = {
 	.waiting = "sglang:num_queue_reqs",
 	.running = "sglang:num_running_reqs",
 	.kv_usage = "sglang:token_usage",
@@ -327,12 +328,12 @@ static char *url(struct srv *s, char *buf, const char *path)
 }
 
 /* Drive a round to its end; returns its duration in ms. */
-static uint64_t run_round(struct steer_prober *p, uint64_t max_ms)
+static uint64_t run_round(struct probe *p, uint64_t max_ms)
 {
 	uint64_t t0 = now_ms();
 
-	while (!prober_done(p)) {
-		assert_int_equal(prober_poll(p, NULL, 0, 1000), 0);
+	while (!probe_done(p)) {
+		assert_int_equal(probe_poll(p, NULL, 0, 1000), 0);
 		if (now_ms() - t0 > max_ms)
 			fail_msg("round not done after %llu ms", (unsigned long long)max_ms);
 	}
@@ -349,48 +350,48 @@ enum {
 static void test_round_results(void **state)
 {
 	struct srv *s = *state;
-	struct steer_probe_target t[T_COUNT] = { 0 };
+	struct probe_target t[T_COUNT] = { 0 };
 	char u[T_COUNT][2][URL_LEN], dead[URL_LEN], msg[64];
-	const struct steer_probe_result *r;
-	struct steer_prober *p;
+	const struct probe_result *r;
+	struct probe *p;
 	uint64_t t0, took;
 	size_t n, i;
 
 	snprintf(dead, sizeof(dead), "http://127.0.0.1:%u/health", s->dead_port);
-	t[T_OK] = (struct steer_probe_target){ url(s, u[T_OK][0], "/health"),
+	t[T_OK] = (struct probe_target){ url(s, u[T_OK][0], "/health"),
 					       url(s, u[T_OK][1], "/metrics"), &vllm_names };
 	t[T_SICK].health_url = url(s, u[T_SICK][0], "/sick");
-	t[T_HUGE] = (struct steer_probe_target){ NULL, url(s, u[T_HUGE][1], "/huge"), &vllm_names };
-	t[T_STREAM] = (struct steer_probe_target){ "", url(s, u[T_STREAM][1], "/stream"),
+	t[T_HUGE] = (struct probe_target){ NULL, url(s, u[T_HUGE][1], "/huge"), &vllm_names };
+	t[T_STREAM] = (struct probe_target){ "", url(s, u[T_STREAM][1], "/stream"),
 						   &vllm_names };
 	t[T_REFUSED].health_url = dead;
 	t[T_SLOW].health_url = url(s, u[T_SLOW][0], "/slow");
 	t[T_NONE].names = &vllm_names;
 	t[T_REDIRECT].health_url = url(s, u[T_REDIRECT][0], "/redirect");
-	t[T_GARBAGE] = (struct steer_probe_target){ NULL, url(s, u[T_GARBAGE][1], "/garbage"),
+	t[T_GARBAGE] = (struct probe_target){ NULL, url(s, u[T_GARBAGE][1], "/garbage"),
 						    &vllm_names };
-	t[T_WRONG_NAMES] = (struct steer_probe_target){
+	t[T_WRONG_NAMES] = (struct probe_target){
 		NULL, url(s, u[T_WRONG_NAMES][1], "/metrics"), &sglang_names };
-	t[T_OLD] = (struct steer_probe_target){ NULL, url(s, u[T_OLD][1], "/metrics-old"),
+	t[T_OLD] = (struct probe_target){ NULL, url(s, u[T_OLD][1], "/metrics-old"),
 						&vllm_names };
-	t[T_404] = (struct steer_probe_target){ url(s, u[T_404][0], "/health"),
+	t[T_404] = (struct probe_target){ url(s, u[T_404][0], "/health"),
 						url(s, u[T_404][1], "/nothing"), &vllm_names };
 	snprintf(u[T_FTP][0], URL_LEN, "ftp://127.0.0.1:%u/health", s->port);
 	t[T_FTP].health_url = u[T_FTP][0];
 	t[T_NO_NAMES].metrics_url = url(s, u[T_NO_NAMES][1], "/metrics");
 	snprintf(u[T_BOTH_BAD][1], URL_LEN, "http://127.0.0.1:%u/metrics", s->dead_port);
-	t[T_BOTH_BAD] = (struct steer_probe_target){ url(s, u[T_BOTH_BAD][0], "/sick"),
+	t[T_BOTH_BAD] = (struct probe_target){ url(s, u[T_BOTH_BAD][0], "/sick"),
 						     u[T_BOTH_BAD][1], &vllm_names };
 
-	p = prober_new(TIMEOUT_MS, MAX_BODY);
+	p = probe_new(TIMEOUT_MS, MAX_BODY);
 	assert_non_null(p);
 	t0 = now_ms();
-	assert_int_equal(prober_start(p, t, T_COUNT), 0);
+	assert_int_equal(probe_start(p, t, T_COUNT), 0);
 	memset(u, 0, sizeof(u));	/* the prober copied the URLs */
-	assert_int_equal(prober_start(p, t, 1), -EBUSY);
+	assert_int_equal(probe_start(p, t, 1), -EBUSY);
 	took = run_round(p, 20 * (uint64_t)TIMEOUT_MS);
 	assert_true((long)took >= TIMEOUT_MS - 10 && (long)took < 3 * TIMEOUT_MS);
-	r = prober_results(p, &n);
+	r = probe_results(p, &n);
 	assert_int_equal(n, T_COUNT);
 
 	assert_true(r[T_OK].health_checked && r[T_OK].healthy);
@@ -465,17 +466,17 @@ static void test_round_results(void **state)
 	for (i = 0; i < n; i++)
 		assert_true(r[i].done_ms >= t0 && r[i].done_ms <= now_ms());
 	assert_true(r[T_SLOW].done_ms >= r[T_OK].done_ms);
-	prober_free(p);
+	probe_free(p);
 }
 
 /* 64 backends whose health hangs and 64 fine metrics: one timeout, not 64. */
 static void test_concurrency(void **state)
 {
 	struct srv *s = *state;
-	static struct steer_probe_target t[64];
+	static struct probe_target t[64];
 	static char hu[64][URL_LEN], mu[64][URL_LEN];
-	const struct steer_probe_result *r;
-	struct steer_prober *p = prober_new(TIMEOUT_MS, MAX_BODY);
+	const struct probe_result *r;
+	struct probe *p = probe_new(TIMEOUT_MS, MAX_BODY);
 	uint64_t took;
 	char msg[64];
 	size_t n, i;
@@ -487,10 +488,10 @@ static void test_concurrency(void **state)
 		t[i].metrics_url = url(s, mu[i], "/metrics");
 		t[i].names = &vllm_names;
 	}
-	assert_int_equal(prober_start(p, t, 64), 0);
+	assert_int_equal(probe_start(p, t, 64), 0);
 	took = run_round(p, 20 * (uint64_t)TIMEOUT_MS);
 	assert_true((long)took < 3 * TIMEOUT_MS);
-	r = prober_results(p, &n);
+	r = probe_results(p, &n);
 	assert_int_equal(n, 64);
 	for (i = 0; i < n; i++) {
 		assert_false(r[i].healthy);
@@ -499,7 +500,7 @@ static void test_concurrency(void **state)
 			fail_msg("target %zu: metrics %ld (%.1f ms): %s", i, r[i].metrics_code,
 				 r[i].metrics_ms, r[i].error);
 	}
-	prober_free(p);
+	probe_free(p);
 }
 
 struct writer {
@@ -518,13 +519,13 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-/* prober_poll(timeout) on a pipe; returns ms waited, revents in *rev. */
-static uint64_t poll_pipe(struct steer_prober *p, int rfd, int timeout, short *rev)
+/* probe_poll(timeout) on a pipe; returns ms waited, revents in *rev. */
+static uint64_t poll_pipe(struct probe *p, int rfd, int timeout, short *rev)
 {
 	struct curl_waitfd wfd = { .fd = rfd, .events = CURL_WAIT_POLLIN };
 	uint64_t t0 = now_ms();
 
-	assert_int_equal(prober_poll(p, &wfd, 1, timeout), 0);
+	assert_int_equal(probe_poll(p, &wfd, 1, timeout), 0);
 	*rev = wfd.revents;
 	return now_ms() - t0;
 }
@@ -532,8 +533,8 @@ static uint64_t poll_pipe(struct steer_prober *p, int rfd, int timeout, short *r
 static void test_extra_fd(void **state)
 {
 	struct srv *s = *state;
-	struct steer_prober *p = prober_new(20 * TIMEOUT_MS, MAX_BODY);
-	struct steer_probe_target t = { 0 };
+	struct probe *p = probe_new(20 * TIMEOUT_MS, MAX_BODY);
+	struct probe_target t = { 0 };
 	struct writer w = { .delay_ms = 100 };
 	char u[URL_LEN], c;
 	pthread_t th;
@@ -546,7 +547,7 @@ static void test_extra_fd(void **state)
 	w.fd = pfd[1];
 
 	/* no round: a plain wait, woken by the pipe */
-	assert_true(prober_done(p));
+	assert_true(probe_done(p));
 	assert_int_equal(pthread_create(&th, NULL, writer_main, &w), 0);
 	took = poll_pipe(p, pfd[0], SLOW_MS, &rev);
 	pthread_join(th, NULL);
@@ -561,17 +562,17 @@ static void test_extra_fd(void **state)
 
 	/* a round is waiting on a slow server: the pipe still wakes us */
 	t.health_url = url(s, u, "/slow");
-	assert_int_equal(prober_start(p, &t, 1), 0);
-	assert_int_equal(prober_poll(p, NULL, 0, 20), 0);
-	assert_false(prober_done(p));
+	assert_int_equal(probe_start(p, &t, 1), 0);
+	assert_int_equal(probe_poll(p, NULL, 0, 20), 0);
+	assert_false(probe_done(p));
 	assert_int_equal(pthread_create(&th, NULL, writer_main, &w), 0);
 	took = poll_pipe(p, pfd[0], SLOW_MS, &rev);
 	pthread_join(th, NULL);
 	assert_true(took >= 80 && took < (uint64_t)(3 * TIMEOUT_MS + 100));
 	assert_true(rev & CURL_WAIT_POLLIN);
-	assert_false(prober_done(p));
+	assert_false(probe_done(p));
 	/* freed in the middle of a round */
-	prober_free(p);
+	probe_free(p);
 	close(pfd[0]);
 	close(pfd[1]);
 }
@@ -580,10 +581,10 @@ static void test_extra_fd(void **state)
 static void test_reuse(void **state)
 {
 	struct srv *s = *state;
-	struct steer_probe_target t[8];
+	struct probe_target t[8];
 	char hu[8][URL_LEN], mu[8][URL_LEN];
-	const struct steer_probe_result *r;
-	struct steer_prober *p = prober_new(TIMEOUT_MS, MAX_BODY);
+	const struct probe_result *r;
+	struct probe *p = probe_new(TIMEOUT_MS, MAX_BODY);
 	unsigned int conns, reqs, round, i;
 	size_t n;
 
@@ -593,14 +594,14 @@ static void test_reuse(void **state)
 		t[i].metrics_url = url(s, mu[i], "/metrics");
 		t[i].names = &vllm_names;
 	}
-	assert_int_equal(prober_start(p, t, 8), 0);
+	assert_int_equal(probe_start(p, t, 8), 0);
 	run_round(p, 20 * (uint64_t)TIMEOUT_MS);
 	conns = srv_conns(s);
 	reqs = __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
 	for (round = 0; round < 3; round++) {
-		assert_int_equal(prober_start(p, t, 8 - round), 0);
+		assert_int_equal(probe_start(p, t, 8 - round), 0);
 		run_round(p, 20 * (uint64_t)TIMEOUT_MS);
-		r = prober_results(p, &n);
+		r = probe_results(p, &n);
 		assert_int_equal(n, 8 - round);
 		for (i = 0; i < n; i++) {
 			assert_true(r[i].healthy && r[i].metrics_ok);
@@ -612,21 +613,21 @@ static void test_reuse(void **state)
 	assert_int_equal(srv_conns(s), conns);
 	assert_int_equal(__atomic_load_n(&s->requests, __ATOMIC_RELAXED), reqs + 2 * (8 + 7 + 6));
 	/* an empty round is done at once */
-	assert_int_equal(prober_start(p, NULL, 0), 0);
-	assert_true(prober_done(p));
-	assert_non_null(prober_results(p, &n));
+	assert_int_equal(probe_start(p, NULL, 0), 0);
+	assert_true(probe_done(p));
+	assert_non_null(probe_results(p, &n));
 	assert_int_equal(n, 0);
-	prober_free(p);
+	probe_free(p);
 }
 
 /* A round abandoned half-way; the prober then runs the next one. */
 static void test_cancel(void **state)
 {
 	struct srv *s = *state;
-	struct steer_probe_target t[3] = { 0 };
+	struct probe_target t[3] = { 0 };
 	char u[3][URL_LEN];
-	const struct steer_probe_result *r;
-	struct steer_prober *p = prober_new(20 * TIMEOUT_MS, MAX_BODY);
+	const struct probe_result *r;
+	struct probe *p = probe_new(20 * TIMEOUT_MS, MAX_BODY);
 	uint64_t t0 = now_ms();
 	size_t n;
 
@@ -634,31 +635,31 @@ static void test_cancel(void **state)
 	t[0].health_url = url(s, u[0], "/health");
 	t[1].health_url = url(s, u[1], "/slow");
 	t[2].metrics_url = url(s, u[2], "/slow");
-	prober_cancel(p);	/* no round: nothing happens */
-	assert_int_equal(prober_start(p, t, 3), 0);
-	r = prober_results(p, &n);
+	probe_cancel(p);	/* no round: nothing happens */
+	assert_int_equal(probe_start(p, t, 3), 0);
+	r = probe_results(p, &n);
 	while (!r[0].done_ms) {
-		assert_int_equal(prober_poll(p, NULL, 0, 100), 0);
+		assert_int_equal(probe_poll(p, NULL, 0, 100), 0);
 		assert_true(now_ms() - t0 < (uint64_t)(10 * TIMEOUT_MS));
 	}
-	assert_false(prober_done(p));
-	prober_cancel(p);
-	assert_true(prober_done(p));
-	r = prober_results(p, &n);
+	assert_false(probe_done(p));
+	probe_cancel(p);
+	assert_true(probe_done(p));
+	r = probe_results(p, &n);
 	assert_int_equal(n, 3);
 	assert_true(r[0].healthy);
 	assert_true(r[1].done_ms == 0 && r[2].done_ms == 0);
-	assert_int_equal(prober_poll(p, NULL, 0, 0), 0);
+	assert_int_equal(probe_poll(p, NULL, 0, 0), 0);
 
 	t[1].health_url = t[0].health_url;
 	t[2].metrics_url = url(s, u[2], "/metrics");
 	t[2].names = &vllm_names;
-	assert_int_equal(prober_start(p, t, 3), 0);
+	assert_int_equal(probe_start(p, t, 3), 0);
 	run_round(p, 20 * (uint64_t)TIMEOUT_MS);
-	r = prober_results(p, &n);
+	r = probe_results(p, &n);
 	assert_true(r[0].healthy && r[1].healthy && r[2].metrics_ok);
 	assert_true(now_ms() - t0 < (uint64_t)(5 * TIMEOUT_MS));
-	prober_free(p);
+	probe_free(p);
 }
 
 /* 4096 targets in one round, through PROBE_MAX_PARALLEL slots. */
@@ -666,9 +667,9 @@ static void test_many_targets(void **state)
 {
 	enum { N = 4096 };
 	struct srv *s = *state;
-	struct steer_probe_target *t = calloc(N, sizeof(*t));
-	const struct steer_probe_result *r;
-	struct steer_prober *p = prober_new(10 * TIMEOUT_MS, MAX_BODY);
+	struct probe_target *t = calloc(N, sizeof(*t));
+	const struct probe_result *r;
+	struct probe *p = probe_new(10 * TIMEOUT_MS, MAX_BODY);
 	char hu[URL_LEN], mu[URL_LEN], dead[URL_LEN];
 	size_t n, i;
 
@@ -682,9 +683,9 @@ static void test_many_targets(void **state)
 		t[i].metrics_url = i % 16 == 5 ? dead : mu;
 		t[i].names = &vllm_names;
 	}
-	assert_int_equal(prober_start(p, t, N), 0);
+	assert_int_equal(probe_start(p, t, N), 0);
 	run_round(p, 30 * (uint64_t)TIMEOUT_MS);
-	r = prober_results(p, &n);
+	r = probe_results(p, &n);
 	assert_int_equal(n, N);
 	for (i = 0; i < N; i++) {
 		assert_true(r[i].healthy);
@@ -696,34 +697,34 @@ static void test_many_targets(void **state)
 			assert_string_equal(r[i].error, "");
 		}
 	}
-	prober_free(p);
+	probe_free(p);
 	free(t);
 }
 
 static void test_args(void **state)
 {
-	struct steer_prober *p;
+	struct probe *p;
 	size_t n = 7;
 
 	(void)state;
 	errno = 0;
-	assert_null(prober_new(0, MAX_BODY));
+	assert_null(probe_new(0, MAX_BODY));
 	assert_int_equal(errno, EINVAL);
-	assert_null(prober_new(TIMEOUT_MS, 0));
-	prober_free(NULL);
-	assert_true(prober_done(NULL));
-	assert_null(prober_results(NULL, &n));
+	assert_null(probe_new(TIMEOUT_MS, 0));
+	probe_free(NULL);
+	assert_true(probe_done(NULL));
+	assert_null(probe_results(NULL, &n));
 	assert_int_equal(n, 0);
-	p = prober_new(TIMEOUT_MS, MAX_BODY);
+	p = probe_new(TIMEOUT_MS, MAX_BODY);
 	assert_non_null(p);
-	assert_true(prober_done(p));
-	assert_null(prober_results(p, &n));
+	assert_true(probe_done(p));
+	assert_null(probe_results(p, &n));
 	assert_int_equal(n, 0);
-	assert_int_equal(prober_start(p, NULL, 3), -EINVAL);
-	assert_int_equal(prober_start(NULL, NULL, 0), -EINVAL);
-	assert_int_equal(prober_poll(p, NULL, 1, 0), -EINVAL);
-	assert_int_equal(prober_poll(p, NULL, 0, -5), 0);
-	prober_free(p);
+	assert_int_equal(probe_start(p, NULL, 3), -EINVAL);
+	assert_int_equal(probe_start(NULL, NULL, 0), -EINVAL);
+	assert_int_equal(probe_poll(p, NULL, 1, 0), -EINVAL);
+	assert_int_equal(probe_poll(p, NULL, 0, -5), 0);
+	probe_free(p);
 }
 
 int main(void)

@@ -2,7 +2,7 @@
 /*
  * Unit tests of steerd's /metrics renderer (user/steerd/prom_render.c,
  * built into this test): escaping, every metric family present with HELP
- * and TYPE, every sample line parsing with promtext_foreach, values and
+ * and TYPE, every sample line parsing with probe_prom_foreach, values and
  * decoded labels as the fake data plane says, weights only for classes
  * with a table, the section caches, and the --metrics address parser.
  */
@@ -17,14 +17,25 @@
 
 #include <cmocka.h>
 
+#include "util/util.h"
 #include "../../user/steerd/prom_render.c"
-#include "promtext.h"
+#include "probe/probe.h"
 
 static uint64_t fake_now = 100000;
 
-uint64_t steerd_now_ms(void)
+uint64_t util_now_ms(void)
 {
 	return fake_now;
+}
+
+double util_now_ms_f(void)
+{
+	return (double)fake_now;
+}
+
+uint64_t util_now_ns(void)
+{
+	return fake_now * 1000000;
 }
 
 /* ---- a small policy: 2 tenants (one rejecting), 1 task, 3 backends ---- */
@@ -100,10 +111,10 @@ static int f_class(void *ctx, uint32_t id, struct steer_class_stats *o)
 	return 0;
 }
 
-static int f_reason(void *ctx, enum steer_hook hook, uint32_t r, struct steer_reason_stats *o)
+static int f_reason(void *ctx, enum dp_hook hook, uint32_t r, struct steer_reason_stats *o)
 {
 	(void)ctx;
-	o->packets = hook == STEER_HOOK_TC ? 1000 + r : r;
+	o->packets = hook == DP_HOOK_TC ? 1000 + r : r;
 	o->bytes = o->packets * 64;
 	return 0;
 }
@@ -142,7 +153,7 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *x = calloc(1, sizeof(*x));
-	struct steer_pol_errors errs;
+	struct policy_errors errs;
 	size_t i;
 
 	assert_non_null(x);
@@ -246,18 +257,18 @@ struct want {
 	double value;
 };
 
-static bool label_is(const struct promtext_sample *s, const char *l, const char *v)
+static bool label_is(const struct probe_prom_sample *s, const char *l, const char *v)
 {
 	char buf[256];
 
-	return !l || (promtext_label(s, l, buf, sizeof(buf)) >= 0 && !strcmp(buf, v));
+	return !l || (probe_prom_label(s, l, buf, sizeof(buf)) >= 0 && !strcmp(buf, v));
 }
 
-static int want_cb(const struct promtext_sample *s, void *ctx)
+static int want_cb(const struct probe_prom_sample *s, void *ctx)
 {
 	struct want *w = ctx;
 
-	if (promtext_name_is(s, w->name) && label_is(s, w->l1, w->v1) &&
+	if (probe_prom_name_is(s, w->name) && label_is(s, w->l1, w->v1) &&
 	    label_is(s, w->l2, w->v2)) {
 		w->n++;
 		w->value = s->value;
@@ -270,7 +281,7 @@ static double value_of(const struct fixture *x, const char *name, const char *l1
 {
 	struct want w = { name, l1, v1, l2, v2, 0, NAN };
 
-	promtext_foreach(x->text.p, x->text.len, want_cb, &w, NULL);
+	probe_prom_foreach(x->text.p, x->text.len, want_cb, &w, NULL);
 	*n = w.n;
 	return w.value;
 }
@@ -310,7 +321,7 @@ struct fmt {
 	unsigned int n_types;
 };
 
-static int fmt_cb(const struct promtext_sample *s, void *ctx)
+static int fmt_cb(const struct probe_prom_sample *s, void *ctx)
 {
 	struct fmt *f = ctx;
 	unsigned int i;
@@ -355,7 +366,7 @@ static void test_format(void **state)
 	}
 	free(copy);
 	assert_true(x->text.len > 0 && x->text.p[x->text.len - 1] == '\n');
-	n = promtext_foreach(x->text.p, x->text.len, fmt_cb, &f, &bad);
+	n = probe_prom_foreach(x->text.p, x->text.len, fmt_cb, &f, &bad);
 	assert_true(n > 0);
 	assert_int_equal(bad, 0);
 	assert_int_equal((unsigned int)n, f.samples);
@@ -477,9 +488,9 @@ static void test_values(void **state)
 	/* every reason code, both hooks */
 	for (uint32_t i = 0; i < STEER_R_MAX; i++) {
 		assert_value(x, i, "steer_dp_packets_total", "hook", "xdp", "reason",
-			     steer_reason_name(i));
+			     dp_reason_name(i));
 		assert_value(x, (1000 + i) * 64, "steer_dp_bytes_total", "hook", "tc", "reason",
-			     steer_reason_name(i));
+			     dp_reason_name(i));
 	}
 	snprintf(r, sizeof(r), "%d", 0);
 	/* steerd */
@@ -548,7 +559,7 @@ static void test_no_dataplane(void **state)
 
 	memset(&x->src, 0, sizeof(x->src));
 	render(x);
-	assert_true(promtext_foreach(x->text.p, x->text.len, want_cb, &w, &bad) > 0);
+	assert_true(probe_prom_foreach(x->text.p, x->text.len, want_cb, &w, &bad) > 0);
 	assert_int_equal(bad, 0);
 	value_of(x, "steer_backend_new_flows_total", NULL, NULL, NULL, NULL, &n);
 	assert_int_equal(n, 0);

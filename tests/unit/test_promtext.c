@@ -17,7 +17,8 @@
 
 #include <cmocka.h>
 
-#include "promtext.h"
+#include "util/util.h"
+#include "probe/probe.h"
 
 #define LLAMA "meta-llama/Llama-3.1-8B-Instruct"
 #define QWEN  "Qwen/Qwen2.5-7B-Instruct"
@@ -124,14 +125,14 @@ static const char chitu[] =
 	"chitu_kv_cache_usage_ratio{model=\"DeepSeek-R1\",dp_rank=\"0\"} 5e-1\r\n"
 	"chitu_kv_cache_usage_ratio{model=\"DeepSeek-R1\",dp_rank=\"1\"} 2.5E-1\r\n";
 
-static int scan_str(const char *s, struct promtext_want *w, size_t n, unsigned int *bad)
+static int scan_str(const char *s, struct probe_prom_want *w, size_t n, unsigned int *bad)
 {
-	return promtext_scan(s, strlen(s), w, n, bad);
+	return probe_prom_scan(s, strlen(s), w, n, bad);
 }
 
 static void test_vllm_v1(void **state)
 {
-	struct promtext_want w[] = {
+	struct probe_prom_want w[] = {
 		{ .name = "vllm:num_requests_waiting" },
 		{ .name = "vllm:num_requests_running" },
 		{ .name = "vllm:kv_cache_usage_perc" },
@@ -155,7 +156,7 @@ static void test_vllm_v1(void **state)
 
 static void test_vllm_v0(void **state)
 {
-	struct promtext_want w[] = {
+	struct probe_prom_want w[] = {
 		{ .name = "vllm:num_requests_waiting" },
 		{ .name = "vllm:num_requests_running" },
 		{ .name = "vllm:kv_cache_usage_perc" },
@@ -174,7 +175,7 @@ static void test_vllm_v0(void **state)
 
 static void test_sglang(void **state)
 {
-	struct promtext_want w[] = {
+	struct probe_prom_want w[] = {
 		{ .name = "sglang:num_queue_reqs" },
 		{ .name = "sglang:num_running_reqs" },
 		{ .name = "sglang:token_usage" },
@@ -196,7 +197,7 @@ static void test_sglang(void **state)
 
 static void test_chitu_crlf(void **state)
 {
-	struct promtext_want w[] = {
+	struct probe_prom_want w[] = {
 		{ .name = "chitu_waiting_requests" },
 		{ .name = "chitu_running_requests" },
 		{ .name = "chitu_kv_cache_usage_ratio" },
@@ -223,7 +224,7 @@ struct seen {
 	int stop_at;	/* return -ECANCELED at this sample (0: never) */
 };
 
-static int seen_cb(const struct promtext_sample *s, void *ctx)
+static int seen_cb(const struct probe_prom_sample *s, void *ctx)
 {
 	struct seen *sn = ctx;
 	unsigned int i = sn->n++;
@@ -242,7 +243,7 @@ static int seen_cb(const struct promtext_sample *s, void *ctx)
 
 static int walk(const char *s, struct seen *sn, unsigned int *bad)
 {
-	return promtext_foreach(s, strlen(s), seen_cb, sn, bad);
+	return probe_prom_foreach(s, strlen(s), seen_cb, sn, bad);
 }
 
 static void test_special_values(void **state)
@@ -261,7 +262,7 @@ static void test_special_values(void **state)
 		"a +7\n"
 		"a -0.0\n";
 	struct seen sn = { 0 };
-	struct promtext_want w = { .name = "a" };
+	struct probe_prom_want w = { .name = "a" };
 	unsigned int bad = 99;
 	double sum = 1e3 - 1.5e-2 + 0.5 + 5.0 + 7.0;
 
@@ -322,7 +323,7 @@ static void test_escapes(void **state)
 		"m{model_name=\"a,b=\\\"c\\\"}\"} 2\n"
 		"m{model_name=\"bad\\t\"} 4\n"	/* unknown escape: bad, as in Prometheus */
 		"m{model_name=\"\"} 8\n";
-	struct promtext_want w = { .name = "m" };
+	struct probe_prom_want w = { .name = "m" };
 	struct seen sn = { 0 };
 	unsigned int bad = 0;
 
@@ -337,7 +338,7 @@ static void test_escapes(void **state)
 	assert_int_equal(sn.line[2], 4);
 }
 
-/* promtext_label decoding, from inside a callback. */
+/* probe_prom_label decoding, from inside a callback. */
 struct label_check {
 	int calls;
 	char model[8][64];
@@ -346,7 +347,7 @@ struct label_check {
 	int rc_small[8];
 };
 
-static int label_cb(const struct promtext_sample *s, void *ctx)
+static int label_cb(const struct probe_prom_sample *s, void *ctx)
 {
 	struct label_check *lc = ctx;
 	char small[4], engine[8];
@@ -354,11 +355,11 @@ static int label_cb(const struct promtext_sample *s, void *ctx)
 
 	if (i >= 8)
 		return -E2BIG;
-	if (promtext_label(s, "model_name", lc->model[i], sizeof(lc->model[i])) < 0)
+	if (probe_prom_label(s, "model_name", lc->model[i], sizeof(lc->model[i])) < 0)
 		strcpy(lc->model[i], "<none>");
-	lc->rc_engine[i] = promtext_label(s, "engine", engine, sizeof(engine));
-	lc->rc_missing[i] = promtext_label(s, "nope", engine, sizeof(engine));
-	lc->rc_small[i] = promtext_label(s, "model_name", small, sizeof(small));
+	lc->rc_engine[i] = probe_prom_label(s, "engine", engine, sizeof(engine));
+	lc->rc_missing[i] = probe_prom_label(s, "nope", engine, sizeof(engine));
+	lc->rc_small[i] = probe_prom_label(s, "model_name", small, sizeof(small));
 	return 0;
 }
 
@@ -374,7 +375,7 @@ static void test_label_decode(void **state)
 	unsigned int bad = 99;
 
 	(void)state;
-	assert_int_equal(promtext_foreach(text, strlen(text), label_cb, &lc, &bad), 5);
+	assert_int_equal(probe_prom_foreach(text, strlen(text), label_cb, &lc, &bad), 5);
 	assert_int_equal(bad, 0);
 	assert_string_equal(lc.model[0], "we\"ird},{=\\path\n2");
 	assert_int_equal(lc.rc_engine[0], 1);
@@ -425,13 +426,13 @@ static void test_malformed(void **state)
 	static const char good[] = "good{a=\"b\"}1\nname 7\n";
 	char text[2048];
 	size_t i, off = 0;
-	struct promtext_want w[] = { { .name = "name" }, { .name = "good" } };
+	struct probe_prom_want w[] = { { .name = "name" }, { .name = "good" } };
 	unsigned int bad = 0;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++) {
 		/* each alone */
-		assert_int_equal(promtext_scan(bad_lines[i], strlen(bad_lines[i]), w, 2, &bad), 0);
+		assert_int_equal(probe_prom_scan(bad_lines[i], strlen(bad_lines[i]), w, 2, &bad), 0);
 		if (bad != 1)
 			fail_msg("line accepted: %s", bad_lines[i]);
 		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s\n", bad_lines[i]);
@@ -456,7 +457,7 @@ static void test_blank_and_comments(void **state)
 		"  x 1\n"
 		"\tx{a=\"1\"} 2\n"
 		"x 3";	/* no trailing newline */
-	struct promtext_want w = { .name = "x" };
+	struct probe_prom_want w = { .name = "x" };
 	unsigned int bad = 99;
 
 	(void)state;
@@ -471,24 +472,24 @@ static void test_blank_and_comments(void **state)
 
 static void test_args_and_stop(void **state)
 {
-	struct promtext_want w = { .name = "x", .sum = 5, .samples = 3, .nans = 2 };
+	struct probe_prom_want w = { .name = "x", .sum = 5, .samples = 3, .nans = 2 };
 	struct seen sn = { .stop_at = 2 };
 	unsigned int bad = 99;
 
 	(void)state;
-	assert_int_equal(promtext_scan(NULL, 0, &w, 1, &bad), 0);
+	assert_int_equal(probe_prom_scan(NULL, 0, &w, 1, &bad), 0);
 	assert_int_equal(bad, 0);
 	assert_true(w.sum == 0 && w.samples == 0 && w.nans == 0);
-	assert_int_equal(promtext_scan(NULL, 3, &w, 1, NULL), -EINVAL);
-	assert_int_equal(promtext_scan("x 1", 3, NULL, 1, NULL), -EINVAL);
-	assert_int_equal(promtext_scan("x 1", 3, NULL, 0, NULL), 1);
-	assert_int_equal(promtext_foreach("x 1", 3, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(probe_prom_scan(NULL, 3, &w, 1, NULL), -EINVAL);
+	assert_int_equal(probe_prom_scan("x 1", 3, NULL, 1, NULL), -EINVAL);
+	assert_int_equal(probe_prom_scan("x 1", 3, NULL, 0, NULL), 1);
+	assert_int_equal(probe_prom_foreach("x 1", 3, NULL, NULL, NULL), -EINVAL);
 	/* wanted names NULL or "" match nothing */
 	w.name = NULL;
-	assert_int_equal(promtext_scan("x 1", 3, &w, 1, NULL), 1);
+	assert_int_equal(probe_prom_scan("x 1", 3, &w, 1, NULL), 1);
 	assert_int_equal(w.samples, 0);
 	w.name = "";
-	assert_int_equal(promtext_scan("x 1", 3, &w, 1, NULL), 1);
+	assert_int_equal(probe_prom_scan("x 1", 3, &w, 1, NULL), 1);
 	assert_int_equal(w.samples, 0);
 	/* a name that is a prefix of another does not match it */
 	w.name = "x";
@@ -505,13 +506,13 @@ static void test_args_and_stop(void **state)
 static void truncate_all(const char *text)
 {
 	size_t len = strlen(text), cut;
-	struct promtext_want w[] = {
+	struct probe_prom_want w[] = {
 		{ .name = "vllm:num_requests_running" },
 		{ .name = "sglang:num_running_reqs" },
 		{ .name = "chitu_running_requests" },
 	};
 	unsigned int bad, lines_full = 0, i;
-	int full = promtext_scan(text, len, w, 3, &bad);
+	int full = probe_prom_scan(text, len, w, 3, &bad);
 
 	for (i = 0; i < len; i++)
 		lines_full += text[i] == '\n';
@@ -521,12 +522,12 @@ static void truncate_all(const char *text)
 
 		assert_non_null(buf);
 		memcpy(buf, text, cut);
-		n = promtext_scan(buf, cut, w, 3, &bad);
+		n = probe_prom_scan(buf, cut, w, 3, &bad);
 		assert_true(n >= 0 && n <= full);
 		assert_true((unsigned int)n + bad <= lines_full + 1);
 		free(buf);
 	}
-	assert_int_equal(full, promtext_scan(text, len, w, 3, &bad));
+	assert_int_equal(full, probe_prom_scan(text, len, w, 3, &bad));
 }
 
 static void test_truncated_everywhere(void **state)
@@ -550,7 +551,7 @@ static void test_garbage(void **state)
 	(void)state;
 	assert_non_null(buf);
 	for (round = 0; round < 2000; round++) {
-		struct promtext_want w = { .name = "vllm:num_requests_running" };
+		struct probe_prom_want w = { .name = "vllm:num_requests_running" };
 		unsigned int bad, k;
 		int n;
 
@@ -559,7 +560,7 @@ static void test_garbage(void **state)
 			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
 			buf[(rng >> 33) % len] = (char)(rng >> 17);
 		}
-		n = promtext_scan(buf, len, &w, 1, &bad);
+		n = probe_prom_scan(buf, len, &w, 1, &bad);
 		assert_true(n >= 0 && n <= VLLM_V1_SAMPLES + 64);
 	}
 	free(buf);

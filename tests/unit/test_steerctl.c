@@ -13,18 +13,18 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ctl_cli.h"
-#include "ctl_ops.h"
-#include "ctl_policy.h"
-#include "ctl_proto.h"
+#include "util/util.h"
+#include "steerctl/steerctl.h"
+#include "policy/policy.h"
+#include "proto/proto.h"
 
 #define ARGV(...) ((char *[]){ "steerctl", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "steerctl", __VA_ARGS__ }) / sizeof(char *)))
-#define PARSE(c, ...) ctl_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (c))
+#define PARSE(c, ...) steerctl_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (c))
 
-static char *req_text(struct ctl_cli *c)
+static char *req_text(struct steerctl_cli *c)
 {
-	json_t *r = ctl_cli_request(c);
+	json_t *r = steerctl_cli_request(c);
 	char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
 
 	json_decref(r);
@@ -33,20 +33,20 @@ static char *req_text(struct ctl_cli *c)
 
 static void test_prefix_and_request(void **state)
 {
-	struct ctl_cli c;
+	struct steerctl_cli c;
 	char *s;
 
 	(void)state;
 	assert_int_equal(PARSE(&c, "b", "l"), 0);
 	assert_string_equal(c.cmd, "backend list");
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 
 	assert_int_equal(PARSE(&c, "-j", "backend", "dr", "be1"), 0);
 	assert_true(c.json);
 	s = req_text(&c);
 	assert_string_equal(s, "{\"args\":{\"name\":\"be1\"},\"cmd\":\"backend drain\"}");
 	free(s);
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 
 	assert_int_equal(PARSE(&c, "backend", "add", "be3", "[fd00::3]:8000", "model", "m1",
 			       "capacity", "4", "safety_tier", "2"), 0);
@@ -56,7 +56,7 @@ static void test_prefix_and_request(void **state)
 	assert_non_null(strstr(s, "\"safety_tier\":2"));
 	assert_non_null(strstr(s, "\"provider\":\"selfhost\""));
 	free(s);
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 
 	assert_int_equal(PARSE(&c, "tenant", "set", "t", "rate", "10", "max-cost", "none",
 			       "fallback", "default:chat", "-p"), 0);
@@ -66,85 +66,85 @@ static void test_prefix_and_request(void **state)
 	assert_non_null(strstr(s, "\"max_cost\":null"));
 	assert_non_null(strstr(s, "\"fallback\":{\"task\":\"chat\",\"tenant\":\"default\"}"));
 	free(s);
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 
 	assert_int_equal(PARSE(&c, "explain", "198.18.1.2", "[fd00::1]:80"), 0);
-	ctl_cli_free(&c); /* family mismatch is steerd's to report */
+	steerctl_cli_free(&c); /* family mismatch is steerd's to report */
 	assert_int_equal(PARSE(&c, "ex", "198.18.1.2:41000", "198.18.100.1:80", "udp"), 0);
 	s = req_text(&c);
 	assert_string_equal(s, "{\"args\":{\"dport\":80,\"dst\":\"198.18.100.1\",\"proto\":\"udp\","
 			       "\"sport\":41000,\"src\":\"198.18.1.2\"},\"cmd\":\"explain\"}");
 	free(s);
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 
 	assert_int_equal(PARSE(&c, "flows", "--backend", "be1", "--limit", "5"), 0);
 	s = req_text(&c);
 	assert_string_equal(s, "{\"args\":{\"backend\":\"be1\",\"limit\":5},\"cmd\":\"flows\"}");
 	free(s);
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 
 	assert_int_equal(PARSE(&c, "-s", "/tmp/x.sock", "policy", "show", "lab", "chat"), 0);
 	assert_string_equal(c.socket, "/tmp/x.sock");
 	assert_string_equal(c.cmd, "policy show");
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 
 	assert_int_equal(PARSE(&c, "stats", "--watch"), 0);
-	assert_int_equal(c.action, CTL_ACT_STATS);
+	assert_int_equal(c.action, STEERCTL_ACT_STATS);
 	assert_true(c.watch);
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "top"), 0);
-	assert_int_equal(c.action, CTL_ACT_TOP);
-	ctl_cli_free(&c);
+	assert_int_equal(c.action, STEERCTL_ACT_TOP);
+	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "tenant", "help"), 0);
-	assert_int_equal(c.action, CTL_ACT_HELP);
+	assert_int_equal(c.action, STEERCTL_ACT_HELP);
 	assert_string_equal(c.help_object, "tenant");
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "backend"), 0); /* default command: list */
 	assert_string_equal(c.cmd, "backend list");
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 }
 
 static void test_usage_errors(void **state)
 {
-	struct ctl_cli c;
+	struct steerctl_cli c;
 
 	(void)state;
-	assert_int_equal(PARSE(&c, "bakend", "list"), CTL_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "bakend", "list"), PROTO_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "did you mean \"backend\""));
-	ctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "st"), CTL_EXIT_USAGE); /* status or stats */
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "st"), PROTO_EXIT_USAGE); /* status or stats */
 	assert_non_null(strstr(c.err, "ambiguous"));
-	ctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "drian", "x"), CTL_EXIT_USAGE);
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "backend", "drian", "x"), PROTO_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "did you mean \"drain\""));
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "backend", "add", "x", "198.18.2.300:80", "model", "m",
-			       "capacity", "1"), CTL_EXIT_USAGE);
+			       "capacity", "1"), PROTO_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "expected ADDR:PORT"));
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "backend", "add", "x", "198.18.2.3:0", "model", "m"),
-			 CTL_EXIT_USAGE);
-	ctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "set", "x", "port", "70000"), CTL_EXIT_USAGE);
+			 PROTO_EXIT_USAGE);
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "backend", "set", "x", "port", "70000"), PROTO_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "expected a port 1..65535"));
-	ctl_cli_free(&c);
+	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "tenant", "add", "x", "prefixes", "198.18.0.0/99"),
-			 CTL_EXIT_USAGE);
+			 PROTO_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "expected ADDR/LEN"));
-	ctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "tenant", "set", "x", "capcity", "1"), CTL_EXIT_USAGE);
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "tenant", "set", "x", "capcity", "1"), PROTO_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "unknown keyword"));
-	ctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "set", "x"), CTL_EXIT_USAGE);
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "backend", "set", "x"), PROTO_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "nothing to set"));
-	ctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "explain", "198.18.1.2"), CTL_EXIT_USAGE);
-	ctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "flows", "--limit", "0"), CTL_EXIT_USAGE);
-	ctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "state", "x"), CTL_EXIT_USAGE);
-	ctl_cli_free(&c);
-	assert_string_equal(ctl_nearest("tenent", (const char *const[]){ "tenant", "top" }, 2),
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "explain", "198.18.1.2"), PROTO_EXIT_USAGE);
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "flows", "--limit", "0"), PROTO_EXIT_USAGE);
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "backend", "state", "x"), PROTO_EXIT_USAGE);
+	steerctl_cli_free(&c);
+	assert_string_equal(util_nearest("tenent", (const char *const[]){ "tenant", "top" }, 2, 3),
 			    "tenant");
 }
 
@@ -156,7 +156,7 @@ static char *render(const char *cmd, const char *result_json, bool json)
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(r);
-	ctl_print(f, cmd, r, json, false);
+	steerctl_print(f, cmd, r, json, false);
 	fclose(f);
 	json_decref(r);
 	return buf;
@@ -205,12 +205,12 @@ static void test_output(void **state)
 		size_t len = 0;
 		FILE *f = open_memstream(&buf, &len);
 
-		ctl_print_error(f, "no backend \"x\"", true, false);
+		steerctl_print_error(f, "no backend \"x\"", true, false);
 		fclose(f);
 		assert_string_equal(buf, "{\"error\":\"no backend \\\"x\\\"\"}\n");
 		free(buf);
 		f = open_memstream(&buf, &len);
-		ctl_print_error(f, "boom", false, false);
+		steerctl_print_error(f, "boom", false, false);
 		fclose(f);
 		assert_string_equal(buf, "Error: boom\n");
 		free(buf);
@@ -224,7 +224,7 @@ static void test_output(void **state)
 				       "\"classes\":[]}", 0, NULL);
 		json_t *r;
 
-		ctl_stats_rates(p, c);
+		steerctl_stats_rates(p, c);
 		r = json_object_get(json_array_get(json_object_get(c, "backends"), 0), "rates");
 		assert_true(json_real_value(json_object_get(r, "new_flows")) == 10.0);
 		assert_true(json_real_value(json_object_get(r, "bytes")) == 200.0);
@@ -233,7 +233,7 @@ static void test_output(void **state)
 			size_t len = 0;
 			FILE *f = open_memstream(&s, &len);
 
-			ctl_top_frame(f, c, 80);
+			steerctl_top_frame(f, c, 80);
 			fclose(f);
 		}
 		assert_non_null(strstr(s, "steerctl top"));
@@ -267,53 +267,53 @@ static const char policy_yaml[] =
 
 static void test_policy_roundtrip(void **state)
 {
-	struct steer_pol_errors errs;
-	struct steer_policy p, q;
+	struct policy_errors errs;
+	struct policy p, q;
 	json_t *t1, *t2;
 	char msg[1024], *y;
 
 	(void)state;
 	assert_int_equal(policy_load_string("t", policy_yaml, strlen(policy_yaml), &p, &errs), 0);
-	t1 = ctl_policy_to_json(&p);
-	y = ctl_json_to_yaml_str(t1, "# dump\n");
+	t1 = policy_to_json(&p);
+	y = policy_json_to_yaml_str(t1, "# dump\n");
 	assert_non_null(y);
 	assert_int_equal(policy_load_string("dump", y, strlen(y), &q, &errs), 0);
-	t2 = ctl_policy_to_json(&q);
+	t2 = policy_to_json(&q);
 	assert_true(json_equal(t1, t2)); /* YAML round trip loses nothing */
-	assert_int_equal(q.backends[1].profile, STEER_METRICS_CUSTOM);
+	assert_int_equal(q.backends[1].profile, POLICY_METRICS_CUSTOM);
 	assert_int_equal(q.backends[1].state, 2);
 	policy_free(&q);
 	free(y);
 
 	/* changes through the parser */
-	assert_int_equal(ctl_op_apply(t1, "backend drain",
+	assert_int_equal(policy_op_apply(t1, "backend drain",
 				      json_pack("{s:s}", "name", "b1"), msg, sizeof(msg)), 0);
-	assert_int_equal(ctl_policy_from_json(t1, &q, msg, sizeof(msg)), 0);
+	assert_int_equal(policy_from_json(t1, &q, msg, sizeof(msg)), 0);
 	assert_int_equal(q.backends[policy_backend_by_name(&q, "b1")].state, 2);
 	policy_free(&q);
 	{
 		json_t *a = json_pack("{s:s, s:{s:i}}", "name", "b1", "fields", "capacity", 0);
 
-		assert_int_equal(ctl_op_apply(t1, "backend set", a, msg, sizeof(msg)), 0);
-		assert_int_equal(ctl_policy_from_json(t1, &q, msg, sizeof(msg)), -EINVAL);
+		assert_int_equal(policy_op_apply(t1, "backend set", a, msg, sizeof(msg)), 0);
+		assert_int_equal(policy_from_json(t1, &q, msg, sizeof(msg)), -EINVAL);
 		assert_non_null(strstr(msg, "backends[0].capacity"));
 		json_decref(a);
 	}
 	{
 		json_t *a = json_pack("{s:s}", "name", "nope");
 
-		assert_int_equal(ctl_op_apply(t1, "tenant del", a, msg, sizeof(msg)), -ENOENT);
+		assert_int_equal(policy_op_apply(t1, "tenant del", a, msg, sizeof(msg)), -ENOENT);
 		json_decref(a);
 		a = json_pack("{s:s}", "name", "default");
-		assert_int_equal(ctl_op_apply(t1, "tenant del", a, msg, sizeof(msg)), -EINVAL);
+		assert_int_equal(policy_op_apply(t1, "tenant del", a, msg, sizeof(msg)), -EINVAL);
 		json_decref(a);
 		a = json_pack("{s:s}", "name", "b2");
-		assert_int_equal(ctl_op_apply(t1, "backend add", a, msg, sizeof(msg)), -EEXIST);
+		assert_int_equal(policy_op_apply(t1, "backend add", a, msg, sizeof(msg)), -EEXIST);
 		json_decref(a);
 	}
-	assert_false(ctl_op_is_change("backend list"));
-	assert_false(ctl_op_is_change("service set"));
-	assert_true(ctl_op_is_change("tenant set"));
+	assert_false(policy_op_is_change("backend list"));
+	assert_false(policy_op_is_change("service set"));
+	assert_true(policy_op_is_change("tenant set"));
 	json_decref(t1);
 	json_decref(t2);
 	policy_free(&p);
@@ -329,13 +329,13 @@ static void test_change_log(void **state)
 	json_t *dely = json_pack("{s:s, s:{s:s}}", "cmd", "backend del", "args", "name", "y");
 
 	(void)state;
-	ctl_log_record(log, add);
-	ctl_log_record(log, dr);
-	ctl_log_record(log, set);
+	policy_log_record(log, add);
+	policy_log_record(log, dr);
+	policy_log_record(log, set);
 	assert_int_equal(json_array_size(log), 3);
-	ctl_log_record(log, del); /* x was added here: add + set go, del isn't kept */
+	policy_log_record(log, del); /* x was added here: add + set go, del isn't kept */
 	assert_int_equal(json_array_size(log), 1);
-	ctl_log_record(log, dely); /* y is from the file: the del is kept */
+	policy_log_record(log, dely); /* y is from the file: the del is kept */
 	assert_int_equal(json_array_size(log), 2);
 	json_decref(log);
 	json_decref(add);

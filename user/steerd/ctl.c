@@ -2,7 +2,7 @@
 /*
  * The control socket: accept, read a line, check the peer, dispatch, write
  * the reply, all non-blocking from steerd's main loop. A request larger
- * than CTL_MAX_REQUEST gets an error reply and the connection is closed; a
+ * than PROTO_MAX_REQUEST gets an error reply and the connection is closed; a
  * malformed one gets an error reply and the connection stays.
  */
 #include <errno.h>
@@ -18,17 +18,17 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "ctl.h"
-#include "ctl_ops.h"
-#include "ctl_proto.h"
-#include "log.h"
+#include "steerd/ctl.h"
+#include "policy/policy.h"
+#include "proto/proto.h"
+#include "util/util.h"
 
-#define CTL_MAX_OUT (CTL_MAX_REPLY)
+#define CTL_MAX_OUT (PROTO_MAX_REPLY)
 
 struct ctl_client {
 	int fd;
-	struct ctl_peer peer;
-	char in[CTL_MAX_REQUEST + 1];
+	struct steerd_peer peer;
+	char in[PROTO_MAX_REQUEST + 1];
 	size_t in_len;
 	char *out;
 	size_t out_len, out_off;
@@ -40,12 +40,12 @@ struct steerd_ctl {
 	char path[108];
 	bool have_read_gid, have_admin_gid;
 	gid_t read_gid, admin_gid;
-	struct ctl_client *cl[CTL_MAX_CLIENTS];
+	struct ctl_client *cl[STEERD_CTL_MAX_CLIENTS];
 };
 
 const char *steerd_ctl_socket_path(const struct steerd *d)
 {
-	return d->opts.ctl_socket ? d->opts.ctl_socket : CTL_SOCKET_DEFAULT;
+	return d->opts.ctl_socket ? d->opts.ctl_socket : PROTO_SOCKET_DEFAULT;
 }
 
 /*
@@ -61,10 +61,10 @@ const char *steerd_ctl_state_path(const struct steerd *d, char *buf, size_t len)
 	if (d->opts.ctl_state)
 		return d->opts.ctl_state;
 	if (!strcmp(pin, STEER_PIN_ROOT_DEFAULT)) {
-		snprintf(buf, len, "%s/%s", CTL_STATE_DIR, CTL_STATE_NAME);
+		snprintf(buf, len, "%s/%s", STEERD_STATE_DIR, STEERD_STATE_NAME);
 		return buf;
 	}
-	n = (size_t)snprintf(buf, len, "%s/state", CTL_STATE_DIR);
+	n = (size_t)snprintf(buf, len, "%s/state", STEERD_STATE_DIR);
 	for (i = 0; pin[i] && n + 7 < len; i++)
 		buf[n++] = pin[i] == '/' ? '_' : pin[i];
 	snprintf(buf + n, len - n, ".json");
@@ -87,24 +87,6 @@ static int resolve_group(const char *name, gid_t *gid)
 		return 0;
 	}
 	return -ENOENT;
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[4096], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 int steerd_ctl_open(struct steerd *d)
@@ -154,7 +136,7 @@ int steerd_ctl_open(struct steerd *d)
 		c->have_admin_gid = true;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
-	if (mkdir_p(dirname(dir)))
+	if (util_mkdir_p(dirname(dir), 0755))
 		log_warn("control socket: can't create the directory of %s: %s", path,
 			 strerror(errno));
 	strcpy(sa.sun_path, path);
@@ -209,7 +191,7 @@ void steerd_ctl_close(struct steerd *d)
 
 	if (!c)
 		return;
-	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+	for (i = 0; i < STEERD_CTL_MAX_CLIENTS; i++)
 		client_free(c, i);
 	if (c->lfd >= 0) {
 		close(c->lfd);
@@ -228,7 +210,7 @@ unsigned int steerd_ctl_fds(struct steerd *d, struct curl_waitfd *w, unsigned in
 	if (!c || !max)
 		return 0;
 	w[n++] = (struct curl_waitfd){ .fd = c->lfd, .events = CURL_WAIT_POLLIN };
-	for (i = 0; i < CTL_MAX_CLIENTS && n < max; i++) {
+	for (i = 0; i < STEERD_CTL_MAX_CLIENTS && n < max; i++) {
 		struct ctl_client *cl = c->cl[i];
 
 		if (!cl)
@@ -273,7 +255,7 @@ static bool in_group(pid_t pid, gid_t primary, gid_t want)
 	return found;
 }
 
-static void peer_of(struct steerd_ctl *c, int fd, struct ctl_peer *p)
+static void peer_of(struct steerd_ctl *c, int fd, struct steerd_peer *p)
 {
 	struct ucred uc;
 	socklen_t len = sizeof(uc);
@@ -382,7 +364,7 @@ static bool serve_line(struct steerd *d, struct ctl_client *cl, const char *line
 		json_decref(req);
 		return false;
 	}
-	if (!steerd_ctl_readonly(cmd) && !ctl_op_is_change(cmd) && strcmp(cmd, "reload")) {
+	if (!steerd_ctl_readonly(cmd) && !policy_op_is_change(cmd) && strcmp(cmd, "reload")) {
 		reply_error(cl, "unknown command \"%s\"", cmd);
 		json_decref(req);
 		return false;
@@ -443,13 +425,13 @@ static bool client_read(struct steerd *d, struct ctl_client *cl)
 		}
 		if (cl->close_after || cl->out_len > cl->out_off)
 			return changed; /* the rest waits until this reply is out */
-		if (cl->in_len > CTL_MAX_REQUEST) {
+		if (cl->in_len > PROTO_MAX_REQUEST) {
 			reply_error(cl, "request too large (more than %d bytes without a newline)",
-				    CTL_MAX_REQUEST);
+				    PROTO_MAX_REQUEST);
 			cl->close_after = true;
 			return changed;
 		}
-		n = recv(cl->fd, cl->in + cl->in_len, CTL_MAX_REQUEST + 1 - cl->in_len,
+		n = recv(cl->fd, cl->in + cl->in_len, PROTO_MAX_REQUEST + 1 - cl->in_len,
 			 MSG_DONTWAIT);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			cl->close_after = true;
@@ -489,9 +471,9 @@ static void accept_all(struct steerd_ctl *c)
 
 		if (fd < 0)
 			return;
-		for (i = 0; i < CTL_MAX_CLIENTS && c->cl[i]; i++)
+		for (i = 0; i < STEERD_CTL_MAX_CLIENTS && c->cl[i]; i++)
 			;
-		cl = i < CTL_MAX_CLIENTS ? calloc(1, sizeof(*cl)) : NULL;
+		cl = i < STEERD_CTL_MAX_CLIENTS ? calloc(1, sizeof(*cl)) : NULL;
 		if (!cl) {
 			static const char busy[] =
 				"{\"ok\":false,\"error\":\"too many control connections\"}\n";
@@ -523,7 +505,7 @@ bool steerd_ctl_handle(struct steerd *d, const struct curl_waitfd *w, unsigned i
 			accept_all(c);
 			continue;
 		}
-		for (i = 0; i < CTL_MAX_CLIENTS; i++) {
+		for (i = 0; i < STEERD_CTL_MAX_CLIENTS; i++) {
 			struct ctl_client *cl = c->cl[i];
 
 			if (!cl || cl->fd != w[k].fd)

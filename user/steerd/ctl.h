@@ -2,7 +2,7 @@
 /*
  * steerd's control socket (docs/steerctl.md): a Unix stream socket with one
  * JSON request per line and one JSON reply per line. Non-blocking, served
- * from the main loop; per-client buffers; at most CTL_MAX_CLIENTS at once.
+ * from the main loop; per-client buffers; at most STEERD_CTL_MAX_CLIENTS at once.
  */
 #ifndef STEERD_CTL_H
 #define STEERD_CTL_H
@@ -12,16 +12,16 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "ctl_proto.h"
-#include "steerd.h"
+#include "proto/proto.h"
+#include "steerd/steerd.h"
 
-#define CTL_MAX_CLIENTS		32
-#define CTL_MAX_FDS		(1 + CTL_MAX_CLIENTS)
-#define CTL_STATE_NAME		"state.json"
-#define CTL_STATE_DIR		"/var/lib/steer"
+#define STEERD_CTL_MAX_CLIENTS		32
+#define STEERD_CTL_MAX_FDS		(1 + STEERD_CTL_MAX_CLIENTS)
+#define STEERD_STATE_NAME		"state.json"
+#define STEERD_STATE_DIR		"/var/lib/steer"
 
 /* Who is asking, from SO_PEERCRED. */
-struct ctl_peer {
+struct steerd_peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
@@ -41,19 +41,19 @@ const char *steerd_ctl_state_path(const struct steerd *d, char *buf, size_t len)
 
 /* ctl_state.c: runtime changes, persisted */
 /* Replay the state file's changes onto a freshly loaded policy (start, reload). */
-int steerd_ctl_overlay(struct steerd *d, struct steer_policy *p);
+int steerd_ctl_overlay(struct steerd *d, struct policy *p);
 /* Append one applied change to the state file (compacted). 0 or -errno. */
 int steerd_ctl_state_record(struct steerd *d, const char *cmd, const json_t *args,
-			    const struct ctl_peer *peer);
+			    const struct steerd_peer *peer);
 /* The state file's change log (new reference; empty array if none). */
 json_t *steerd_ctl_state_read(struct steerd *d);
 int steerd_ctl_state_clear(struct steerd *d);
 /* Swap in a new policy (consumes np): ids, tracking, targets, publish. */
-int steerd_ctl_swap(struct steerd *d, struct steer_policy *np);
+int steerd_ctl_swap(struct steerd *d, struct policy *np);
 
 /* ctl_cmds.c: one request -> result (new reference) or NULL + err */
 json_t *steerd_ctl_dispatch(struct steerd *d, const char *cmd, const json_t *args,
-			    const struct ctl_peer *peer, bool *changed, char *err, size_t len);
+			    const struct steerd_peer *peer, bool *changed, char *err, size_t len);
 /* Is cmd a read-only command (else it needs the change permission)? */
 bool steerd_ctl_readonly(const char *cmd);
 

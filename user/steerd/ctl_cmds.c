@@ -2,7 +2,7 @@
 /*
  * Control commands: one request (cmd, args) -> one JSON result. Read-only
  * commands look at the policy, the live signals, the decisions and the
- * maps; changes go through ctl_op_apply -> policy parser -> swap -> publish
+ * maps; changes go through policy_op_apply -> policy parser -> swap -> publish
  * -> state file, so a change that the parser would reject in a file is
  * rejected here with the same message and nothing moves.
  */
@@ -16,11 +16,10 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
-#include "ctl.h"
-#include "ctl_ops.h"
-#include "ctl_policy.h"
-#include "ctl_proto.h"
-#include "log.h"
+#include "steerd/ctl.h"
+#include "policy/policy.h"
+#include "proto/proto.h"
+#include "util/util.h"
 
 #define STEERD_CTL_VERSION "0.1.0"
 
@@ -39,7 +38,7 @@ bool steerd_ctl_readonly(const char *cmd)
 	return false;
 }
 
-static const char *task_name(const struct steer_policy *p, uint32_t id)
+static const char *task_name(const struct policy *p, uint32_t id)
 {
 	size_t i;
 
@@ -49,7 +48,7 @@ static const char *task_name(const struct steer_policy *p, uint32_t id)
 	return NULL;
 }
 
-static long tenant_by_id(const struct steer_policy *p, uint32_t id)
+static long tenant_by_id(const struct policy *p, uint32_t id)
 {
 	size_t i;
 
@@ -59,7 +58,7 @@ static long tenant_by_id(const struct steer_policy *p, uint32_t id)
 	return -1;
 }
 
-static long backend_by_id(const struct steer_policy *p, uint32_t id)
+static long backend_by_id(const struct policy *p, uint32_t id)
 {
 	size_t i;
 
@@ -73,7 +72,7 @@ static json_t *jaddr(const uint8_t *a, uint8_t family)
 {
 	char buf[64];
 
-	return json_string(steer_addr_format(a, family, buf, sizeof(buf)));
+	return json_string(util_addr_format(a, family, buf, sizeof(buf)));
 }
 
 static const char *state_name(uint8_t s)
@@ -91,9 +90,9 @@ static json_t *num_or_null(bool has, double v)
 /* Live signals of backend i (d->live must be built). */
 static json_t *signals_json(struct steerd *d, size_t i)
 {
-	const struct steer_live *l = &d->live[i];
+	const struct engine_live *l = &d->live[i];
 	bool known;
-	double spare = steer_backend_spare(&d->pol.backends[i], l, &known);
+	double spare = engine_backend_spare(&d->pol.backends[i], l, &known);
 
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:f, s:b, s:o}", "health",
 			 !l->health_known ? "unknown" : l->healthy ? "up" : "down", "running",
@@ -107,7 +106,7 @@ static json_t *signals_json(struct steerd *d, size_t i)
 
 static json_t *backend_json(struct steerd *d, size_t i, bool detail)
 {
-	const struct steer_pol_backend *b = &d->pol.backends[i];
+	const struct policy_backend *b = &d->pol.backends[i];
 	struct steer_backend_stats bs = { 0 };
 	json_t *o;
 
@@ -116,9 +115,9 @@ static json_t *backend_json(struct steerd *d, size_t i, bool detail)
 		      "model", d->pol.models[b->model].name, "provider", b->provider, "region",
 		      b->region, "safety_tier", (int)b->safety_tier, "capacity", (int)b->capacity,
 		      "admin_state", state_name(b->state ? b->state : 1), "state",
-		      state_name(steer_pub_backend_state(&d->live[i])));
+		      state_name(engine_pub_backend_state(&d->live[i])));
 	json_object_set_new(o, "signals", signals_json(d, i));
-	if (d->dp && !steer_dp_backend_stats_read(d->dp, b->id, &bs))
+	if (d->dp && !dp_backend_stats_read(d->dp, b->id, &bs))
 		json_object_set_new(o, "counters",
 				    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "packets",
 					      (json_int_t)bs.packets, "bytes", (json_int_t)bs.bytes,
@@ -136,9 +135,9 @@ static json_t *backend_json(struct steerd *d, size_t i, bool detail)
 		json_object_set_new(o, "metrics_url", json_string(b->metrics_url));
 		for (t = 0; t < d->pol.n_tenants; t++)
 			for (k = 0; k < d->pol.n_tasks; k++) {
-				const struct steer_pol_tenant *tn = &d->pol.tenants[t];
+				const struct policy_tenant *tn = &d->pol.tenants[t];
 				uint32_t task = d->pol.tasks[k].id;
-				uint32_t wt = steer_pub_class_weight(d->pub, tn->id, task, b->family,
+				uint32_t wt = engine_pub_class_weight(d->pub, tn->id, task, b->family,
 								     b->id);
 
 				if (wt)
@@ -154,7 +153,7 @@ static json_t *backend_json(struct steerd *d, size_t i, bool detail)
 
 static json_t *tenant_json(struct steerd *d, size_t i)
 {
-	const struct steer_pol_tenant *t = &d->pol.tenants[i];
+	const struct policy_tenant *t = &d->pol.tenants[i];
 	struct steer_tenant_stats ts = { 0 };
 	json_t *o = json_pack("{s:s, s:i, s:i}", "name", t->name, "id", (int)t->id, "priority",
 			      (int)t->priority);
@@ -164,7 +163,7 @@ static json_t *tenant_json(struct steerd *d, size_t i)
 
 	for (k = 0; k < t->n_prefixes; k++) {
 		snprintf(pf, sizeof(pf), "%s/%u",
-			 steer_addr_format(t->prefixes[k].addr, t->prefixes[k].family, buf,
+			 util_addr_format(t->prefixes[k].addr, t->prefixes[k].family, buf,
 					   sizeof(buf)),
 			 t->prefixes[k].len);
 		json_array_append_new(a, json_string(pf));
@@ -182,13 +181,13 @@ static json_t *tenant_json(struct steerd *d, size_t i)
 			    json_pack("{s:i, s:i, s:i}", "rate", (int)t->rate, "burst",
 				      (int)t->burst, "max_conns", (int)t->max_conns));
 	json_object_set_new(o, "action",
-			    json_string(t->action == STEER_POL_FALLBACK ? "fallback" : "reject"));
-	if (t->action == STEER_POL_FALLBACK)
+			    json_string(t->action == POLICY_FALLBACK ? "fallback" : "reject"));
+	if (t->action == POLICY_FALLBACK)
 		json_object_set_new(o, "fallback",
 				    json_pack("{s:s, s:s}", "tenant",
 					      d->pol.tenants[t->fallback_tenant].name, "task",
 					      task_name(&d->pol, t->fallback_task)));
-	if (d->dp && !steer_dp_tenant_stats_read(d->dp, t->id, &ts))
+	if (d->dp && !dp_tenant_stats_read(d->dp, t->id, &ts))
 		json_object_set_new(
 			o, "counters",
 			json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "packets",
@@ -226,7 +225,7 @@ static json_t *cmd_status(struct steerd *d)
 		json_array_append_new(t, json_string(d->pol.tc_ifaces[i]));
 	steerd_live_build(d);
 	for (i = 0; i < d->pol.n_backends; i++) {
-		uint8_t s = steer_pub_backend_state(&d->live[i]);
+		uint8_t s = engine_pub_backend_state(&d->live[i]);
 
 		if (!d->live[i].health_known && s == STEER_BACKEND_ACTIVE)
 			unknown++;
@@ -239,8 +238,8 @@ static json_t *cmd_status(struct steerd *d)
 	}
 	o = json_pack("{s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:i}", "version", STEERD_CTL_VERSION,
 		      "pid", (int)getpid(), "uptime_s",
-		      (json_int_t)((steerd_now_ms() - d->started_ms) / 1000), "config",
-		      d->opts.config, "pin_root", steer_dp_pin_root(d->dp), "socket",
+		      (json_int_t)((util_now_ms() - d->started_ms) / 1000), "config",
+		      d->opts.config, "pin_root", dp_pin_root(d->dp), "socket",
 		      steerd_ctl_socket_path(d), "state_file",
 		      steerd_ctl_state_path(d, buf, sizeof(buf)), "runtime_changes",
 		      (int)json_array_size(log));
@@ -265,7 +264,7 @@ static json_t *cmd_status(struct steerd *d)
 
 /* ---- policy show ---- */
 
-static bool in_set(const struct steer_decision *dec, uint32_t b)
+static bool in_set(const struct engine_decision *dec, uint32_t b)
 {
 	size_t i;
 
@@ -275,7 +274,7 @@ static bool in_set(const struct steer_decision *dec, uint32_t b)
 	return false;
 }
 
-static bool model_kept(const struct steer_decision *dec, uint32_t m)
+static bool model_kept(const struct engine_decision *dec, uint32_t m)
 {
 	size_t i;
 
@@ -288,7 +287,7 @@ static bool model_kept(const struct steer_decision *dec, uint32_t m)
 static json_t *cmd_policy_show(struct steerd *d, const json_t *args, char *err, size_t len)
 {
 	const char *tn = arg_str(args, "tenant"), *kn = arg_str(args, "task");
-	struct steer_decisions dec;
+	struct engine_decisions dec;
 	json_t *out = json_array();
 	long want_tenant = -1;
 	int want_task = -1;
@@ -305,14 +304,14 @@ static json_t *cmd_policy_show(struct steerd *d, const json_t *args, char *err, 
 		return NULL;
 	}
 	steerd_live_build(d);
-	if (steer_decide(&d->pol, d->live, &dec)) {
+	if (engine_decide(&d->pol, d->live, &dec)) {
 		snprintf(err, len, "decision failed: out of memory");
 		json_decref(out);
 		return NULL;
 	}
 	for (i = 0; i < dec.n; i++) {
-		const struct steer_decision *c = &dec.d[i];
-		const struct steer_pol_tenant *t = &d->pol.tenants[c->tenant];
+		const struct engine_decision *c = &dec.d[i];
+		const struct policy_tenant *t = &d->pol.tenants[c->tenant];
 		uint32_t class_id = 0, table_id = 0;
 		json_t *o, *models = json_array(), *set = json_array(), *ex = json_array();
 
@@ -323,57 +322,57 @@ static json_t *cmd_policy_show(struct steerd *d, const json_t *args, char *err, 
 			json_array_append_new(models, json_string(d->pol.models[c->models[k]].name));
 		for (k = 0; k < c->n_set; k++) {
 			size_t bi = c->set[k].backend;
-			const struct steer_pol_backend *be = &d->pol.backends[bi];
+			const struct policy_backend *be = &d->pol.backends[bi];
 
 			json_array_append_new(
 				set, json_pack("{s:s, s:i, s:s, s:i, s:i, s:o}", "name", be->name,
 					       "id", (int)be->id, "model",
 					       d->pol.models[be->model].name, "weight",
 					       (int)c->set[k].weight, "published_weight",
-					       (int)steer_pub_class_weight(d->pub, t->id, c->task,
+					       (int)engine_pub_class_weight(d->pub, t->id, c->task,
 									   c->family, be->id),
 					       "signals", signals_json(d, bi)));
 		}
 		for (b = 0; b < d->pol.n_backends; b++) {
-			const struct steer_pol_backend *be = &d->pol.backends[b];
-			enum steer_excl e;
+			const struct policy_backend *be = &d->pol.backends[b];
+			enum engine_excl e;
 
 			if (in_set(c, b))
 				continue;
-			e = steer_exclusion(&d->pol, d->live, c->tenant, c->task, c->family, b);
-			if (e == STEER_EXCL_FAMILY)
+			e = engine_exclusion(&d->pol, d->live, c->tenant, c->task, c->family, b);
+			if (e == ENGINE_EXCL_FAMILY)
 				continue; /* the other family's class lists it */
-			if (e == STEER_EXCL_NONE) {
+			if (e == ENGINE_EXCL_NONE) {
 				bool known;
 
-				if (c->why == STEER_WHY_FALLBACK || c->why == STEER_WHY_SHED)
+				if (c->why == ENGINE_WHY_FALLBACK || c->why == ENGINE_WHY_SHED)
 					continue; /* the set is another class's */
 				e = !model_kept(c, be->model)
-					    ? STEER_EXCL_MODEL
-					    : steer_backend_spare(be, &d->live[b], &known) <= 0
-						      ? STEER_EXCL_SATURATED
-						      : STEER_EXCL_MODEL;
+					    ? ENGINE_EXCL_MODEL
+					    : engine_backend_spare(be, &d->live[b], &known) <= 0
+						      ? ENGINE_EXCL_SATURATED
+						      : ENGINE_EXCL_MODEL;
 			}
 			json_array_append_new(ex, json_pack("{s:s, s:s, s:o}", "name", be->name,
-							    "reason", steer_excl_name(e), "signals",
+							    "reason", engine_excl_name(e), "signals",
 							    signals_json(d, b)));
 		}
-		steer_pub_class_lookup(d->pub, t->id, c->task, c->family, &class_id, &table_id);
+		engine_pub_class_lookup(d->pub, t->id, c->task, c->family, &class_id, &table_id);
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:f, s:o, s:o, s:o}", "tenant",
 			      t->name, "task", task_name(&d->pol, c->task), "family",
 			      c->family == STEER_AF_INET ? "ipv4" : "ipv6", "action",
-			      c->kind == STEER_DEC_REJECT ? "reject" : "table", "why",
-			      steer_why_name(c->why), "class_id", (int)class_id, "table_id",
+			      c->kind == ENGINE_DEC_REJECT ? "reject" : "table", "why",
+			      engine_why_name(c->why), "class_id", (int)class_id, "table_id",
 			      (int)table_id, "utilisation", c->utilisation, "models", models,
 			      "backends", set, "excluded", ex);
-		if (c->why == STEER_WHY_FALLBACK)
+		if (c->why == ENGINE_WHY_FALLBACK)
 			json_object_set_new(o, "via",
 					    json_pack("{s:s, s:s}", "tenant",
 						      d->pol.tenants[c->via_tenant].name, "task",
 						      task_name(&d->pol, c->via_task)));
 		json_array_append_new(out, o);
 	}
-	steer_decisions_free(&dec);
+	engine_decisions_free(&dec);
 	return json_pack("{s:o}", "classes", out);
 }
 
@@ -389,7 +388,7 @@ static const char *verdict_name(uint32_t v)
 
 static json_t *cmd_explain(struct steerd *d, const json_t *args, char *err, size_t len)
 {
-	struct steer_explain_req r = { 0 };
+	struct dp_explain_req r = { 0 };
 	struct steer_explain x = { 0 };
 	const char *src = arg_str(args, "src"), *dst = arg_str(args, "dst");
 	const char *proto = arg_str(args, "proto"), *ifn = NULL;
@@ -398,8 +397,8 @@ static json_t *cmd_explain(struct steerd *d, const json_t *args, char *err, size
 	long i;
 	int e;
 
-	if (!src || !dst || steer_addr_parse(src, r.src, &r.family) ||
-	    steer_addr_parse(dst, r.dst, &f2) || f2 != r.family) {
+	if (!src || !dst || util_addr_parse(src, r.src, &r.family) ||
+	    util_addr_parse(dst, r.dst, &f2) || f2 != r.family) {
 		snprintf(err, len, "explain: expected src and dst addresses of one family");
 		return NULL;
 	}
@@ -417,9 +416,9 @@ static json_t *cmd_explain(struct steerd *d, const json_t *args, char *err, size
 	else if (d->pol.n_xdp_ifaces)
 		ifn = d->pol.xdp_ifaces[0];
 	r.ifindex = ifn ? if_nametoindex(ifn) : 0;
-	e = steer_dp_explain(d->dp, &r, &x);
+	e = dp_explain(d->dp, &r, &x);
 	if (e) {
-		snprintf(err, len, "explain: %s", steer_dp_errmsg());
+		snprintf(err, len, "explain: %s", dp_errmsg());
 		return NULL;
 	}
 	o = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:b, s:i, s:s}", "src", src, "sport", r.sport,
@@ -427,7 +426,7 @@ static json_t *cmd_explain(struct steerd *d, const json_t *args, char *err, size
 		      r.proto == STEER_PROTO_UDP ? "udp" : "tcp", "verdict",
 		      verdict_name(x.verdict), "ct_hit", x.ct_hit != 0, "stages", (int)x.stage,
 		      "interface", ifn ? ifn : "");
-	json_object_set_new(o, "reason", json_string(x.reason ? steer_reason_name(x.reason)
+	json_object_set_new(o, "reason", json_string(x.reason ? dp_reason_name(x.reason)
 							      : "steered"));
 	if (x.stage & STEER_EXPLAIN_SERVICE) {
 		json_object_set_new(o, "service",
@@ -448,12 +447,12 @@ static json_t *cmd_explain(struct steerd *d, const json_t *args, char *err, size
 	if (x.stage & STEER_EXPLAIN_PICKED)
 		json_object_set_new(o, "slot", json_integer(x.slot));
 	if (x.stage & (STEER_EXPLAIN_ADMIT | STEER_EXPLAIN_NAT) || x.admit)
-		json_object_set_new(o, "admission", json_string(x.admit ? steer_reason_name(x.admit)
+		json_object_set_new(o, "admission", json_string(x.admit ? dp_reason_name(x.admit)
 									: "admitted"));
 	if (x.backend_id) {
 		i = backend_by_id(&d->pol, x.backend_id);
 		if (i >= 0) {
-			const struct steer_pol_backend *b = &d->pol.backends[i];
+			const struct policy_backend *b = &d->pol.backends[i];
 
 			json_object_set_new(o, "backend",
 					    json_pack("{s:s, s:i, s:o, s:i}", "name", b->name, "id",
@@ -472,9 +471,8 @@ static json_t *cmd_flows(struct steerd *d, const json_t *args, char *err, size_t
 {
 	const char *bn = arg_str(args, "backend"), *tn = arg_str(args, "tenant");
 	json_int_t limit = json_integer_value(json_object_get(args, "limit"));
-	int fd = steer_dp_map_fd(d->dp, STEER_MAP_CT);
+	int fd = dp_map_fd(d->dp, STEER_MAP_CT);
 	struct steer_flow_key key, next;
-	struct timespec ts;
 	uint64_t now;
 	long want_b = -1, want_t = -1, bi, ti;
 	size_t total = 0, matched = 0;
@@ -498,8 +496,7 @@ static json_t *cmd_flows(struct steerd *d, const json_t *args, char *err, size_t
 	}
 	if (limit <= 0)
 		limit = 100;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	now = util_now_ns();
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct steer_ct ct;
 		char s[64], t[64];
@@ -519,9 +516,9 @@ static json_t *cmd_flows(struct steerd *d, const json_t *args, char *err, size_t
 		bi = backend_by_id(&d->pol, ct.backend_id);
 		ti = tenant_by_id(&d->pol, ct.tenant);
 		o = json_pack("{s:s, s:i, s:s, s:i, s:s, s:o, s:i, s:o, s:i, s:s, s:f, s:f}", "src",
-			      steer_addr_format(key.src, key.family, s, sizeof(s)), "sport",
+			      util_addr_format(key.src, key.family, s, sizeof(s)), "sport",
 			      ntohs(key.sport), "dst",
-			      steer_addr_format(key.dst, key.family, t, sizeof(t)), "dport",
+			      util_addr_format(key.dst, key.family, t, sizeof(t)), "dport",
 			      ntohs(key.dport), "proto",
 			      key.proto == STEER_PROTO_UDP ? "udp" : "tcp", "backend",
 			      bi >= 0 ? json_string(d->pol.backends[bi].name) : json_null(),
@@ -561,13 +558,13 @@ static json_t *cmd_stats(struct steerd *d)
 		for (k = 0; k < d->pol.n_tasks; k++)
 			for (f = 0; f < 2; f++) {
 				uint8_t fam = f ? STEER_AF_INET6 : STEER_AF_INET;
-				const struct steer_pol_tenant *t = &d->pol.tenants[i];
+				const struct policy_tenant *t = &d->pol.tenants[i];
 				uint32_t cid, tid;
 				struct steer_class_stats cs;
 
-				if (steer_pub_class_lookup(d->pub, t->id, d->pol.tasks[k].id, fam,
+				if (engine_pub_class_lookup(d->pub, t->id, d->pol.tasks[k].id, fam,
 							   &cid, &tid) ||
-				    steer_dp_class_stats_read(d->dp, cid, &cs))
+				    dp_class_stats_read(d->dp, cid, &cs))
 					continue;
 				json_array_append_new(
 					cl, json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I}",
@@ -580,32 +577,32 @@ static json_t *cmd_stats(struct steerd *d)
 						      (json_int_t)cs.rejected));
 			}
 	for (r = 1; r < STEER_R_MAX; r++) {
-		if (!steer_dp_reason_read(d->dp, STEER_HOOK_XDP, r, &rs) && rs.packets)
-			json_object_set_new(rx, steer_reason_name(r), json_integer(rs.packets));
-		if (!steer_dp_reason_read(d->dp, STEER_HOOK_TC, r, &rs) && rs.packets)
-			json_object_set_new(rt, steer_reason_name(r), json_integer(rs.packets));
+		if (!dp_reason_read(d->dp, DP_HOOK_XDP, r, &rs) && rs.packets)
+			json_object_set_new(rx, dp_reason_name(r), json_integer(rs.packets));
+		if (!dp_reason_read(d->dp, DP_HOOK_TC, r, &rs) && rs.packets)
+			json_object_set_new(rt, dp_reason_name(r), json_integer(rs.packets));
 	}
 	return json_pack("{s:I, s:o, s:o, s:o, s:{s:o, s:o}}", "time_ms",
-			 (json_int_t)steerd_now_ms(), "backends", be, "tenants", te, "classes",
+			 (json_int_t)util_now_ms(), "backends", be, "tenants", te, "classes",
 			 cl, "reasons", "xdp", rx, "tc", rt);
 }
 
 /* ---- changes ---- */
 
 static json_t *cmd_change(struct steerd *d, const char *cmd, const json_t *args,
-			  const struct ctl_peer *peer, bool *changed, char *err, size_t len)
+			  const struct steerd_peer *peer, bool *changed, char *err, size_t len)
 {
-	json_t *tree = ctl_policy_to_json(&d->pol), *res;
-	struct steer_policy np;
+	json_t *tree = policy_to_json(&d->pol), *res;
+	struct policy np;
 	int e;
 
 	if (!tree) {
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
-	e = ctl_op_apply(tree, cmd, args, err, len);
+	e = policy_op_apply(tree, cmd, args, err, len);
 	if (!e)
-		e = ctl_policy_from_json(tree, &np, err, len);
+		e = policy_from_json(tree, &np, err, len);
 	json_decref(tree);
 	if (e)
 		return NULL; /* nothing changed */
@@ -647,7 +644,7 @@ static json_t *cmd_reload(struct steerd *d, const json_t *args, bool *changed, c
 }
 
 json_t *steerd_ctl_dispatch(struct steerd *d, const char *cmd, const json_t *args,
-			    const struct ctl_peer *peer, bool *changed, char *err, size_t len)
+			    const struct steerd_peer *peer, bool *changed, char *err, size_t len)
 {
 	const char *name = arg_str(args, "name");
 	json_t *a;
@@ -689,7 +686,7 @@ json_t *steerd_ctl_dispatch(struct steerd *d, const char *cmd, const json_t *arg
 	if (!strcmp(cmd, "service list")) {
 		a = json_array();
 		for (k = 0; k < d->pol.n_services; k++) {
-			const struct steer_pol_service *s = &d->pol.services[k];
+			const struct policy_service *s = &d->pol.services[k];
 
 			json_array_append_new(
 				a, json_pack("{s:s, s:i, s:o, s:i, s:s, s:s}", "name", s->name, "id",
@@ -703,8 +700,8 @@ json_t *steerd_ctl_dispatch(struct steerd *d, const char *cmd, const json_t *arg
 	if (!strcmp(cmd, "policy show"))
 		return cmd_policy_show(d, args, err, len);
 	if (!strcmp(cmd, "policy dump")) {
-		json_t *tree = ctl_policy_to_json(&d->pol);
-		char *y = tree ? ctl_json_to_yaml_str(tree, NULL) : NULL;
+		json_t *tree = policy_to_json(&d->pol);
+		char *y = tree ? policy_json_to_yaml_str(tree, NULL) : NULL;
 
 		if (!y) {
 			json_decref(tree);
@@ -725,7 +722,7 @@ json_t *steerd_ctl_dispatch(struct steerd *d, const char *cmd, const json_t *arg
 		return cmd_stats(d);
 	if (!strcmp(cmd, "reload"))
 		return cmd_reload(d, args, changed, err, len);
-	if (ctl_op_is_change(cmd))
+	if (policy_op_is_change(cmd))
 		return cmd_change(d, cmd, args, peer, changed, err, len);
 	snprintf(err, len, "unknown command \"%s\"", cmd);
 	return NULL;

@@ -16,10 +16,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "ctl.h"
-#include "ctl_ops.h"
-#include "ctl_policy.h"
-#include "log.h"
+#include "steerd/ctl.h"
+#include "policy/policy.h"
+#include "util/util.h"
 
 json_t *steerd_ctl_state_read(struct steerd *d)
 {
@@ -80,14 +79,14 @@ int steerd_ctl_state_clear(struct steerd *d)
 }
 
 int steerd_ctl_state_record(struct steerd *d, const char *cmd, const json_t *args,
-			    const struct ctl_peer *peer)
+			    const struct steerd_peer *peer)
 {
 	json_t *log = steerd_ctl_state_read(d);
 	json_t *e = json_pack("{s:s, s:O, s:i, s:I}", "cmd", cmd, "args", args, "uid",
 			      (int)peer->uid, "time", (json_int_t)time(NULL));
 	int err;
 
-	ctl_log_record(log, e);
+	policy_log_record(log, e);
 	err = state_write(d, log);
 	json_decref(e);
 	json_decref(log);
@@ -105,12 +104,12 @@ static size_t replay(json_t *tree, json_t *log, bool validate_each)
 		const char *cmd = json_string_value(json_object_get(e, "cmd"));
 		json_t *args = json_object_get(e, "args");
 		json_t *save = validate_each ? json_deep_copy(tree) : NULL;
-		int rc = ctl_op_apply(tree, cmd, args, err, sizeof(err));
+		int rc = policy_op_apply(tree, cmd, args, err, sizeof(err));
 
 		if (!rc && validate_each) {
-			struct steer_policy np;
+			struct policy np;
 
-			rc = ctl_policy_from_json(tree, &np, err, sizeof(err));
+			rc = policy_from_json(tree, &np, err, sizeof(err));
 			if (!rc)
 				policy_free(&np);
 		}
@@ -133,10 +132,10 @@ static size_t replay(json_t *tree, json_t *log, bool validate_each)
 	return dropped;
 }
 
-int steerd_ctl_overlay(struct steerd *d, struct steer_policy *p)
+int steerd_ctl_overlay(struct steerd *d, struct policy *p)
 {
 	json_t *log = steerd_ctl_state_read(d), *tree;
-	struct steer_policy np;
+	struct policy np;
 	char err[2048];
 	size_t dropped;
 	int rc;
@@ -145,19 +144,19 @@ int steerd_ctl_overlay(struct steerd *d, struct steer_policy *p)
 		json_decref(log);
 		return 0;
 	}
-	tree = ctl_policy_to_json(p);
+	tree = policy_to_json(p);
 	if (!tree) {
 		json_decref(log);
 		return -ENOMEM;
 	}
 	dropped = replay(tree, log, false);
-	rc = ctl_policy_from_json(tree, &np, err, sizeof(err));
+	rc = policy_from_json(tree, &np, err, sizeof(err));
 	if (rc == -EINVAL) {
 		/* one of them breaks the policy now: find which, change by change */
 		json_decref(tree);
-		tree = ctl_policy_to_json(p);
+		tree = policy_to_json(p);
 		dropped += replay(tree, log, true);
-		rc = ctl_policy_from_json(tree, &np, err, sizeof(err));
+		rc = policy_from_json(tree, &np, err, sizeof(err));
 	}
 	if (rc) {
 		log_error("runtime changes: %s; running the policy file alone", err);
@@ -177,9 +176,9 @@ int steerd_ctl_overlay(struct steerd *d, struct steer_policy *p)
 	return 0;
 }
 
-int steerd_ctl_swap(struct steerd *d, struct steer_policy *np)
+int steerd_ctl_swap(struct steerd *d, struct policy *np)
 {
-	struct steer_policy old;
+	struct policy old;
 	int err;
 
 	steerd_stable_ids(d->dp, np);

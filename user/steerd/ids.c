@@ -12,25 +12,24 @@
 #include <bpf/bpf.h>
 #include <arpa/inet.h>
 
-#include "log.h"
-#include "steerd.h"
-#include "steer_fnv.h"
+#include "util/util.h"
+#include "steerd/steerd.h"
 
 static int cmp_backend_id(const void *a, const void *b)
 {
-	const struct steer_pol_backend *x = a, *y = b;
+	const struct policy_backend *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
 }
 
 /* The backends map, read once: known[id] (family 0: empty). */
-static struct steer_backend *read_known(struct steer_dp *dp)
+static struct steer_backend *read_known(struct dp *dp)
 {
 	struct steer_backend *known = calloc(STEER_MAX_BACKENDS, sizeof(*known));
 	__u32 *keys = calloc(STEER_MAX_BACKENDS, sizeof(*keys));
 	__u32 batch = 0, count = STEER_MAX_BACKENDS, id;
 	struct steer_backend *vals = calloc(STEER_MAX_BACKENDS, sizeof(*vals));
-	int fd = steer_dp_map_fd(dp, STEER_MAP_BACKENDS);
+	int fd = dp_map_fd(dp, STEER_MAP_BACKENDS);
 
 	if (!known || !keys || !vals)
 		goto out;
@@ -40,7 +39,7 @@ static struct steer_backend *read_known(struct steer_dp *dp)
 				known[keys[id]] = vals[id];
 	} else {
 		for (id = 1; id < STEER_MAX_BACKENDS; id++)
-			steer_dp_backend_get(dp, id, &known[id]);
+			dp_backend_get(dp, id, &known[id]);
 	}
 out:
 	free(keys);
@@ -50,15 +49,15 @@ out:
 
 static uint64_t be_hash(const uint8_t *addr, uint8_t family, uint16_t port_be)
 {
-	uint64_t h = steer_fnv(STEER_FNV_INIT, addr, 16);
+	uint64_t h = util_fnv(UTIL_FNV_INIT, addr, 16);
 
-	h = steer_fnv(h, &family, sizeof(family));
-	return steer_fnv(h, &port_be, sizeof(port_be));
+	h = util_fnv(h, &family, sizeof(family));
+	return util_fnv(h, &port_be, sizeof(port_be));
 }
 
 /* id of the first known backend at the same place and not taken, or 0. */
 static uint32_t known_id(const struct steer_backend *known, const uint32_t *slots, size_t mask,
-			 const struct steer_pol_backend *b, const uint8_t *taken)
+			 const struct policy_backend *b, const uint8_t *taken)
 {
 	uint16_t port = htons(b->port);
 	size_t k;
@@ -73,7 +72,7 @@ static uint32_t known_id(const struct steer_backend *known, const uint32_t *slot
 	return 0;
 }
 
-int steerd_stable_ids(struct steer_dp *dp, struct steer_policy *p)
+int steerd_stable_ids(struct dp *dp, struct policy *p)
 {
 	size_t mask = 2 * STEER_MAX_BACKENDS - 1, i, k;
 	uint8_t *taken = calloc(STEER_MAX_BACKENDS, 1);

@@ -9,24 +9,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
-#include "steerd.h"
-
-uint64_t steerd_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "util/util.h"
+#include "steerd/steerd.h"
 
 /* New track[] for d->pol, carrying over what old[] knew by backend name. */
 int steerd_track_init(struct steerd *d, const struct steerd_track *old,
-		      const struct steer_policy *old_pol)
+		      const struct policy *old_pol)
 {
 	size_t n = d->pol.n_backends, i, j;
 	struct steerd_track *t = calloc(n + 1, sizeof(*t));
-	struct steer_live *l = calloc(n + 1, sizeof(*l));
+	struct engine_live *l = calloc(n + 1, sizeof(*l));
 
 	if (!t || !l) {
 		free(t);
@@ -49,8 +41,8 @@ int steerd_track_init(struct steerd *d, const struct steerd_track *old,
 
 /* Up after health_rise successes, down after health_fall failures; the
  * very first success counts as up, so a fresh start doesn't wait. */
-static void track_health(const struct steer_policy *p, struct steerd_track *t,
-			 const struct steer_probe_result *r)
+static void track_health(const struct policy *p, struct steerd_track *t,
+			 const struct probe_result *r)
 {
 	if (!r->health_checked)
 		return;
@@ -74,7 +66,7 @@ static void track_health(const struct steer_policy *p, struct steerd_track *t,
 	}
 }
 
-void steerd_track_round(struct steerd *d, const struct steer_probe_result *r, size_t n)
+void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n)
 {
 	size_t i;
 
@@ -107,14 +99,14 @@ void steerd_track_round(struct steerd *d, const struct steer_probe_result *r, si
 void steerd_live_build(struct steerd *d)
 {
 	static struct steer_backend_stats all[STEER_MAX_BACKENDS];
-	uint64_t now = steerd_now_ms();
+	uint64_t now = util_now_ms();
 	bool have_all;
 	size_t i;
 
-	have_all = d->dp && !steer_dp_backend_stats_read_all(d->dp, all);
+	have_all = d->dp && !dp_backend_stats_read_all(d->dp, all);
 	for (i = 0; i < d->pol.n_backends; i++) {
 		const struct steerd_track *t = &d->track[i];
-		struct steer_live *l = &d->live[i];
+		struct engine_live *l = &d->live[i];
 		const struct steer_backend_stats *bs = &all[d->pol.backends[i].id];
 		bool fresh = t->metrics_at_ms && now - t->metrics_at_ms <= d->pol.staleness_ms;
 

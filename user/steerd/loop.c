@@ -13,11 +13,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "prom.h"
-#include "ctl.h"
-#include "steerd.h"
-#include "steer_fnv.h"
+#include "util/util.h"
+#include "steerd/prom.h"
+#include "steerd/ctl.h"
+#include "steerd/steerd.h"
 
 void steerd_targets_build(struct steerd *d)
 {
@@ -28,11 +27,11 @@ void steerd_targets_build(struct steerd *d)
 	if (!d->targets)
 		return;
 	for (i = 0; i < d->pol.n_backends; i++) {
-		const struct steer_pol_backend *b = &d->pol.backends[i];
+		const struct policy_backend *b = &d->pol.backends[i];
 
 		d->targets[i].health_url = b->health_url;
 		d->targets[i].metrics_url = b->metrics_url;
-		d->targets[i].names = b->profile == STEER_METRICS_NONE ? NULL : &b->metrics;
+		d->targets[i].names = b->profile == POLICY_METRICS_NONE ? NULL : &b->metrics;
 	}
 }
 
@@ -43,16 +42,16 @@ void steerd_targets_build(struct steerd *d)
  */
 static uint64_t live_sig(const struct steerd *d)
 {
-	uint64_t h = STEER_FNV_INIT;
+	uint64_t h = UTIL_FNV_INIT;
 	size_t i;
 
 	for (i = 0; i < d->pol.n_backends; i++) {
-		const struct steer_live *l = &d->live[i];
+		const struct engine_live *l = &d->live[i];
 		bool known;
 		int32_t v[6];
 
 		v[0] = l->admin_state | l->health_known << 4 | l->healthy << 5;
-		v[1] = (int32_t)(steer_backend_spare(&d->pol.backends[i], l, &known) * 100 + 0.5);
+		v[1] = (int32_t)(engine_backend_spare(&d->pol.backends[i], l, &known) * 100 + 0.5);
 		v[2] = known;
 		/* the latency factor of a weight, in 1 % steps: sub-millisecond
 		 * jitter on an idle backend must not count as a change */
@@ -62,15 +61,15 @@ static uint64_t live_sig(const struct steerd *d)
 			       : -1;
 		v[4] = l->has_waiting << 2 | l->has_running << 1 | l->has_kv;
 		v[5] = l->has_flows;
-		h = steer_fnv(h, v, sizeof(v));
+		h = util_fnv(h, v, sizeof(v));
 	}
 	return h;
 }
 
 int steerd_publish(struct steerd *d)
 {
-	struct steer_decisions dec;
-	struct steer_pub_stats st;
+	struct engine_decisions dec;
+	struct engine_pub_stats st;
 	uint64_t t0, t1, sig;
 	int err;
 
@@ -80,19 +79,19 @@ int steerd_publish(struct steerd *d)
 		return 0; /* nothing that could change a decision moved */
 	d->force = false;
 	d->last_sig = sig;
-	t0 = steerd_now_ms();
-	err = steer_decide(&d->pol, d->live, &dec);
+	t0 = util_now_ms();
+	err = engine_decide(&d->pol, d->live, &dec);
 	if (err) {
 		log_error("decision failed: %s", strerror(-err));
 		return err;
 	}
-	t1 = steerd_now_ms();
-	err = steer_pub_apply(d->pub, &d->pol, d->live, &dec, &st);
+	t1 = util_now_ms();
+	err = engine_pub_apply(d->pub, &d->pol, d->live, &dec, &st);
 	d->last_decide_ms = (double)(t1 - t0);
 	d->last_publish_ms = st.publish_ms;
-	steer_decisions_free(&dec);
+	engine_decisions_free(&dec);
 	if (err) {
-		log_error("publish failed: %s (%s)", strerror(-err), steer_dp_errmsg());
+		log_error("publish failed: %s (%s)", strerror(-err), dp_errmsg());
 		return err;
 	}
 	d->publishes++;
@@ -112,22 +111,22 @@ int steerd_publish(struct steerd *d)
 
 static int attach_all(struct steerd *d, bool fatal)
 {
-	enum steer_xdp_mode mode = d->opts.xdp_generic || d->pol.xdp_generic ? STEER_XDP_GENERIC
-									      : STEER_XDP_NATIVE;
+	enum dp_xdp_mode mode = d->opts.xdp_generic || d->pol.xdp_generic ? DP_XDP_GENERIC
+									      : DP_XDP_NATIVE;
 	size_t i;
 	int err, failed = 0;
 
 	if (d->opts.no_attach)
 		return 0;
-	if (mode == STEER_XDP_GENERIC)
+	if (mode == DP_XDP_GENERIC)
 		log_warn("generic XDP requested: slower than native, for testing only");
 	for (i = 0; i < (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces; i++) {
 		const char *ifn = i < (size_t)d->opts.n_xdp ? d->opts.xdp[i]
 							     : d->pol.xdp_ifaces[i - d->opts.n_xdp];
 
-		err = steer_dp_attach_xdp(d->dp, ifn, mode);
+		err = dp_attach_xdp(d->dp, ifn, mode);
 		if (err) {
-			log_error("attach XDP to %s: %s", ifn, steer_dp_errmsg());
+			log_error("attach XDP to %s: %s", ifn, dp_errmsg());
 			failed = err;
 		} else {
 			log_info("steer_xdp attached to %s", ifn);
@@ -137,9 +136,9 @@ static int attach_all(struct steerd *d, bool fatal)
 		const char *ifn = i < (size_t)d->opts.n_tc ? d->opts.tc[i]
 							    : d->pol.tc_ifaces[i - d->opts.n_tc];
 
-		err = steer_dp_attach_tc(d->dp, ifn);
+		err = dp_attach_tc(d->dp, ifn);
 		if (err) {
-			log_error("attach TC to %s: %s", ifn, steer_dp_errmsg());
+			log_error("attach TC to %s: %s", ifn, dp_errmsg());
 			failed = err;
 		} else {
 			log_info("steer_tc attached to %s", ifn);
@@ -153,11 +152,11 @@ static void detach_all(struct steerd *d)
 	size_t i;
 
 	for (i = 0; i < (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces; i++)
-		steer_dp_detach_xdp(d->dp, i < (size_t)d->opts.n_xdp
+		dp_detach_xdp(d->dp, i < (size_t)d->opts.n_xdp
 						   ? d->opts.xdp[i]
 						   : d->pol.xdp_ifaces[i - d->opts.n_xdp]);
 	for (i = 0; i < (size_t)d->opts.n_tc + d->pol.n_tc_ifaces; i++)
-		steer_dp_detach_tc(d->dp, i < (size_t)d->opts.n_tc
+		dp_detach_tc(d->dp, i < (size_t)d->opts.n_tc
 						  ? d->opts.tc[i]
 						  : d->pol.tc_ifaces[i - d->opts.n_tc]);
 	log_info("programs detached");
@@ -165,8 +164,8 @@ static void detach_all(struct steerd *d)
 
 int steerd_reload(struct steerd *d)
 {
-	struct steer_policy np, old;
-	struct steer_pol_errors errs;
+	struct policy np, old;
+	struct policy_errors errs;
 	char line[1024];
 	size_t i;
 	int err;
@@ -255,15 +254,15 @@ int steerd_run(struct steerd *d)
 	d->force = true;
 
 	for (;;) {
-		struct curl_waitfd wfd[1 + CTL_MAX_FDS] = { { .fd = d->sigfd, .events = CURL_WAIT_POLLIN } };
-		unsigned int nwfd = 1 + steerd_ctl_fds(d, wfd + 1, CTL_MAX_FDS); /* ctl*.c */
-		uint64_t now = steerd_now_ms();
+		struct curl_waitfd wfd[1 + STEERD_CTL_MAX_FDS] = { { .fd = d->sigfd, .events = CURL_WAIT_POLLIN } };
+		unsigned int nwfd = 1 + steerd_ctl_fds(d, wfd + 1, STEERD_CTL_MAX_FDS); /* ctl*.c */
+		uint64_t now = util_now_ms();
 		unsigned long gen_before = d->publishes;
 		int timeout;
 
-		if (in_flight && prober_done(d->prober)) {
+		if (in_flight && probe_done(d->prober)) {
 			size_t n;
-			const struct steer_probe_result *r = prober_results(d->prober, &n);
+			const struct probe_result *r = probe_results(d->prober, &n);
 
 			in_flight = false;
 			d->rounds++;
@@ -272,7 +271,7 @@ int steerd_run(struct steerd *d)
 			d->dirty = true;
 		}
 		if (!in_flight && now >= d->next_round_ms && d->targets) {
-			if (!prober_start(d->prober, d->targets, d->pol.n_backends)) {
+			if (!probe_start(d->prober, d->targets, d->pol.n_backends)) {
 				in_flight = true;
 				round_gen = policy_gen;
 			}
@@ -289,7 +288,7 @@ int steerd_run(struct steerd *d)
 		timeout = d->next_round_ms > now ? (int)(d->next_round_ms - now) : 0;
 		if (in_flight && timeout > 100)
 			timeout = 100;
-		err = prober_poll(d->prober, wfd, nwfd, timeout);
+		err = probe_poll(d->prober, wfd, nwfd, timeout);
 		if (err && err != -EINTR) {
 			log_error("probe poll: %s", strerror(-err));
 			return err;

@@ -13,10 +13,10 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
-#include "log.h"
-#include "prom.h"
-#include "ctl.h"
-#include "steerd.h"
+#include "util/util.h"
+#include "steerd/prom.h"
+#include "steerd/ctl.h"
+#include "steerd/steerd.h"
 
 #define STEERD_VERSION "0.1.0"
 #define PROBE_MAX_BODY (1024 * 1024)
@@ -42,7 +42,7 @@ static void usage(FILE *f)
 		"      --detach-on-exit   on SIGTERM, detach the programs (default: keep steering)\n"
 		"      --metrics ADDR:PORT  serve Prometheus /metrics there ([::1]:PORT for IPv6;\n"
 		"                         'off' disables) [" STEERD_METRICS_DEFAULT "]\n"
-		"  -s, --socket PATH      control socket for steerctl ('none': no socket) [" CTL_SOCKET_DEFAULT "]\n"
+		"  -s, --socket PATH      control socket for steerctl ('none': no socket) [" PROTO_SOCKET_DEFAULT "]\n"
 		"      --state FILE       runtime changes made with steerctl [/var/lib/steer/state.json]\n"
 		"      --read-group GROUP steerctl read-only commands: root, GROUP and the admin\n"
 		"                         group only [any local user]\n"
@@ -58,8 +58,8 @@ static void usage(FILE *f)
 
 static int add_iface(char (*list)[16], int *n, const char *name, const char *what)
 {
-	if (*n >= STEER_MAX_IFACES) {
-		fprintf(stderr, "steerd: at most %d %s interfaces\n", STEER_MAX_IFACES, what);
+	if (*n >= POLICY_MAX_IFACES) {
+		fprintf(stderr, "steerd: at most %d %s interfaces\n", POLICY_MAX_IFACES, what);
 		return -1;
 	}
 	if (!*name || strlen(name) >= 16 || strchr(name, '/')) {
@@ -132,7 +132,7 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 			*use_syslog = true;
 			break;
 		case 'l':
-			*level = steer_log_level_parse(optarg);
+			*level = util_log_level_parse(optarg);
 			if (*level < 0) {
 				fprintf(stderr, "steerd: --log-level expects error, warn, info or "
 						"debug, got '%s'\n", optarg);
@@ -193,9 +193,9 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 	return 0;
 }
 
-static int load_policy(const char *path, struct steer_policy *pol, bool quiet_ok)
+static int load_policy(const char *path, struct policy *pol, bool quiet_ok)
 {
-	struct steer_pol_errors errs;
+	struct policy_errors errs;
 	char line[1024];
 	size_t i;
 
@@ -225,22 +225,22 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	char msg[1024];
 	size_t len;
 
-	if (level == LIBBPF_DEBUG && !steer_log_enabled(STEER_LOG_DEBUG))
+	if (level == LIBBPF_DEBUG && !util_log_enabled(UTIL_LOG_DEBUG))
 		return 0;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	len = strlen(msg);
 	if (len && msg[len - 1] == '\n')
 		msg[len - 1] = '\0';
-	steer_log(level == LIBBPF_WARN ? STEER_LOG_WARN : STEER_LOG_DEBUG, "libbpf: %s", msg);
+	util_log(level == LIBBPF_WARN ? UTIL_LOG_WARN : UTIL_LOG_DEBUG, "libbpf: %s", msg);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct steerd d = { 0 };
-	struct steer_dp_opts dpo = { 0 };
+	struct dp_opts dpo = { 0 };
 	bool use_syslog = false;
-	int level = STEER_LOG_INFO;
+	int level = UTIL_LOG_INFO;
 	int err, rc = 1;
 
 	d.sigfd = -1;
@@ -250,29 +250,29 @@ int main(int argc, char **argv)
 	if (d.opts.check)
 		return load_policy(d.opts.config, &d.pol, false) ? 1 : (policy_free(&d.pol), 0);
 
-	steer_log_init("steerd", level, use_syslog);
+	util_log_init("steerd", level, use_syslog);
 	libbpf_set_print(libbpf_log);
 	if (load_policy(d.opts.config, &d.pol, true))
 		return 1;
-	d.started_ms = steerd_now_ms();			/* ctl*.c */
+	d.started_ms = util_now_ms();			/* ctl*.c */
 	if (steerd_ctl_overlay(&d, &d.pol))		/* ctl*.c: runtime changes */
 		return 1;
 
 	dpo.pin_root = d.opts.pin_root;
 	dpo.maglev_size = d.pol.maglev_size;
-	err = steer_dp_open(&dpo, &d.dp);
+	err = dp_open(&dpo, &d.dp);
 	if (err) {
-		log_error("data plane: %s", steer_dp_errmsg());
+		log_error("data plane: %s", dp_errmsg());
 		goto out;
 	}
 	if (steerd_stable_ids(d.dp, &d.pol) || steerd_track_init(&d, NULL, NULL))
 		goto out;
-	err = steer_pub_new(d.dp, &d.pub);
+	err = engine_pub_new(d.dp, &d.pub);
 	if (err) {
 		log_error("publisher: %s", strerror(-err));
 		goto out;
 	}
-	d.prober = prober_new(d.pol.probe_timeout_ms, PROBE_MAX_BODY);
+	d.prober = probe_new(d.pol.probe_timeout_ms, PROBE_MAX_BODY);
 	if (!d.prober) {
 		log_error("prober: out of memory");
 		goto out;
@@ -283,11 +283,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (!use_syslog)
-			steer_log_init("steerd", level, true);
+			util_log_init("steerd", level, true);
 	}
 	log_info("steerd %s: policy %s (%zu services, %zu tenants, %zu backends), pin root %s",
 		 STEERD_VERSION, d.opts.config, d.pol.n_services, d.pol.n_tenants,
-		 d.pol.n_backends, steer_dp_pin_root(d.dp));
+		 d.pol.n_backends, dp_pin_root(d.dp));
 	/* ---- Prometheus endpoint (prom*.c): after daemon(), which drops threads ---- */
 	if (!d.opts.once && (!d.opts.metrics || strcmp(d.opts.metrics, "off"))) {
 		const char *ma = d.opts.metrics ? d.opts.metrics : STEERD_METRICS_DEFAULT;
@@ -310,9 +310,9 @@ int main(int argc, char **argv)
 out:
 	steerd_prom_stop(d.prom); /* prom*.c */
 	steerd_ctl_close(&d);	/* ctl*.c */
-	prober_free(d.prober);
-	steer_pub_free(d.pub);
-	steer_dp_close(d.dp); /* pins and links stay: the kernel keeps steering */
+	probe_free(d.prober);
+	engine_pub_free(d.pub);
+	dp_close(d.dp); /* pins and links stay: the kernel keeps steering */
 	policy_free(&d.pol);
 	free(d.track);
 	free(d.live);

@@ -21,8 +21,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "publish.h"
-#include "steer_dp.h"
+#include "engine/engine.h"
+#include "dp/dp.h"
 
 struct steerd;
 struct steerd_prom;
@@ -44,7 +44,7 @@ void steerd_prom_stop(struct steerd_prom *p);
  * last render. No-op with p NULL. */
 void steerd_prom_update(struct steerd_prom *p, struct steerd *d);
 /* A publish wrote something (classes, tables, backends, ...). */
-void steerd_prom_published(struct steerd_prom *p, const struct steer_pub_stats *st);
+void steerd_prom_published(struct steerd_prom *p, const struct engine_pub_stats *st);
 /* A policy reload was accepted (ok) or rejected. */
 void steerd_prom_reloaded(struct steerd_prom *p, bool ok);
 
@@ -61,12 +61,12 @@ struct steerd_prom_src {
 	int (*backend_stats)(void *ctx, uint32_t id, struct steer_backend_stats *out);
 	/* optional bulk forms (one syscall); the per-id forms are the fallback */
 	int (*backend_stats_all)(void *ctx, uint32_t n, struct steer_backend_stats *out);
-	int (*reasons_all)(void *ctx, enum steer_hook hook, uint32_t n,
+	int (*reasons_all)(void *ctx, enum dp_hook hook, uint32_t n,
 			   struct steer_reason_stats *out);
 	int (*tenant_stats)(void *ctx, uint32_t n, struct steer_tenant_stats *out);
 	int (*class_stats)(void *ctx, uint32_t n, struct steer_class_stats *out);
 	int (*class_stat)(void *ctx, uint32_t id, struct steer_class_stats *out);
-	int (*reason)(void *ctx, enum steer_hook hook, uint32_t reason,
+	int (*reason)(void *ctx, enum dp_hook hook, uint32_t reason,
 		      struct steer_reason_stats *out);
 	int (*class_lookup)(void *ctx, uint32_t tenant, uint32_t task, uint8_t family,
 			    uint32_t *class_id, uint32_t *table_id);

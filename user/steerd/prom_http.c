@@ -17,9 +17,9 @@
 #include <netinet/in.h>
 #include <microhttpd.h>
 
-#include "log.h"
-#include "prom.h"
-#include "steerd.h"
+#include "util/util.h"
+#include "steerd/prom.h"
+#include "steerd/steerd.h"
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define PROM_CONN_LIMIT 32
@@ -183,7 +183,7 @@ int steerd_prom_start(const char *addr, struct steerd_prom **out)
 	if (!p)
 		return -ENOMEM;
 	pthread_mutex_init(&p->lock, NULL);
-	p->cx.start_ms = steerd_now_ms();
+	p->cx.start_ms = util_now_ms();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	p->cx.start_time = ts.tv_sec + ts.tv_nsec / 1e9;
 	if (ss.ss_family == AF_INET6)
@@ -225,7 +225,7 @@ void steerd_prom_stop(struct steerd_prom *p)
 	free(p);
 }
 
-void steerd_prom_published(struct steerd_prom *p, const struct steer_pub_stats *st)
+void steerd_prom_published(struct steerd_prom *p, const struct engine_pub_stats *st)
 {
 	if (p && (st->tables_written || st->tables_deleted || st->classes_written ||
 		  st->classes_deleted || st->backends_written || st->tenants_written ||

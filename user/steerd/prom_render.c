@@ -18,9 +18,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "prom.h"
-#include "steer_fnv.h"
-#include "steerd.h"
+#include "steerd/prom.h"
+#include "util/util.h"
+#include "steerd/steerd.h"
 
 struct prom_class_row {
 	uint32_t tenant;	/* index into policy.tenants */
@@ -183,7 +183,7 @@ static const char *family_name(uint8_t f)
 	return f == STEER_AF_INET6 ? "ipv6" : "ipv4";
 }
 
-static const char *task_name(const struct steer_policy *p, uint32_t task)
+static const char *task_name(const struct policy *p, uint32_t task)
 {
 	size_t i;
 
@@ -193,16 +193,8 @@ static const char *task_name(const struct steer_policy *p, uint32_t task)
 	return "unknown";
 }
 
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Label text of every backend: backend, id, model, provider, region. */
-static char **backend_labels(const struct steer_policy *p)
+static char **backend_labels(const struct policy *p)
 {
 	char **l = calloc(p->n_backends + 1, sizeof(*l));
 	size_t i;
@@ -210,7 +202,7 @@ static char **backend_labels(const struct steer_policy *p)
 	if (!l)
 		return NULL;
 	for (i = 0; i < p->n_backends; i++) {
-		const struct steer_pol_backend *be = &p->backends[i];
+		const struct policy_backend *be = &p->backends[i];
 		struct prom_buf b = { 0 };
 		char id[16];
 
@@ -248,7 +240,7 @@ static void render_steerd(struct prom_buf *b, const struct steerd *d, const stru
 {
 	static const char *const kinds[] = { "services", "tasks", "models", "backends",
 					     "tenants" };
-	const struct steer_policy *p = &d->pol;
+	const struct policy *p = &d->pol;
 	size_t counts[] = { p->n_services, p->n_tasks, p->n_models, p->n_backends,
 			    p->n_tenants };
 	struct rusage ru;
@@ -264,7 +256,7 @@ static void render_steerd(struct prom_buf *b, const struct steerd *d, const stru
 	sample(b, "steerd_start_time_seconds", NULL, NULL, cx->start_time);
 	header(b, "steerd_uptime_seconds", "gauge", "Seconds since steerd started");
 	sample(b, "steerd_uptime_seconds", NULL, NULL,
-	       (double)(steerd_now_ms() - cx->start_ms) / 1e3);
+	       (double)(util_now_ms() - cx->start_ms) / 1e3);
 	header(b, "steerd_policy_reloads_total", "counter",
 	       "Policy reloads, by result (a failed reload keeps the running policy)");
 	sample(b, "steerd_policy_reloads_total", "result=\"success\"", NULL,
@@ -320,11 +312,11 @@ static void render_backends(struct prom_buf *b, const struct steerd *d,
 			    const struct steerd_prom_src *src, char **lbl)
 {
 	static const char *const states[] = { "unused", "active", "draining", "down" };
-	const struct steer_policy *p = &d->pol;
+	const struct policy *p = &d->pol;
 	size_t n = p->n_backends, i, s;
 	struct steer_backend_stats *bs = calloc(n + 1, sizeof(*bs)), *all = NULL;
 	bool *ok = calloc(n + 1, sizeof(*ok));
-	uint64_t now = steerd_now_ms();
+	uint64_t now = util_now_ms();
 	uint32_t max_id = 0;
 	char extra[128];
 
@@ -355,11 +347,11 @@ static void render_backends(struct prom_buf *b, const struct steerd *d,
 
 	header(b, "steer_backend_info", "gauge", "Backend address and family (value 1)");
 	for (i = 0; i < n; i++) {
-		const struct steer_pol_backend *be = &p->backends[i];
+		const struct policy_backend *be = &p->backends[i];
 		struct prom_buf e = { 0 };
 		char a[64], ap[80];
 
-		steer_addr_format(be->addr, be->family, a, sizeof(a));
+		util_addr_format(be->addr, be->family, a, sizeof(a));
 		snprintf(ap, sizeof(ap), be->family == STEER_AF_INET6 ? "[%s]:%u" : "%s:%u", a,
 			 be->port);
 		label(&e, "address", ap, false);
@@ -371,7 +363,7 @@ static void render_backends(struct prom_buf *b, const struct steerd *d,
 	       "State published to the data plane: 1 for the current state "
 	       "(unused, active, draining, down), 0 for the others");
 	for (i = 0; i < n; i++) {
-		uint8_t cur = steer_pub_backend_state(&d->live[i]);
+		uint8_t cur = engine_pub_backend_state(&d->live[i]);
 
 		for (s = 0; s < 4; s++) {
 			snprintf(extra, sizeof(extra), "state=\"%s\"", states[s]);
@@ -483,10 +475,10 @@ static void render_reasons(struct prom_buf *b, const struct steerd_prom_src *src
 
 	for (h = 0; h < 2; h++) {
 		bool bulk = src->reasons_all &&
-			    !src->reasons_all(src->ctx, (enum steer_hook)h, STEER_R_MAX, rs[h]);
+			    !src->reasons_all(src->ctx, (enum dp_hook)h, STEER_R_MAX, rs[h]);
 
 		for (r = 0; r < STEER_R_MAX; r++)
-			ok[h][r] = bulk || (src->reason && !src->reason(src->ctx, (enum steer_hook)h,
+			ok[h][r] = bulk || (src->reason && !src->reason(src->ctx, (enum dp_hook)h,
 									r, &rs[h][r]));
 	}
 	header(b, "steer_dp_packets_total", "counter",
@@ -496,7 +488,7 @@ static void render_reasons(struct prom_buf *b, const struct steerd_prom_src *src
 		for (r = 0; r < STEER_R_MAX; r++)
 			if (ok[h][r]) {
 				snprintf(lbl, sizeof(lbl), "hook=\"%s\",reason=\"%s\"", hooks[h],
-					 steer_reason_name(r));
+					 dp_reason_name(r));
 				sample(b, "steer_dp_packets_total", lbl, NULL,
 				       (double)rs[h][r].packets);
 			}
@@ -506,7 +498,7 @@ static void render_reasons(struct prom_buf *b, const struct steerd_prom_src *src
 		for (r = 0; r < STEER_R_MAX; r++)
 			if (ok[h][r]) {
 				snprintf(lbl, sizeof(lbl), "hook=\"%s\",reason=\"%s\"", hooks[h],
-					 steer_reason_name(r));
+					 dp_reason_name(r));
 				sample(b, "steer_dp_bytes_total", lbl, NULL, (double)rs[h][r].bytes);
 			}
 }
@@ -529,7 +521,7 @@ static bool raw_changed(void **raw, size_t *raw_len, const void *now, size_t len
 	return true;
 }
 
-static char *tenant_label(const struct steer_pol_tenant *t)
+static char *tenant_label(const struct policy_tenant *t)
 {
 	struct prom_buf b = { 0 };
 	char id[16];
@@ -545,7 +537,7 @@ static char *tenant_label(const struct steer_pol_tenant *t)
 static int render_tenants(struct prom_render_state *st, const struct steerd *d,
 			  const struct steerd_prom_src *src, bool force)
 {
-	const struct steer_policy *p = &d->pol;
+	const struct policy *p = &d->pol;
 	struct prom_buf nb = { 0 }, *b = &nb;
 	struct steer_tenant_stats *ts;
 	char **lbl = NULL;
@@ -675,7 +667,7 @@ static int ensure_class_ids(struct prom_render_state *st, uint32_t n)
 }
 
 /* (task, family) pairs the services need, sorted, unique. */
-static size_t class_pairs(const struct steer_policy *p, uint32_t *task, uint8_t *fam)
+static size_t class_pairs(const struct policy *p, uint32_t *task, uint8_t *fam)
 {
 	size_t n = 0, i, j;
 
@@ -704,7 +696,7 @@ static size_t class_pairs(const struct steer_policy *p, uint32_t *task, uint8_t 
 static int render_classes(struct prom_render_state *st, const struct steerd *d,
 			  const struct steerd_prom_src *src, char **blbl)
 {
-	const struct steer_policy *p = &d->pol;
+	const struct policy *p = &d->pol;
 	size_t np, i, j, k, n_rows = 0, n_w = 0, cap_w = 0;
 	uint32_t *ptask = calloc(p->n_services + 1, sizeof(*ptask));
 	uint8_t *pfam = calloc(p->n_services + 1, sizeof(*pfam));
@@ -779,7 +771,7 @@ static int render_classes(struct prom_render_state *st, const struct steerd *d,
 		goto out;
 	for (i = 0; i < n_rows; i++) {
 		const struct prom_class_row *r = &rows[i];
-		uint64_t h = STEER_FNV_INIT;
+		uint64_t h = UTIL_FNV_INIT;
 
 		cl.len = 0;
 		label(&cl, "tenant", p->tenants[r->tenant].name, false);
@@ -787,10 +779,10 @@ static int render_classes(struct prom_render_state *st, const struct steerd *d,
 		label(&cl, "family", family_name(r->family), true);
 		if (cl.oom || !(clbl[i] = strdup(cl.p)))
 			goto out;
-		h = steer_fnv_u32(steer_fnv_u32(steer_fnv_u32(steer_fnv_u32(h, p->tenants[r->tenant].id), r->task), r->family),
+		h = util_fnv_u32(util_fnv_u32(util_fnv_u32(util_fnv_u32(h, p->tenants[r->tenant].id), r->task), r->family),
 			r->table_id);
 		for (k = 0; k < r->w_n; k++)
-			h = steer_fnv_u32(steer_fnv_u32(h, p->backends[w[r->w_off + k].backend].id),
+			h = util_fnv_u32(util_fnv_u32(h, p->backends[w[r->w_off + k].backend].id),
 				w[r->w_off + k].weight);
 		if (st->class_hash[r->class_id] != h) {
 			st->class_hash[r->class_id] = h;
@@ -871,7 +863,7 @@ out:
 static int class_counters_read(struct prom_render_state *st, const struct steerd *d,
 			       const struct steerd_prom_src *src, bool force)
 {
-	const struct steer_policy *p = &d->pol;
+	const struct policy *p = &d->pol;
 	uint32_t n = 0;
 	size_t i;
 
@@ -913,7 +905,7 @@ static int class_counters_read(struct prom_render_state *st, const struct steerd
 static int render_class_counters(struct prom_render_state *st, const struct steerd *d,
 				 const struct steerd_prom_src *src, bool force)
 {
-	const struct steer_policy *p = &d->pol;
+	const struct policy *p = &d->pol;
 	struct prom_buf nb = { 0 }, *b = &nb, cl = { 0 };
 	size_t i;
 	int err, pass;
@@ -975,7 +967,7 @@ static int replace(struct prom_render_state *st, enum prom_section s, struct pro
 int prom_render(struct prom_render_state *st, const struct steerd *d,
 		const struct steerd_prom_src *src, const struct prom_ctx *cx)
 {
-	double t0 = mono_ms();
+	double t0 = util_now_ms_f();
 	unsigned long policy = cx->reload_ok;
 	bool policy_moved = !st->valid[PROM_SEC_CLASSES] || policy != st->policy_seen;
 	bool classes_moved = policy_moved || cx->pub_changes != st->class_gen_seen;
@@ -1014,7 +1006,7 @@ int prom_render(struct prom_render_state *st, const struct steerd *d,
 	render_steerd(&nb, d, cx, st);
 	e = replace(st, PROM_SEC_STEERD, &nb);
 	err = err ?: e;
-	st->render_ms = mono_ms() - t0;
+	st->render_ms = util_now_ms_f() - t0;
 	return err;
 }
 
@@ -1039,22 +1031,22 @@ static int src_backend(void *ctx, uint32_t id, struct steer_backend_stats *out)
 {
 	struct steerd *d = ctx;
 
-	return d->dp ? steer_dp_backend_stats_read(d->dp, id, out) : -ENOENT;
+	return d->dp ? dp_backend_stats_read(d->dp, id, out) : -ENOENT;
 }
 
-static int src_reason(void *ctx, enum steer_hook hook, uint32_t reason,
+static int src_reason(void *ctx, enum dp_hook hook, uint32_t reason,
 		      struct steer_reason_stats *out)
 {
 	struct steerd *d = ctx;
 
-	return d->dp ? steer_dp_reason_read(d->dp, hook, reason, out) : -ENOENT;
+	return d->dp ? dp_reason_read(d->dp, hook, reason, out) : -ENOENT;
 }
 
 /* Keys 0..n-1 of a per-CPU stats map, summed, in batches (the loader's). */
 static int src_bulk(const struct steerd *d, const char *map, uint32_t n, size_t n_u64,
 		    uint64_t *out)
 {
-	return d->dp ? steer_dp_percpu_read_all(d->dp, map, n, n_u64, out) : -ENOENT;
+	return d->dp ? dp_percpu_read_all(d->dp, map, n, n_u64, out) : -ENOENT;
 }
 
 static int src_tenants(void *ctx, uint32_t n, struct steer_tenant_stats *out)
@@ -1075,10 +1067,10 @@ static int src_backends(void *ctx, uint32_t n, struct steer_backend_stats *out)
 			(uint64_t *)out);
 }
 
-static int src_reasons(void *ctx, enum steer_hook hook, uint32_t n,
+static int src_reasons(void *ctx, enum dp_hook hook, uint32_t n,
 		       struct steer_reason_stats *out)
 {
-	return src_bulk(ctx, hook == STEER_HOOK_TC ? STEER_MAP_TC_REASONS : STEER_MAP_XDP_REASONS,
+	return src_bulk(ctx, hook == DP_HOOK_TC ? STEER_MAP_TC_REASONS : STEER_MAP_XDP_REASONS,
 			n, sizeof(*out) / sizeof(uint64_t), (uint64_t *)out);
 }
 
@@ -1086,7 +1078,7 @@ static int src_class(void *ctx, uint32_t id, struct steer_class_stats *out)
 {
 	struct steerd *d = ctx;
 
-	return d->dp ? steer_dp_class_stats_read(d->dp, id, out) : -ENOENT;
+	return d->dp ? dp_class_stats_read(d->dp, id, out) : -ENOENT;
 }
 
 static int src_lookup(void *ctx, uint32_t tenant, uint32_t task, uint8_t family,
@@ -1094,7 +1086,7 @@ static int src_lookup(void *ctx, uint32_t tenant, uint32_t task, uint8_t family,
 {
 	struct steerd *d = ctx;
 
-	return d->pub ? steer_pub_class_lookup(d->pub, tenant, task, family, class_id, table_id)
+	return d->pub ? engine_pub_class_lookup(d->pub, tenant, task, family, class_id, table_id)
 		      : -ENOENT;
 }
 
@@ -1103,7 +1095,7 @@ static uint32_t src_weight(void *ctx, uint32_t tenant, uint32_t task, uint8_t fa
 {
 	struct steerd *d = ctx;
 
-	return d->pub ? steer_pub_class_weight(d->pub, tenant, task, family, backend_id) : 0;
+	return d->pub ? engine_pub_class_weight(d->pub, tenant, task, family, backend_id) : 0;
 }
 
 void steerd_prom_src_default(struct steerd *d, struct steerd_prom_src *src)

@@ -6,11 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decide.h"
-#include "policy.h"
-#include "probe.h"
-#include "publish.h"
-#include "steer_dp.h"
+#include "engine/engine.h"
+#include "policy/policy.h"
+#include "probe/probe.h"
+#include "dp/dp.h"
 
 struct steerd_opts {
 	const char *config;
@@ -21,12 +20,12 @@ struct steerd_opts {
 	bool detach_on_exit;	/* SIGTERM also detaches the programs */
 	bool no_attach;		/* don't attach: maps only (tests, another loader) */
 	bool xdp_generic;
-	char xdp[STEER_MAX_IFACES][16];
+	char xdp[POLICY_MAX_IFACES][16];
 	int n_xdp;
-	char tc[STEER_MAX_IFACES][16];
+	char tc[POLICY_MAX_IFACES][16];
 	int n_tc;
 	/* control socket (ctl.c) */
-	const char *ctl_socket;	/* NULL: CTL_SOCKET_DEFAULT; "none": no socket */
+	const char *ctl_socket;	/* NULL: PROTO_SOCKET_DEFAULT; "none": no socket */
 	const char *ctl_state;	/* runtime changes; NULL: next to the socket */
 	const char *read_group;	/* may read; NULL: any local user */
 	const char *admin_group; /* may change; NULL: root only */
@@ -36,7 +35,7 @@ struct steerd_opts {
 
 /* What steerd remembers of a backend between probe rounds. */
 struct steerd_track {
-	char name[STEER_NAME_MAX];
+	char name[POLICY_NAME_MAX];
 	unsigned int ok_streak, fail_streak;
 	bool health_known, healthy;
 	bool has_waiting, has_running, has_kv;
@@ -48,13 +47,13 @@ struct steerd_track {
 
 struct steerd {
 	struct steerd_opts opts;
-	struct steer_policy pol;
+	struct policy pol;
 	struct steerd_track *track;	/* pol.n_backends */
-	struct steer_live *live;	/* pol.n_backends */
-	struct steer_probe_target *targets;
-	struct steer_dp *dp;
-	struct steer_publisher *pub;
-	struct steer_prober *prober;
+	struct engine_live *live;	/* pol.n_backends */
+	struct probe_target *targets;
+	struct dp *dp;
+	struct engine_publisher *pub;
+	struct probe *prober;
 	int sigfd;
 	uint64_t next_round_ms;
 	bool dirty;			/* decide + publish at the next chance */
@@ -67,16 +66,14 @@ struct steerd {
 	struct steerd_prom *prom;	/* /metrics (prom*.c); NULL: off */
 };
 
-uint64_t steerd_now_ms(void);
-
 /* live.c: probe results and kernel counters -> track[] -> live[] */
 int steerd_track_init(struct steerd *d, const struct steerd_track *old,
-		      const struct steer_policy *old_pol);
-void steerd_track_round(struct steerd *d, const struct steer_probe_result *r, size_t n);
+		      const struct policy *old_pol);
+void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n);
 void steerd_live_build(struct steerd *d);
 
 /* ids.c: keep backend ids the data plane knows */
-int steerd_stable_ids(struct steer_dp *dp, struct steer_policy *p);
+int steerd_stable_ids(struct dp *dp, struct policy *p);
 
 /* loop.c */
 int steerd_publish(struct steerd *d);

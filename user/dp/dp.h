@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Data plane loader and typed map access.
+ *
+ * dp_open() loads both BPF objects with every map pinned under a pin
+ * root (re-using the pins that exist, so a restart keeps conntrack, tables
+ * and counters); dp_attach_*() attach through bpf_links pinned under
+ * <pin root>/links, updating a pinned link in place when one exists so that
+ * no packet meets a detached interface. The typed helpers write one map
+ * entry each; all functions return 0 or a negative errno and log nothing
+ * (the caller decides what to say).
+ */
+#ifndef STEER_DP_H
+#define STEER_DP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "steer_abi.h"
+
+struct dp;
+
+struct dp_opts {
+	const char *pin_root;	/* NULL: STEER_PIN_ROOT_DEFAULT */
+	uint32_t maglev_size;	/* 0: STEER_MAGLEV_DEFAULT; used for new tables */
+};
+
+/* What the last failing call of this thread said (file, reason). */
+const char *dp_errmsg(void);
+
+/* Load (or re-adopt) the data plane. Creates pin_root if missing. */
+int dp_open(const struct dp_opts *opts, struct dp **out);
+/* Close fds; pinned maps and links stay, so the data plane keeps steering. */
+void dp_close(struct dp *dp);
+const char *dp_pin_root(const struct dp *dp);
+
+/* Program fds (for BPF_PROG_TEST_RUN in tests and `steerctl explain`). */
+int dp_xdp_prog_fd(const struct dp *dp);
+int dp_tc_prog_fd(const struct dp *dp);
+/* fd of a map by its pin name (STEER_MAP_*), or -ENOENT. */
+int dp_map_fd(const struct dp *dp, const char *name);
+
+enum dp_xdp_mode {
+	DP_XDP_NATIVE = 0,
+	DP_XDP_GENERIC = 1, /* slower; only when asked */
+};
+
+/* Attach steer_xdp to ifname (pinned link "links/xdp-<ifname>"). */
+int dp_attach_xdp(struct dp *dp, const char *ifname, enum dp_xdp_mode mode);
+/* Attach steer_tc at clsact ingress of ifname (tcx link "links/tc-<ifname>"). */
+int dp_attach_tc(struct dp *dp, const char *ifname);
+/* Remove the pinned link(s) of ifname; -ENOENT if none. */
+int dp_detach_xdp(struct dp *dp, const char *ifname);
+int dp_detach_tc(struct dp *dp, const char *ifname);
+/* Is there a pinned link for ifname? */
+bool dp_xdp_attached(const struct dp *dp, const char *ifname);
+bool dp_tc_attached(const struct dp *dp, const char *ifname);
+
+/* ---- typed writes ---- */
+
+int dp_config_set(struct dp *dp, const struct steer_config *cfg);
+int dp_config_get(struct dp *dp, struct steer_config *cfg);
+
+int dp_service_set(struct dp *dp, const struct steer_service_key *key,
+			 const struct steer_service *svc);
+int dp_service_del(struct dp *dp, const struct steer_service_key *key);
+/* Bring service_ports (the program's per-port pre-filter) in line with
+ * the services map; the two calls above do it themselves. _put writes a
+ * service without it (batches: put all, then sync once). */
+int dp_service_put(struct dp *dp, const struct steer_service_key *key,
+			 const struct steer_service *svc);
+int dp_service_ports_sync(struct dp *dp);
+
+/* family: STEER_AF_INET or STEER_AF_INET6; addr in network order. */
+int dp_tenant_prefix_set(struct dp *dp, uint8_t family, const void *addr,
+			       uint32_t prefixlen, uint32_t tenant);
+int dp_tenant_prefix_del(struct dp *dp, uint8_t family, const void *addr,
+			       uint32_t prefixlen);
+/* Limits; also resets the token bucket to full when reset_bucket. */
+int dp_tenant_cfg_set(struct dp *dp, uint32_t tenant,
+			    const struct steer_tenant_cfg *cfg, bool reset_bucket);
+
+int dp_backend_set(struct dp *dp, uint32_t id, const struct steer_backend *be);
+int dp_backend_get(struct dp *dp, uint32_t id, struct steer_backend *be);
+int dp_backend_state_set(struct dp *dp, uint32_t id, uint8_t state);
+
+/* The class of (tenant, task) for one address family's flows. */
+int dp_class_set_family(struct dp *dp, uint32_t tenant, uint32_t task,
+			      uint8_t family, const struct steer_class *cls);
+int dp_class_del_family(struct dp *dp, uint32_t tenant, uint32_t task,
+			      uint8_t family);
+/* Both families at once (same decision for IPv4 and IPv6 flows). */
+int dp_class_set(struct dp *dp, uint32_t tenant, uint32_t task,
+		       const struct steer_class *cls);
+/* Both families; 0 if at least one existed. */
+int dp_class_del(struct dp *dp, uint32_t tenant, uint32_t task);
+
+/*
+ * Publish a Maglev table: a new inner map of n entries (n must equal the
+ * config's maglev_size) is created, filled, then swapped into tables[table_id]
+ * with one update, so a packet sees the old table or the new one, never a mix.
+ */
+int dp_table_publish(struct dp *dp, uint32_t table_id, const uint32_t *entries,
+			   uint32_t n);
+int dp_table_del(struct dp *dp, uint32_t table_id);
+/* The two halves of a publish, for many tables at once: build a filled
+ * table nobody sees yet (caller closes *fd_out), then swap a set of them
+ * in with one batch update (one RCU grace period instead of one each). */
+int dp_table_build(struct dp *dp, uint32_t table_id, const uint32_t *entries,
+			 uint32_t n, int *fd_out);
+int dp_tables_swap(struct dp *dp, const uint32_t *ids, const int *fds, uint32_t n);
+int dp_tables_del(struct dp *dp, const uint32_t *ids, uint32_t n);
+/* Read tables[table_id] into entries[n]; -ENOENT if no table. */
+int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n);
+
+/* ---- explain ---- */
+
+struct dp_explain_req {
+	uint8_t family;		/* STEER_AF_INET / STEER_AF_INET6 */
+	uint8_t proto;		/* STEER_PROTO_TCP / STEER_PROTO_UDP */
+	uint8_t src[16], dst[16]; /* network order */
+	uint16_t sport, dport;	/* host order */
+	uint32_t ifindex;	/* ingress interface for the FIB lookup; 0: none */
+};
+
+/*
+ * Run steer_xdp in dry-run mode (a second instance, loaded on first use)
+ * on a SYN (or UDP packet) against the live maps; nothing is written but
+ * the instance's own explain map. out->verdict is the XDP action.
+ */
+int dp_explain(struct dp *dp, const struct dp_explain_req *req,
+		     struct steer_explain *out);
+
+/* ---- counters (summed over CPUs) ---- */
+
+enum dp_hook {
+	DP_HOOK_XDP = 0,
+	DP_HOOK_TC = 1,
+};
+int dp_reason_read(struct dp *dp, enum dp_hook hook, uint32_t reason,
+			 struct steer_reason_stats *out);
+int dp_backend_stats_read(struct dp *dp, uint32_t id, struct steer_backend_stats *out);
+/*
+ * Keys 0..n-1 of a per-CPU array of n_u64 u64 counters (a STEER_MAP_*
+ * stats or reasons map), summed over CPUs, in batches (one syscall for
+ * thousands of keys; key by key where the kernel has no batch ops).
+ */
+int dp_percpu_read_all(struct dp *dp, const char *map, uint32_t n, size_t n_u64,
+			     uint64_t *out);
+/* Every backend's counters in one batch: out has STEER_MAX_BACKENDS entries. */
+int dp_backend_stats_read_all(struct dp *dp, struct steer_backend_stats *out);
+int dp_tenant_stats_read(struct dp *dp, uint32_t tenant, struct steer_tenant_stats *out);
+int dp_class_stats_read(struct dp *dp, uint32_t class_id, struct steer_class_stats *out);
+
+/* Name of a reason code ("pass_not_service", ...), "unknown" if out of range. */
+const char *dp_reason_name(uint32_t reason);
+/* Code of a reason name, or -1. */
+int dp_reason_from_name(const char *name);
+
+#endif /* STEER_DP_H */

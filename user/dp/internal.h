@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The loader's handle, shared by the files of the loader library only. */
+#ifndef STEER_DP_INTERNAL_H
+#define STEER_DP_INTERNAL_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#define DP_NMAPS 18
+
+struct steer_xdp_bpf;
+struct steer_tc_bpf;
+
+struct dp {
+	char pin_root[PATH_MAX];
+	struct steer_xdp_bpf *xdp;
+	struct steer_tc_bpf *tc;
+	struct steer_xdp_bpf *dry;	/* dry-run instance for explain, loaded on demand */
+	uint32_t maglev_size;
+	int ncpus;
+	struct {
+		const char *name;
+		int fd;
+	} maps[DP_NMAPS];
+};
+
+/* Record a message for dp_errmsg(); returns err as a negative errno. */
+int dp_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif /* STEER_DP_INTERNAL_H */

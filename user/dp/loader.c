@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Data plane lifecycle: load both skeletons with their maps pinned under a
+ * pin root (re-using existing pins), attach and detach through pinned
+ * bpf_links. Closing the handle leaves pins and links in place: the
+ * kernel keeps steering with the last tables.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dp/dp.h"
+#include "dp/internal.h"
+#include "util/util.h"
+#include "steer_xdp.skel.h"
+#include "steer_tc.skel.h"
+
+/* Not in the uapi headers libbpf 1.1 builds against (kernel >= 6.6). */
+#ifndef BPF_TCX_INGRESS
+#define BPF_TCX_INGRESS 46
+#endif
+
+static __thread char errmsg[512];
+
+const char *dp_errmsg(void)
+{
+	return errmsg;
+}
+
+int dp_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	va_end(ap);
+	return err < 0 ? err : -err;
+}
+
+static int check_bpffs(const char *dir)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st))
+		return -errno;
+	if (st.f_type != BPF_FS_MAGIC)
+		return -ENOTSUP;
+	return 0;
+}
+
+static void fill_map_table(struct dp *dp)
+{
+	struct steer_xdp_bpf *s = dp->xdp;
+	const struct {
+		const char *name;
+		struct bpf_map *map;
+	} maps[] = {
+		{ STEER_MAP_CONFIG, s->maps.steer_cfg },
+		{ STEER_MAP_SERVICES, s->maps.services },
+		{ STEER_MAP_TENANTS_V4, s->maps.tenants_v4 },
+		{ STEER_MAP_TENANTS_V6, s->maps.tenants_v6 },
+		{ STEER_MAP_TENANT_CFG, s->maps.tenant_cfg },
+		{ STEER_MAP_TENANT_STATE, s->maps.tenant_state },
+		{ STEER_MAP_CLASSES, s->maps.classes },
+		{ STEER_MAP_TABLES, s->maps.tables },
+		{ STEER_MAP_BACKENDS, s->maps.backends },
+		{ STEER_MAP_CT, s->maps.ct },
+		{ STEER_MAP_RCT, s->maps.rct },
+		{ STEER_MAP_XDP_REASONS, s->maps.xdp_reasons },
+		{ STEER_MAP_TC_REASONS, s->maps.tc_reasons },
+		{ STEER_MAP_BACKEND_STATS, s->maps.backend_stats },
+		{ STEER_MAP_TENANT_STATS, s->maps.tenant_stats },
+		{ STEER_MAP_CLASS_STATS, s->maps.class_stats },
+		{ STEER_MAP_NEXTHOPS, s->maps.nexthops },
+		{ STEER_MAP_SERVICE_PORTS, s->maps.service_ports },
+	};
+	size_t i;
+
+	_Static_assert(sizeof(maps) / sizeof(maps[0]) == DP_NMAPS, "map table size");
+	for (i = 0; i < DP_NMAPS; i++) {
+		dp->maps[i].name = maps[i].name;
+		dp->maps[i].fd = bpf_map__fd(maps[i].map);
+	}
+}
+
+int dp_open(const struct dp_opts *opts, struct dp **out)
+{
+	const char *root = opts && opts->pin_root ? opts->pin_root : STEER_PIN_ROOT_DEFAULT;
+	struct dp *dp;
+	char links[PATH_MAX];
+	int err;
+
+	*out = NULL;
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return dp_fail(-ENOMEM, "out of memory");
+	if (snprintf(dp->pin_root, sizeof(dp->pin_root), "%s", root) >= (int)sizeof(dp->pin_root) ||
+	    snprintf(links, sizeof(links), "%s/%s", root, STEER_PIN_LINKS_DIR) >= (int)sizeof(links)) {
+		err = dp_fail(-ENAMETOOLONG, "pin root too long: %s", root);
+		goto fail;
+	}
+	dp->maglev_size = opts && opts->maglev_size ? opts->maglev_size : STEER_MAGLEV_DEFAULT;
+	dp->ncpus = libbpf_num_possible_cpus();
+	if (dp->ncpus <= 0) {
+		err = dp_fail(dp->ncpus ? dp->ncpus : -EINVAL, "can't count possible CPUs");
+		goto fail;
+	}
+
+	err = util_mkdir_p(root, 0700);
+	if (err) {
+		err = dp_fail(err, "can't create pin root %s: %s", root, strerror(-err));
+		goto fail;
+	}
+	err = check_bpffs(root);
+	if (err) {
+		err = dp_fail(err, "pin root %s is not on a bpffs (mount -t bpf bpffs %s)",
+				    root, root);
+		goto fail;
+	}
+	err = util_mkdir_p(links, 0700);
+	if (err) {
+		err = dp_fail(err, "can't create %s: %s", links, strerror(-err));
+		goto fail;
+	}
+
+	{
+		LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = dp->pin_root);
+
+		dp->xdp = steer_xdp_bpf__open_opts(&oo);
+		if (!dp->xdp) {
+			err = dp_fail(-errno, "can't open steer_xdp: %s", strerror(errno));
+			goto fail;
+		}
+		err = steer_xdp_bpf__load(dp->xdp);
+		if (err) {
+			err = dp_fail(err,
+					    "can't load steer_xdp (%s); pins under %s from an "
+					    "incompatible version must be removed",
+					    strerror(-err), root);
+			goto fail;
+		}
+		/* maps are pinned now: the TC object re-uses them by name */
+		dp->tc = steer_tc_bpf__open_opts(&oo);
+		if (!dp->tc) {
+			err = dp_fail(-errno, "can't open steer_tc: %s", strerror(errno));
+			goto fail;
+		}
+		err = steer_tc_bpf__load(dp->tc);
+		if (err) {
+			err = dp_fail(err, "can't load steer_tc: %s", strerror(-err));
+			goto fail;
+		}
+	}
+	fill_map_table(dp);
+	/* pins from before service_ports existed: fill it from services */
+	err = dp_service_ports_sync(dp);
+	if (err)
+		goto fail;
+	*out = dp;
+	return 0;
+fail:
+	dp_close(dp);
+	return err;
+}
+
+void dp_close(struct dp *dp)
+{
+	if (!dp)
+		return;
+	steer_xdp_bpf__destroy(dp->dry);
+	steer_tc_bpf__destroy(dp->tc);
+	steer_xdp_bpf__destroy(dp->xdp);
+	free(dp);
+}
+
+const char *dp_pin_root(const struct dp *dp)
+{
+	return dp->pin_root;
+}
+
+int dp_xdp_prog_fd(const struct dp *dp)
+{
+	return bpf_program__fd(dp->xdp->progs.steer_xdp);
+}
+
+int dp_tc_prog_fd(const struct dp *dp)
+{
+	return bpf_program__fd(dp->tc->progs.steer_tc);
+}
+
+int dp_map_fd(const struct dp *dp, const char *name)
+{
+	int i;
+
+	for (i = 0; i < DP_NMAPS; i++)
+		if (!strcmp(dp->maps[i].name, name))
+			return dp->maps[i].fd;
+	return -ENOENT;
+}
+
+/* ---- links ---- */
+
+/*
+ * Pin path of an interface's link: "<root>/links/<kind>-<ifname>". bpffs
+ * refuses names with a dot (EPERM: dots are reserved), and interface names
+ * may have one (eth0.100), so '%' and '.' are escaped as %25 and %2e.
+ */
+static int link_path(const struct dp *dp, const char *ifname, const char *kind, char *buf,
+		     size_t len)
+{
+	char enc[3 * IF_NAMESIZE + 1];
+	size_t i, o = 0;
+
+	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE || strchr(ifname, '/'))
+		return dp_fail(-EINVAL, "bad interface name '%s'", ifname ? ifname : "");
+	for (i = 0; ifname[i]; i++) {
+		if (ifname[i] == '.' || ifname[i] == '%')
+			o += (size_t)sprintf(enc + o, "%%%02x", (unsigned char)ifname[i]);
+		else
+			enc[o++] = ifname[i];
+	}
+	enc[o] = '\0';
+	if (snprintf(buf, len, "%s/%s/%s-%s", dp->pin_root, STEER_PIN_LINKS_DIR, kind, enc) >=
+	    (int)len)
+		return dp_fail(-ENAMETOOLONG, "link pin path too long");
+	return 0;
+}
+
+/*
+ * ifindex a pinned link is attached to; 0 if the link is defunct (its
+ * interface went away). xdp.ifindex and tcx.ifindex share their offset in
+ * bpf_link_info's union; the tcx member is newer than these uapi headers.
+ */
+static __u32 link_ifindex(int fd)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.xdp.ifindex;
+}
+
+/*
+ * Attach prog to ifindex through the link pinned at path: update the
+ * pinned link in place when it is alive on this interface (the program is
+ * swapped atomically, no packet meets a detached interface), else create
+ * and pin a new one.
+ */
+static int attach_link(const char *path, int prog_fd, unsigned int ifindex,
+		       enum bpf_attach_type type, __u32 flags, const char *what)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = flags);
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		if (link_ifindex(fd) == ifindex) {
+			err = bpf_link_update(fd, prog_fd, NULL);
+			close(fd);
+			if (err)
+				return dp_fail(-errno, "can't update %s link %s: %s", what,
+						     path, strerror(errno));
+			return 0;
+		}
+		close(fd);
+		unlink(path); /* defunct: the interface was re-created */
+	}
+	fd = bpf_link_create(prog_fd, ifindex, type, flags ? &lo : NULL);
+	if (fd < 0)
+		return dp_fail(-errno, "can't attach %s to ifindex %u: %s", what, ifindex,
+				     strerror(errno));
+	err = bpf_obj_pin(fd, path);
+	if (err) {
+		err = -errno;
+		close(fd); /* detaches again: nothing half-done stays */
+		return dp_fail(err, "can't pin %s link at %s: %s", what, path,
+				     strerror(-err));
+	}
+	close(fd);
+	return 0;
+}
+
+int dp_attach_xdp(struct dp *dp, const char *ifname, enum dp_xdp_mode mode)
+{
+	char path[PATH_MAX];
+	unsigned int ifindex;
+	int err;
+
+	err = link_path(dp, ifname, "xdp", path, sizeof(path));
+	if (err)
+		return err;
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		return dp_fail(-ENODEV, "no interface '%s'", ifname);
+	return attach_link(path, dp_xdp_prog_fd(dp), ifindex, BPF_XDP,
+			   mode == DP_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE,
+			   mode == DP_XDP_GENERIC ? "generic XDP" : "native XDP");
+}
+
+int dp_attach_tc(struct dp *dp, const char *ifname)
+{
+	char path[PATH_MAX];
+	unsigned int ifindex;
+	int err;
+
+	err = link_path(dp, ifname, "tc", path, sizeof(path));
+	if (err)
+		return err;
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		return dp_fail(-ENODEV, "no interface '%s'", ifname);
+	return attach_link(path, dp_tc_prog_fd(dp), ifindex, BPF_TCX_INGRESS, 0,
+			   "tcx ingress");
+}
+
+static int detach_link(struct dp *dp, const char *ifname, const char *kind)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = link_path(dp, ifname, kind, path, sizeof(path));
+	if (err)
+		return err;
+	/* the pin holds the last reference: unlinking it detaches */
+	if (unlink(path))
+		return dp_fail(-errno, "no %s link for %s (%s)", kind, ifname,
+				     strerror(errno));
+	return 0;
+}
+
+int dp_detach_xdp(struct dp *dp, const char *ifname)
+{
+	return detach_link(dp, ifname, "xdp");
+}
+
+int dp_detach_tc(struct dp *dp, const char *ifname)
+{
+	return detach_link(dp, ifname, "tc");
+}
+
+static bool link_pinned(const struct dp *dp, const char *ifname, const char *kind)
+{
+	char path[PATH_MAX];
+
+	if (link_path(dp, ifname, kind, path, sizeof(path)))
+		return false;
+	return access(path, F_OK) == 0;
+}
+
+bool dp_xdp_attached(const struct dp *dp, const char *ifname)
+{
+	return link_pinned(dp, ifname, "xdp");
+}
+
+bool dp_tc_attached(const struct dp *dp, const char *ifname)
+{
+	return link_pinned(dp, ifname, "tc");
+}

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Decision engine (DESIGN.md "Decisions"): candidates by hard constraints,
+ * model routing with a spill-over margin, service routing by spare
+ * capacity, cost and latency, priority shedding, the no-candidate action.
+ * Everything iterates in index order and rounds the same way, so equal
+ * inputs give equal outputs.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "util/util.h"
+
+#define MAX_CHAIN 4 /* fallback hops followed before giving up */
+
+static const char *const excl_names[ENGINE_EXCL__MAX] = {
+	[ENGINE_EXCL_NONE] = "candidate",	[ENGINE_EXCL_TASK] = "task",
+	[ENGINE_EXCL_FAMILY] = "family",		[ENGINE_EXCL_SAFETY] = "safety",
+	[ENGINE_EXCL_REGION] = "region",		[ENGINE_EXCL_COST] = "cost",
+	[ENGINE_EXCL_QUALITY] = "quality",	[ENGINE_EXCL_DOWN] = "down",
+	[ENGINE_EXCL_DRAINING] = "draining",	[ENGINE_EXCL_SATURATED] = "saturated",
+	[ENGINE_EXCL_MODEL] = "model",
+};
+
+const char *engine_excl_name(enum engine_excl e)
+{
+	return e < ENGINE_EXCL__MAX ? excl_names[e] : "unknown";
+}
+
+const char *engine_why_name(enum engine_dec_why w)
+{
+	switch (w) {
+	case ENGINE_WHY_CHOSEN:
+		return "chosen";
+	case ENGINE_WHY_FALLBACK:
+		return "fallback";
+	case ENGINE_WHY_NO_CANDIDATE:
+		return "no_candidate";
+	case ENGINE_WHY_SHED:
+		return "shed";
+	}
+	return "unknown";
+}
+
+static double clamp01(double v)
+{
+	if (!(v > 0)) /* NaN too */
+		return 0;
+	return v > 1 ? 1 : v;
+}
+
+double engine_backend_spare(const struct policy_backend *b, const struct engine_live *l,
+			   bool *known)
+{
+	double cap = b->capacity ? b->capacity : 1;
+	double util = -1;
+
+	if (l->has_running)
+		util = l->running / cap;
+	if (l->has_waiting && l->has_running)
+		util = (l->running + l->waiting) / cap;
+	else if (l->has_waiting && l->waiting > 0)
+		util = 1; /* queueing: full, whatever runs */
+	if (l->has_kv && l->kv_usage > util)
+		util = l->kv_usage;
+	if (util < 0 && l->has_flows)
+		util = l->active_flows / cap; /* no model-server signal: kernel flows */
+	if (util < 0) {
+		*known = false;
+		return 0.5; /* unknown is not idle */
+	}
+	*known = true;
+	return clamp01(1 - util);
+}
+
+static bool region_allowed(const struct policy_tenant *t, const char *region)
+{
+	size_t i;
+
+	if (!t->n_regions)
+		return true;
+	for (i = 0; i < t->n_regions; i++)
+		if (!strcmp(t->regions[i], region))
+			return true;
+	return false;
+}
+
+/* Constraints of one tenant only (no state). */
+static enum engine_excl constraint_excl(const struct policy *p, uint32_t tenant,
+				       uint32_t task, const struct policy_backend *b)
+{
+	const struct policy_tenant *t = &p->tenants[tenant];
+	const struct policy_model *m = &p->models[b->model];
+
+	if (task >= STEER_MAX_TASKS || !m->serves[task])
+		return ENGINE_EXCL_TASK;
+	if (b->safety_tier < t->min_safety_tier)
+		return ENGINE_EXCL_SAFETY;
+	if (!region_allowed(t, b->region))
+		return ENGINE_EXCL_REGION;
+	if (t->max_cost >= 0 && m->cost > t->max_cost)
+		return ENGINE_EXCL_COST;
+	if (m->quality[task] < t->min_quality)
+		return ENGINE_EXCL_QUALITY;
+	return ENGINE_EXCL_NONE;
+}
+
+static enum engine_excl state_excl(const struct policy_backend *b, const struct engine_live *l)
+{
+	bool known;
+
+	if (l->admin_state == STEER_BACKEND_DOWN || l->admin_state == STEER_BACKEND_UNUSED)
+		return ENGINE_EXCL_DOWN;
+	if (l->admin_state == STEER_BACKEND_DRAINING)
+		return ENGINE_EXCL_DRAINING;
+	if (l->health_known && !l->healthy)
+		return ENGINE_EXCL_DOWN;
+	if (engine_backend_spare(b, l, &known) <= 0 && known)
+		return ENGINE_EXCL_SATURATED;
+	return ENGINE_EXCL_NONE;
+}
+
+enum engine_excl engine_exclusion(const struct policy *p, const struct engine_live *live,
+				uint32_t tenant, uint32_t task, uint8_t family, uint32_t backend)
+{
+	const struct policy_backend *b = &p->backends[backend];
+	enum engine_excl e;
+
+	if (b->family != family)
+		return ENGINE_EXCL_FAMILY;
+	e = constraint_excl(p, tenant, task, b);
+	if (e)
+		return e;
+	return state_excl(b, &live[backend]);
+}
+
+/* Per-model aggregate over a class's candidates. */
+struct model_agg {
+	double cap, spare_cap, score, factor;
+	bool present;
+};
+
+struct scratch {
+	struct model_agg *models;	/* n_models */
+	double *raw;			/* n_backends: raw weight, < 0 not candidate */
+	double *spare;			/* n_backends */
+	struct engine_weighted *set;	/* n_backends: the set being built */
+	const uint32_t *prio;		/* when shedding: max priority per backend */
+	uint32_t own;			/* ... and the shed tenant's priority */
+};
+
+/* Capacity as a weight: a backend declared with 0 counts as 1. */
+static double cap_of(const struct policy_backend *b)
+{
+	return b->capacity ? b->capacity : 1;
+}
+
+/*
+ * The weighted set for task/family under the constraints of every tenant
+ * in chain[] (a class's own tenant, plus the tenants it fell back through).
+ * Returns the number of backends in the set (written to d->set).
+ */
+static int weigh_class(const struct policy *p, const struct engine_live *live,
+		       const uint32_t *chain, size_t n_chain, uint32_t task, uint8_t family,
+		       struct scratch *s, struct engine_decision *d)
+{
+	const struct policy_objective *o = &p->objective;
+	double cost_max = 0, best = -INFINITY, raw_max = 0, cap_all = 0, spare_all = 0;
+	int best_model = -1;
+	size_t i, c;
+	bool known;
+
+	memset(s->models, 0, sizeof(*s->models) * p->n_models);
+	for (i = 0; i < p->n_backends; i++) {
+		const struct policy_backend *b = &p->backends[i];
+		enum engine_excl e = ENGINE_EXCL_NONE;
+
+		s->raw[i] = -1;
+		for (c = 0; c < n_chain && !e; c++)
+			e = engine_exclusion(p, live, chain[c], task, family, (uint32_t)i);
+		/* a shed tenant keeps off backends a higher priority needs */
+		if (!e && s->prio && s->prio[i] > s->own)
+			e = ENGINE_EXCL_SATURATED;
+		if (e)
+			continue;
+		s->spare[i] = engine_backend_spare(b, &live[i], &known);
+		s->raw[i] = 0;
+		s->models[b->model].present = true;
+		s->models[b->model].cap += cap_of(b);
+		s->models[b->model].spare_cap += cap_of(b) * s->spare[i];
+		cap_all += cap_of(b);
+		spare_all += cap_of(b) * s->spare[i];
+		if (p->models[b->model].cost > cost_max)
+			cost_max = p->models[b->model].cost;
+	}
+	d->utilisation = cap_all > 0 ? clamp01(1 - spare_all / cap_all) : 1;
+	if (cost_max <= 0)
+		cost_max = 1;
+
+	/* model routing: score, keep the best and those within the margin */
+	for (i = 0; i < p->n_models; i++) {
+		struct model_agg *m = &s->models[i];
+
+		if (!m->present)
+			continue;
+		m->score = o->quality * p->models[i].quality[task] -
+			   o->cost * p->models[i].cost / cost_max +
+			   o->load * (m->cap > 0 ? m->spare_cap / m->cap : 0);
+		if (m->score > best) {
+			best = m->score;
+			best_model = (int)i;
+		}
+	}
+	if (best_model < 0)
+		return 0;
+	d->n_models = 0;
+	d->models[d->n_models++] = (uint32_t)best_model;
+	for (i = 0; i < p->n_models; i++) {
+		struct model_agg *m = &s->models[i];
+		double gap = best - m->score;
+		double best_spare = s->models[best_model].spare_cap / s->models[best_model].cap;
+
+		if (!m->present)
+			continue;
+		if ((int)i == best_model) {
+			m->factor = 1;
+		} else if (o->margin > 0 && gap <= o->margin) {
+			/* spill-over: others share in as the best one fills up */
+			m->factor = (1 - best_spare) * (1 - gap / o->margin);
+			if (m->factor > 0 && d->n_models < 8)
+				d->models[d->n_models++] = (uint32_t)i;
+		} else {
+			m->factor = 0;
+		}
+	}
+
+	/* service routing: spare capacity, cost and latency */
+	for (i = 0; i < p->n_backends; i++) {
+		const struct policy_backend *b = &p->backends[i];
+		double w, lat = live[i].latency_ms;
+
+		if (s->raw[i] < 0)
+			continue;
+		w = s->models[b->model].factor * cap_of(b) * s->spare[i];
+		w /= 1 + o->cost * p->models[b->model].cost / cost_max;
+		if (lat > 0)
+			w /= 1 + o->latency * lat / 100.0;
+		s->raw[i] = w;
+		if (w > raw_max)
+			raw_max = w;
+	}
+	d->n_set = 0;
+	if (raw_max <= 0)
+		return 0;
+	for (i = 0; i < p->n_backends; i++) {
+		double w;
+
+		if (s->raw[i] <= 0)
+			continue;
+		w = floor(s->raw[i] / raw_max * ENGINE_WEIGHT_SCALE + 0.5);
+		d->set[d->n_set].backend = (uint32_t)i;
+		d->set[d->n_set].weight = w < 1 ? 1 : (uint32_t)w;
+		d->n_set++;
+	}
+	return (int)d->n_set;
+}
+
+static int cmp_set(const void *a, const void *b, void *arg)
+{
+	const struct policy *p = arg;
+	const struct engine_weighted *x = a, *y = b;
+	uint32_t ix = p->backends[x->backend].id, iy = p->backends[y->backend].id;
+
+	return ix < iy ? -1 : ix > iy;
+}
+
+/* Own decision of a class, then its fallback chain if it has no set. */
+static void decide_class(const struct policy *p, const struct engine_live *live,
+			 uint32_t tenant, uint32_t task, uint8_t family, bool shed,
+			 struct scratch *s, struct engine_decision *d)
+{
+	uint32_t chain[MAX_CHAIN + 1];
+	size_t n_chain = 1;
+	uint32_t t = tenant, k = task;
+
+	d->tenant = tenant;
+	d->task = task;
+	d->family = family;
+	d->via_tenant = tenant;
+	d->via_task = task;
+	d->n_models = 0;
+	d->set = s->set;
+	s->own = p->tenants[tenant].priority;
+	chain[0] = tenant;
+	if (p->tenants[tenant].implicit) {
+		d->kind = ENGINE_DEC_REJECT; /* no default tenant in the policy */
+		d->why = ENGINE_WHY_NO_CANDIDATE;
+		d->n_set = 0;
+		d->utilisation = 0;
+		return;
+	}
+	if (!shed && weigh_class(p, live, chain, 1, task, family, s, d) > 0) {
+		d->kind = ENGINE_DEC_TABLE;
+		d->why = ENGINE_WHY_CHOSEN;
+		goto done;
+	}
+	d->why = shed ? ENGINE_WHY_SHED : ENGINE_WHY_NO_CANDIDATE;
+	/* fallback: the other class's candidates, under every constraint met so far */
+	while (p->tenants[t].action == POLICY_FALLBACK && n_chain <= MAX_CHAIN) {
+		double util = d->utilisation;
+
+		k = p->tenants[t].fallback_task;
+		t = p->tenants[t].fallback_tenant;
+		if (p->tenants[t].implicit)
+			break; /* the implicit default refuses everything */
+		chain[n_chain++] = t;
+		if (weigh_class(p, live, chain, n_chain, k, family, s, d) > 0) {
+			d->kind = ENGINE_DEC_TABLE;
+			d->why = ENGINE_WHY_FALLBACK;
+			d->via_tenant = t;
+			d->via_task = k;
+			d->utilisation = shed ? util : d->utilisation;
+			goto done;
+		}
+	}
+	d->kind = ENGINE_DEC_REJECT;
+	d->n_set = 0;
+	d->n_models = 0;
+done:
+	qsort_r(d->set, d->n_set, sizeof(*d->set), cmp_set, (void *)p);
+}
+
+/* decide_class into the scratch set, then keep a copy of exactly n_set. */
+static int decide_copy(const struct policy *p, const struct engine_live *live,
+		       uint32_t tenant, uint32_t task, uint8_t family, bool shed,
+		       struct scratch *s, struct engine_decision *d, struct engine_decisions *out)
+{
+	if (d->set_lent) { /* twins still use it: free it with the rest */
+		void **o = realloc(out->orphans, (out->n_orphans + 1) * sizeof(*o));
+
+		if (!o)
+			return -ENOMEM;
+		out->orphans = o;
+		out->orphans[out->n_orphans++] = d->set;
+		d->set_lent = false;
+	} else if (!d->set_shared) {
+		free(d->set);
+	}
+	d->set = NULL;
+	d->set_shared = false;
+	decide_class(p, live, tenant, task, family, shed, s, d);
+	d->set = calloc(d->n_set + 1, sizeof(*d->set));
+	if (!d->set)
+		return -ENOMEM;
+	memcpy(d->set, s->set, d->n_set * sizeof(*d->set));
+	return 0;
+}
+
+/* Everything of a tenant that its decisions depend on, hashed. */
+static uint64_t tenant_sig(const struct policy_tenant *t)
+{
+	uint64_t h;
+	size_t i;
+	struct {
+		uint32_t min_safety, priority, action, fb_tenant, fb_task, n_regions;
+		double max_cost, min_quality;
+	} k;
+
+	memset(&k, 0, sizeof(k));
+	k.min_safety = t->min_safety_tier;
+	k.priority = t->priority;
+	k.action = t->action;
+	k.fb_tenant = t->fallback_tenant;
+	k.fb_task = t->fallback_task;
+	k.n_regions = (uint32_t)t->n_regions;
+	k.max_cost = t->max_cost;
+	k.min_quality = t->min_quality;
+	k.action |= t->implicit ? 0x100 : 0;
+	h = util_fnv(UTIL_FNV_INIT, &k, sizeof(k));
+	for (i = 0; i < t->n_regions; i++)
+		h = util_fnv(h, t->regions[i], strlen(t->regions[i]));
+	return h;
+}
+
+static bool tenant_twins(const struct policy_tenant *a, const struct policy_tenant *b)
+{
+	size_t i;
+
+	if (a->min_safety_tier != b->min_safety_tier || a->priority != b->priority ||
+	    a->action != b->action || a->implicit != b->implicit ||
+	    a->fallback_tenant != b->fallback_tenant ||
+	    a->fallback_task != b->fallback_task || a->n_regions != b->n_regions ||
+	    a->max_cost != b->max_cost || a->min_quality != b->min_quality)
+		return false;
+	for (i = 0; i < a->n_regions; i++)
+		if (strcmp(a->regions[i], b->regions[i]))
+			return false;
+	return true;
+}
+
+/*
+ * For each position in order[], the earlier position of a tenant whose
+ * decisions are necessarily the same (same constraints, priority and
+ * action), or itself. Tenants come in a few profiles: decide each once.
+ */
+static int find_twins(const struct policy *p, const uint32_t *order, size_t *twin)
+{
+	size_t slots = 1, i, k;
+	size_t *table;
+	uint64_t *sig;
+
+	while (slots < 2 * p->n_tenants + 2)
+		slots <<= 1;
+	table = calloc(slots, sizeof(*table)); /* position + 1; 0 empty */
+	sig = calloc(p->n_tenants + 1, sizeof(*sig));
+	if (!table || !sig) {
+		free(table);
+		free(sig);
+		return -ENOMEM;
+	}
+	for (i = 0; i < p->n_tenants; i++) {
+		const struct policy_tenant *t = &p->tenants[order[i]];
+
+		sig[i] = tenant_sig(t);
+		twin[i] = i;
+		for (k = sig[i] & (slots - 1); table[k]; k = (k + 1) & (slots - 1)) {
+			size_t o = table[k] - 1;
+
+			if (sig[o] == sig[i] && tenant_twins(&p->tenants[order[o]], t)) {
+				twin[i] = o;
+				break;
+			}
+		}
+		if (twin[i] == i)
+			table[k] = i + 1;
+	}
+	free(table);
+	free(sig);
+	return 0;
+}
+
+/* d = the decision of twin tenant's class, for tenant. */
+static int decision_copy(struct engine_decision *d, struct engine_decision *from, uint32_t tenant)
+{
+	from->set_lent = true;
+	*d = *from;
+	d->set_shared = true; /* the twin's set: one copy per profile */
+	d->set_lent = false;
+	if (from->via_tenant == from->tenant)
+		d->via_tenant = tenant;
+	d->tenant = tenant;
+	return 0;
+}
+
+static int cmp_tenant_id(const void *a, const void *b, void *arg)
+{
+	const struct policy *p = arg;
+	uint32_t x = p->tenants[*(const uint32_t *)a].id, y = p->tenants[*(const uint32_t *)b].id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* (task, family) pairs the services need, sorted. Returns the count. */
+static size_t needed_pairs(const struct policy *p, uint32_t *tasks, uint8_t *fams)
+{
+	size_t n = 0, i, j;
+	uint32_t task;
+
+	for (task = 0; task < STEER_MAX_TASKS; task++)
+		for (j = 0; j < 2; j++) {
+			uint8_t fam = j ? STEER_AF_INET6 : STEER_AF_INET;
+
+			for (i = 0; i < p->n_services; i++)
+				if (p->services[i].task == task && p->services[i].family == fam) {
+					tasks[n] = task;
+					fams[n++] = fam;
+					break;
+				}
+		}
+	return n;
+}
+
+/*
+ * Priority shedding: a class whose candidates are at least ENGINE_SHED_UTIL
+ * busy gives way when one of its backends also serves a tenant of higher
+ * priority. Returns the max priority per backend in prio[].
+ */
+static void max_priorities(const struct policy *p, const struct engine_decisions *out,
+			   uint32_t *prio)
+{
+	size_t i, j;
+
+	memset(prio, 0, sizeof(*prio) * p->n_backends);
+	for (i = 0; i < out->n; i++) {
+		const struct engine_decision *d = &out->d[i];
+		uint32_t pr = p->tenants[d->tenant].priority;
+
+		if (d->kind != ENGINE_DEC_TABLE || d->why != ENGINE_WHY_CHOSEN)
+			continue;
+		for (j = 0; j < d->n_set; j++)
+			if (prio[d->set[j].backend] < pr)
+				prio[d->set[j].backend] = pr;
+	}
+}
+
+static bool should_shed(const struct policy *p, const struct engine_decision *d,
+			const uint32_t *prio)
+{
+	uint32_t own = p->tenants[d->tenant].priority;
+	size_t j;
+
+	if (d->kind != ENGINE_DEC_TABLE || d->why != ENGINE_WHY_CHOSEN ||
+	    d->utilisation < ENGINE_SHED_UTIL)
+		return false;
+	for (j = 0; j < d->n_set; j++)
+		if (prio[d->set[j].backend] > own)
+			return true;
+	return false;
+}
+
+void engine_decisions_free(struct engine_decisions *d)
+{
+	size_t i;
+
+	if (!d->d)
+		return;
+	for (i = 0; i < d->n; i++)
+		if (!d->d[i].set_shared)
+			free(d->d[i].set);
+	for (i = 0; i < d->n_orphans; i++)
+		free(d->orphans[i]);
+	free(d->orphans);
+	d->orphans = NULL;
+	d->n_orphans = 0;
+	free(d->d);
+	d->d = NULL;
+	d->n = 0;
+}
+
+int engine_decide(const struct policy *p, const struct engine_live *live,
+		 struct engine_decisions *out)
+{
+	uint32_t tasks[STEER_MAX_TASKS * 2];
+	uint8_t fams[STEER_MAX_TASKS * 2];
+	struct scratch s = { 0 };
+	uint32_t *order = NULL, *prio = NULL;
+	size_t n_pairs, i, j, n = 0, *twin = NULL;
+	int err = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	n_pairs = needed_pairs(p, tasks, fams);
+	s.models = calloc(p->n_models + 1, sizeof(*s.models));
+	s.raw = calloc(p->n_backends + 1, sizeof(*s.raw));
+	s.spare = calloc(p->n_backends + 1, sizeof(*s.spare));
+	s.set = calloc(p->n_backends + 1, sizeof(*s.set));
+	order = calloc(p->n_tenants + 1, sizeof(*order));
+	prio = calloc(p->n_backends + 1, sizeof(*prio));
+	twin = calloc(p->n_tenants + 1, sizeof(*twin));
+	out->d = calloc(p->n_tenants * n_pairs + 1, sizeof(*out->d));
+	if (!s.models || !s.raw || !s.spare || !s.set || !order || !prio || !twin || !out->d)
+		goto fail;
+	for (i = 0; i < p->n_tenants; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, p->n_tenants, sizeof(*order), cmp_tenant_id, (void *)p);
+	if (find_twins(p, order, twin))
+		goto fail;
+
+	for (i = 0; i < p->n_tenants; i++)
+		for (j = 0; j < n_pairs; j++) {
+			struct engine_decision *d = &out->d[n];
+
+			out->n = ++n;
+			if (twin[i] != i) {
+				if (decision_copy(d, &out->d[twin[i] * n_pairs + j], order[i]))
+					goto fail;
+			} else if (decide_copy(p, live, order[i], tasks[j], fams[j], false, &s,
+					       d, out)) {
+				goto fail;
+			}
+		}
+
+	max_priorities(p, out, prio);
+	for (i = 0; i < out->n; i++) {
+		struct engine_decision *d = &out->d[i];
+
+		if (!should_shed(p, d, prio))
+			continue;
+		s.prio = prio;
+		err = decide_copy(p, live, d->tenant, d->task, d->family, true, &s, d, out);
+		s.prio = NULL;
+		if (err)
+			goto fail;
+		err = -ENOMEM;
+	}
+	err = 0;
+fail:
+	if (err)
+		engine_decisions_free(out);
+	free(s.models);
+	free(s.raw);
+	free(s.spare);
+	free(s.set);
+	free(order);
+	free(prio);
+	free(twin);
+	return err;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * steerctl: manage and watch steerd over its control socket, in the style
+ * of bpftool and ip. The command line and the output live in
+ * user/lib/ctl_cli.c and ctl_fmt.c (unit-tested); this file does the I/O:
+ * one request per command, two samples for stats, a refresh loop for top.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "steerctl/steerctl.h"
+#include "proto/proto.h"
+
+#define STEERCTL_VERSION "0.1.0"
+#define CALL_TIMEOUT_MS 30000
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* One request; prints transport errors. CTL_EXIT_* */
+static int call(const struct steerctl_cli *c, int *fd, json_t **result)
+{
+	json_t *req = steerctl_cli_request(c), *rep = NULL;
+	char err[512];
+	int e;
+
+	*result = NULL;
+	if (*fd < 0) {
+		*fd = proto_connect(c->socket, err, sizeof(err));
+		if (*fd < 0) {
+			json_decref(req);
+			steerctl_print_error(c->json ? stdout : stderr, err, c->json, c->pretty);
+			return PROTO_EXIT_UNREACHABLE;
+		}
+	}
+	e = proto_call(*fd, req, &rep, CALL_TIMEOUT_MS, err, sizeof(err));
+	json_decref(req);
+	if (e) {
+		steerctl_print_error(c->json ? stdout : stderr, err, c->json, c->pretty);
+		return PROTO_EXIT_UNREACHABLE;
+	}
+	if (!json_is_true(json_object_get(rep, "ok"))) {
+		const char *m = json_string_value(json_object_get(rep, "error"));
+
+		steerctl_print_error(c->json ? stdout : stderr, m ? m : "steerd refused", c->json,
+				c->pretty);
+		json_decref(rep);
+		return PROTO_EXIT_ERROR;
+	}
+	*result = json_incref(json_object_get(rep, "result"));
+	json_decref(rep);
+	return PROTO_EXIT_OK;
+}
+
+/* Sleep ms, or less if a key was pressed (returns the key, or 0). */
+static int wait_key(int ms, bool tty)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	char ch;
+
+	if (!tty) {
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		return 0;
+	}
+	if (poll(&p, 1, ms) > 0 && read(STDIN_FILENO, &ch, 1) == 1)
+		return ch;
+	return 0;
+}
+
+static int run_stats(struct steerctl_cli *c, bool top)
+{
+	bool tty = top && isatty(STDIN_FILENO);
+	struct termios old, raw;
+	json_t *prev = NULL, *cur;
+	int fd = -1, rc, first = 1;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (tty) {
+		tcgetattr(STDIN_FILENO, &old);
+		raw = old;
+		raw.c_lflag &= ~(ICANON | ECHO);
+		raw.c_cc[VMIN] = 0;
+		raw.c_cc[VTIME] = 0;
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+		fputs("\033[?25l", stdout);
+	}
+	for (;;) {
+		rc = call(c, &fd, &cur);
+		if (rc)
+			break;
+		steerctl_stats_rates(prev, cur);
+		if (top) {
+			struct winsize ws = { 0 };
+
+			ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+			steerctl_top_frame(stdout, cur, ws.ws_col);
+		} else if (!first) {
+			if (c->watch && !c->json)
+				fputs("\033[H\033[2J", stdout);
+			steerctl_print(stdout, "stats", cur, c->json, c->pretty);
+			fflush(stdout);
+		}
+		json_decref(prev);
+		prev = cur;
+		if (!top && !c->watch && !first)
+			break;
+		first = 0;
+		{
+			int k = wait_key(c->interval_ms, tty);
+
+			if (k == 'q' || k == 'Q' || k == 3 || stop)
+				break;
+		}
+		if (stop)
+			break;
+	}
+	json_decref(prev);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+		fputs("\033[?25h\n", stdout);
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct steerctl_cli c;
+	json_t *res;
+	int rc, fd = -1;
+
+	rc = steerctl_cli_parse(argc, argv, &c);
+	if (rc) {
+		if (c.json) {
+			steerctl_print_error(stdout, c.err, true, c.pretty);
+		} else {
+			fprintf(stderr, "steerctl: %s\n", c.err);
+			fprintf(stderr, "Try 'steerctl help' (or 'steerctl OBJECT help').\n");
+		}
+		steerctl_cli_free(&c);
+		return PROTO_EXIT_USAGE;
+	}
+	switch (c.action) {
+	case STEERCTL_ACT_HELP:
+		steerctl_help(stdout, c.help_object);
+		rc = PROTO_EXIT_OK;
+		break;
+	case STEERCTL_ACT_VERSION:
+		printf("steerctl %s\n", STEERCTL_VERSION);
+		rc = PROTO_EXIT_OK;
+		break;
+	case STEERCTL_ACT_STATS:
+	case STEERCTL_ACT_TOP:
+		rc = run_stats(&c, c.action == STEERCTL_ACT_TOP);
+		break;
+	default:
+		rc = call(&c, &fd, &res);
+		if (!rc) {
+			steerctl_print(stdout, c.cmd, res, c.json, c.pretty);
+			json_decref(res);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	steerctl_cli_free(&c);
+	return rc;
+}
