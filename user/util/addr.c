@@ -59,3 +59,47 @@ const char *util_addr_format(const uint8_t addr[16], uint8_t family, char *buf, 
 		snprintf(buf, len, "?");
 	return buf;
 }
+
+int util_endpoint_parse(const char *s, uint8_t addr[16], uint8_t *family, uint16_t *port,
+			bool port_optional)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *a = s;
+	unsigned long v;
+	char *end;
+	size_t n;
+
+	*port = 0;
+	if (!s || !*s)
+		return -EINVAL;
+	if (*s == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb || (rb[1] && rb[1] != ':'))
+			return -EINVAL;
+		a = s + 1;
+		n = (size_t)(rb - a);
+		colon = rb[1] ? rb + 1 : NULL;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon && strchr(s, ':') != colon)
+			colon = NULL; /* a bare IPv6 address */
+		n = colon ? (size_t)(colon - s) : strlen(s);
+	}
+	if (!n || n >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, a, n);
+	host[n] = '\0';
+	if (util_addr_parse(host, addr, family))
+		return -EINVAL;
+	if (!colon)
+		return port_optional ? 0 : -EINVAL;
+	if (colon[1] < '0' || colon[1] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(colon + 1, &end, 10);
+	if (errno || *end || !v || v > 65535)
+		return -ERANGE;
+	*port = (uint16_t)v;
+	return 0;
+}

@@ -56,6 +56,13 @@ double util_now_ms_f(void);
 int util_addr_parse(const char *s, uint8_t addr[16], uint8_t *family);
 /* Parse "ADDR/LEN"; LEN defaults to the full length. */
 int util_prefix_parse(const char *s, uint8_t addr[16], uint8_t *family, uint32_t *prefixlen);
+/*
+ * Parse "ADDR:PORT" or "[V6]:PORT" (numeric; a bare IPv6 address has no
+ * port); with port_optional "ADDR" alone is fine (*port = 0). Port 1..65535
+ * in host order. 0, -EINVAL (address or form), -ERANGE (port).
+ */
+int util_endpoint_parse(const char *s, uint8_t addr[16], uint8_t *family, uint16_t *port,
+			bool port_optional);
 /* Format an address; buf must hold 46 bytes. */
 const char *util_addr_format(const uint8_t addr[16], uint8_t family, char *buf, size_t len);
 
