@@ -196,9 +196,9 @@ static int child_main(int (*run)(void))
 	}
 	bpft.xdp_fd = dp_xdp_prog_fd(bpft.dp);
 	bpft.tc_fd = dp_tc_prog_fd(bpft.dp);
-	bpft.ct_fd = dp_map_fd(bpft.dp, STEER_MAP_CT);
-	bpft.rct_fd = dp_map_fd(bpft.dp, STEER_MAP_RCT);
-	bpft.tstate_fd = dp_map_fd(bpft.dp, STEER_MAP_TENANT_STATE);
+	bpft.ct_fd = dp_map_fd(bpft.dp, DP_MAP_CT);
+	bpft.rct_fd = dp_map_fd(bpft.dp, DP_MAP_RCT);
+	bpft.tstate_fd = dp_map_fd(bpft.dp, DP_MAP_TENANT_STATE);
 	if (bpft.xdp_fd < 0 || bpft.tc_fd < 0 || bpft.ct_fd < 0 || bpft.rct_fd < 0 ||
 	    bpft.tstate_fd < 0) {
 		fprintf(stderr, "bpftest: missing program or map fd (xdp %d tc %d ct %d rct %d "
@@ -328,12 +328,12 @@ static int map_clear(int fd)
 	return 0;
 }
 
-static int map_clear_name(const char *name)
+static int map_clear_name(enum dp_map name)
 {
 	int fd = dp_map_fd(bpft.dp, name);
 
 	if (fd < 0) {
-		fprintf(stderr, "bpftest: no map %s\n", name);
+		fprintf(stderr, "bpftest: no map %s\n", dp_map_name(name));
 		return -1;
 	}
 	return map_clear(fd);
@@ -396,9 +396,9 @@ int bpft_reset(void **state)
 	int err = 0;
 
 	(void)state;
-	if (map_clear(bpft.ct_fd) || map_clear(bpft.rct_fd) || map_clear_name(STEER_MAP_SERVICES) ||
-	    map_clear_name(STEER_MAP_TENANTS_V4) || map_clear_name(STEER_MAP_TENANTS_V6) ||
-	    map_clear_name(STEER_MAP_CLASSES))
+	if (map_clear(bpft.ct_fd) || map_clear(bpft.rct_fd) || map_clear_name(DP_MAP_SERVICES) ||
+	    map_clear_name(DP_MAP_TENANTS_V4) || map_clear_name(DP_MAP_TENANTS_V6) ||
+	    map_clear_name(DP_MAP_CLASSES))
 		return -1;
 	for (i = 0; i < 16; i++)
 		dp_table_del(bpft.dp, i);

@@ -69,7 +69,7 @@ static void down_a_tables_to_b(void)
 /* A's slot emptied (what removing a backend leaves: all zero, UNUSED) */
 static void unused_a_tables_to_b(void)
 {
-	int fd = dp_map_fd(bpft.dp, STEER_MAP_BACKENDS);
+	int fd = dp_map_fd(bpft.dp, DP_MAP_BACKENDS);
 	struct steer_backend none = { 0 };
 	uint32_t id = BE4_A;
 

@@ -57,7 +57,7 @@ static void setup_udp_idle_1ms(void)
 static void setup_no_config(void)
 {
 	struct steer_config c = { 0 };
-	int fd = dp_map_fd(bpft.dp, STEER_MAP_CONFIG);
+	int fd = dp_map_fd(bpft.dp, DP_MAP_CONFIG);
 	uint32_t k = 0;
 
 	/* the loader refuses maglev_size 0; write the raw map */

@@ -38,8 +38,50 @@ const char *dp_pin_root(const struct dp *dp);
 /* Program fds (for BPF_PROG_TEST_RUN in tests and `steerctl explain`). */
 int dp_xdp_prog_fd(const struct dp *dp);
 int dp_tc_prog_fd(const struct dp *dp);
-/* fd of a map by its pin name (STEER_MAP_*), or -ENOENT. */
-int dp_map_fd(const struct dp *dp, const char *name);
+
+/* ---- the maps, by name ---- */
+
+/* Every map of the data plane (pinned as STEER_MAP_* under the pin root). */
+enum dp_map {
+	DP_MAP_CONFIG = 0,
+	DP_MAP_SERVICES,
+	DP_MAP_TENANTS_V4,
+	DP_MAP_TENANTS_V6,
+	DP_MAP_TENANT_CFG,
+	DP_MAP_TENANT_STATE,
+	DP_MAP_CLASSES,
+	DP_MAP_TABLES,
+	DP_MAP_BACKENDS,
+	DP_MAP_CT,
+	DP_MAP_RCT,
+	DP_MAP_XDP_REASONS,
+	DP_MAP_TC_REASONS,
+	DP_MAP_BACKEND_STATS,
+	DP_MAP_TENANT_STATS,
+	DP_MAP_CLASS_STATS,
+	DP_MAP_NEXTHOPS,
+	DP_MAP_SERVICE_PORTS,
+	DP_MAP__COUNT
+};
+
+/* Its pin name (STEER_MAP_*), "?" out of range. */
+const char *dp_map_name(enum dp_map m);
+/* fd of a map, or -EINVAL out of range. */
+int dp_map_fd(const struct dp *dp, enum dp_map m);
+
+/*
+ * Whole-map reads and writes: one batch syscall per call where the kernel
+ * has batch ops, key by key where it has not (the fallback is the same
+ * result, slower). Keys and values are packed arrays of the map's own key
+ * and value sizes (per-CPU maps: see dp_percpu_read_all).
+ *
+ * dp_map_read: every entry, up to *n (in: room, out: entries read; more
+ * entries than room is -ENOSPC with the first *n read).
+ * dp_map_write / dp_map_delete: n entries (delete: a missing key is fine).
+ */
+int dp_map_read(struct dp *dp, enum dp_map m, void *keys, void *vals, size_t *n);
+int dp_map_write(struct dp *dp, enum dp_map m, const void *keys, const void *vals, size_t n);
+int dp_map_delete(struct dp *dp, enum dp_map m, const void *keys, size_t n);
 
 enum dp_xdp_mode {
 	DP_XDP_NATIVE = 0,
@@ -146,8 +188,7 @@ int dp_backend_stats_read(struct dp *dp, uint32_t id, struct steer_backend_stats
  * stats or reasons map), summed over CPUs, in batches (one syscall for
  * thousands of keys; key by key where the kernel has no batch ops).
  */
-int dp_percpu_read_all(struct dp *dp, const char *map, uint32_t n, size_t n_u64,
-			     uint64_t *out);
+int dp_percpu_read_all(struct dp *dp, enum dp_map map, uint32_t n, size_t n_u64, uint64_t *out);
 /* Every backend's counters in one batch: out has STEER_MAX_BACKENDS entries. */
 int dp_backend_stats_read_all(struct dp *dp, struct steer_backend_stats *out);
 int dp_tenant_stats_read(struct dp *dp, uint32_t tenant, struct steer_tenant_stats *out);

@@ -6,7 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 
-#define DP_NMAPS 18
+#include "dp/dp.h"
 
 struct steer_xdp_bpf;
 struct steer_tc_bpf;
@@ -19,9 +19,9 @@ struct dp {
 	uint32_t maglev_size;
 	int ncpus;
 	struct {
-		const char *name;
 		int fd;
-	} maps[DP_NMAPS];
+		uint32_t key_size, value_size, max_entries;
+	} maps[DP_MAP__COUNT];
 };
 
 /* Record a message for dp_errmsg(); returns err as a negative errno. */

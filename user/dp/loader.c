@@ -59,39 +59,49 @@ static int check_bpffs(const char *dir)
 	return 0;
 }
 
-static void fill_map_table(struct dp *dp)
-{
-	struct steer_xdp_bpf *s = dp->xdp;
-	const struct {
-		const char *name;
-		struct bpf_map *map;
-	} maps[] = {
-		{ STEER_MAP_CONFIG, s->maps.steer_cfg },
-		{ STEER_MAP_SERVICES, s->maps.services },
-		{ STEER_MAP_TENANTS_V4, s->maps.tenants_v4 },
-		{ STEER_MAP_TENANTS_V6, s->maps.tenants_v6 },
-		{ STEER_MAP_TENANT_CFG, s->maps.tenant_cfg },
-		{ STEER_MAP_TENANT_STATE, s->maps.tenant_state },
-		{ STEER_MAP_CLASSES, s->maps.classes },
-		{ STEER_MAP_TABLES, s->maps.tables },
-		{ STEER_MAP_BACKENDS, s->maps.backends },
-		{ STEER_MAP_CT, s->maps.ct },
-		{ STEER_MAP_RCT, s->maps.rct },
-		{ STEER_MAP_XDP_REASONS, s->maps.xdp_reasons },
-		{ STEER_MAP_TC_REASONS, s->maps.tc_reasons },
-		{ STEER_MAP_BACKEND_STATS, s->maps.backend_stats },
-		{ STEER_MAP_TENANT_STATS, s->maps.tenant_stats },
-		{ STEER_MAP_CLASS_STATS, s->maps.class_stats },
-		{ STEER_MAP_NEXTHOPS, s->maps.nexthops },
-		{ STEER_MAP_SERVICE_PORTS, s->maps.service_ports },
-	};
-	size_t i;
+static const char *const map_names[DP_MAP__COUNT] = {
+	[DP_MAP_CONFIG] = STEER_MAP_CONFIG,
+	[DP_MAP_SERVICES] = STEER_MAP_SERVICES,
+	[DP_MAP_TENANTS_V4] = STEER_MAP_TENANTS_V4,
+	[DP_MAP_TENANTS_V6] = STEER_MAP_TENANTS_V6,
+	[DP_MAP_TENANT_CFG] = STEER_MAP_TENANT_CFG,
+	[DP_MAP_TENANT_STATE] = STEER_MAP_TENANT_STATE,
+	[DP_MAP_CLASSES] = STEER_MAP_CLASSES,
+	[DP_MAP_TABLES] = STEER_MAP_TABLES,
+	[DP_MAP_BACKENDS] = STEER_MAP_BACKENDS,
+	[DP_MAP_CT] = STEER_MAP_CT,
+	[DP_MAP_RCT] = STEER_MAP_RCT,
+	[DP_MAP_XDP_REASONS] = STEER_MAP_XDP_REASONS,
+	[DP_MAP_TC_REASONS] = STEER_MAP_TC_REASONS,
+	[DP_MAP_BACKEND_STATS] = STEER_MAP_BACKEND_STATS,
+	[DP_MAP_TENANT_STATS] = STEER_MAP_TENANT_STATS,
+	[DP_MAP_CLASS_STATS] = STEER_MAP_CLASS_STATS,
+	[DP_MAP_NEXTHOPS] = STEER_MAP_NEXTHOPS,
+	[DP_MAP_SERVICE_PORTS] = STEER_MAP_SERVICE_PORTS,
+};
 
-	_Static_assert(sizeof(maps) / sizeof(maps[0]) == DP_NMAPS, "map table size");
-	for (i = 0; i < DP_NMAPS; i++) {
-		dp->maps[i].name = maps[i].name;
-		dp->maps[i].fd = bpf_map__fd(maps[i].map);
+const char *dp_map_name(enum dp_map m)
+{
+	return (unsigned int)m < DP_MAP__COUNT ? map_names[m] : "?";
+}
+
+/* Every map by its pin name (the XDP object holds them all; TC re-uses the pins). */
+static int fill_map_table(struct dp *dp)
+{
+	int i;
+
+	for (i = 0; i < DP_MAP__COUNT; i++) {
+		const struct bpf_map *m;
+
+		m = bpf_object__find_map_by_name(dp->xdp->obj, map_names[i]);
+		if (!m)
+			return dp_fail(-ENOENT, "steer_xdp has no map %s", map_names[i]);
+		dp->maps[i].fd = bpf_map__fd(m);
+		dp->maps[i].key_size = bpf_map__key_size(m);
+		dp->maps[i].value_size = bpf_map__value_size(m);
+		dp->maps[i].max_entries = bpf_map__max_entries(m);
 	}
+	return 0;
 }
 
 int dp_open(const struct dp_opts *opts, struct dp **out)
@@ -162,7 +172,9 @@ int dp_open(const struct dp_opts *opts, struct dp **out)
 			goto fail;
 		}
 	}
-	fill_map_table(dp);
+	err = fill_map_table(dp);
+	if (err)
+		goto fail;
 	/* pins from before service_ports existed: fill it from services */
 	err = dp_service_ports_sync(dp);
 	if (err)
@@ -199,14 +211,9 @@ int dp_tc_prog_fd(const struct dp *dp)
 	return bpf_program__fd(dp->tc->progs.steer_tc);
 }
 
-int dp_map_fd(const struct dp *dp, const char *name)
+int dp_map_fd(const struct dp *dp, enum dp_map m)
 {
-	int i;
-
-	for (i = 0; i < DP_NMAPS; i++)
-		if (!strcmp(dp->maps[i].name, name))
-			return dp->maps[i].fd;
-	return -ENOENT;
+	return (unsigned int)m < DP_MAP__COUNT ? dp->maps[m].fd : -EINVAL;
 }
 
 /* ---- links ---- */

@@ -13,30 +13,26 @@
 #include "dp/dp.h"
 #include "dp/internal.h"
 
-static int map_fd(const struct dp *dp, const char *name)
-{
-	return dp_map_fd(dp, name);
-}
 
-static int update(const struct dp *dp, const char *map, const void *key, const void *val,
+static int update(const struct dp *dp, enum dp_map map, const void *key, const void *val,
 		  __u64 flags)
 {
-	if (bpf_map_update_elem(map_fd(dp, map), key, val, flags))
-		return dp_fail(-errno, "update of map %s failed: %s", map, strerror(errno));
+	if (bpf_map_update_elem(dp_map_fd(dp, map), key, val, flags))
+		return dp_fail(-errno, "update of map %s failed: %s", dp_map_name(map), strerror(errno));
 	return 0;
 }
 
-static int lookup(const struct dp *dp, const char *map, const void *key, void *val)
+static int lookup(const struct dp *dp, enum dp_map map, const void *key, void *val)
 {
-	if (bpf_map_lookup_elem(map_fd(dp, map), key, val))
-		return dp_fail(-errno, "lookup in map %s failed: %s", map, strerror(errno));
+	if (bpf_map_lookup_elem(dp_map_fd(dp, map), key, val))
+		return dp_fail(-errno, "lookup in map %s failed: %s", dp_map_name(map), strerror(errno));
 	return 0;
 }
 
-static int delete(const struct dp *dp, const char *map, const void *key)
+static int delete(const struct dp *dp, enum dp_map map, const void *key)
 {
-	if (bpf_map_delete_elem(map_fd(dp, map), key))
-		return dp_fail(-errno, "delete from map %s failed: %s", map, strerror(errno));
+	if (bpf_map_delete_elem(dp_map_fd(dp, map), key))
+		return dp_fail(-errno, "delete from map %s failed: %s", dp_map_name(map), strerror(errno));
 	return 0;
 }
 
@@ -47,14 +43,14 @@ int dp_config_set(struct dp *dp, const struct steer_config *cfg)
 	if (cfg->maglev_size < 3 || cfg->maglev_size > STEER_MAGLEV_MAX)
 		return dp_fail(-EINVAL, "maglev_size %u out of range 3..%u",
 				     cfg->maglev_size, STEER_MAGLEV_MAX);
-	return update(dp, STEER_MAP_CONFIG, &zero, cfg, BPF_ANY);
+	return update(dp, DP_MAP_CONFIG, &zero, cfg, BPF_ANY);
 }
 
 int dp_config_get(struct dp *dp, struct steer_config *cfg)
 {
 	__u32 zero = 0;
 
-	return lookup(dp, STEER_MAP_CONFIG, &zero, cfg);
+	return lookup(dp, DP_MAP_CONFIG, &zero, cfg);
 }
 
 static int check_family(uint8_t family)
@@ -72,7 +68,7 @@ static int check_family(uint8_t family)
  */
 int dp_service_ports_sync(struct dp *dp)
 {
-	int sfd = map_fd(dp, STEER_MAP_SERVICES), pfd = map_fd(dp, STEER_MAP_SERVICE_PORTS);
+	int sfd = dp_map_fd(dp, DP_MAP_SERVICES), pfd = dp_map_fd(dp, DP_MAP_SERVICE_PORTS);
 	__u32 *want = calloc(65536, sizeof(*want)), *cur = calloc(65536, sizeof(*cur));
 	__u32 *keys = calloc(65536, sizeof(*keys));
 	__u32 port, batch = 0, count = 65536, i;
@@ -124,7 +120,7 @@ int dp_service_put(struct dp *dp, const struct steer_service_key *key,
 	if (svc->default_task >= STEER_MAX_TASKS)
 		return dp_fail(-EINVAL, "task %u out of range 0..%u", svc->default_task,
 				     STEER_MAX_TASKS - 1);
-	return update(dp, STEER_MAP_SERVICES, key, svc, BPF_ANY);
+	return update(dp, DP_MAP_SERVICES, key, svc, BPF_ANY);
 }
 
 int dp_service_set(struct dp *dp, const struct steer_service_key *key,
@@ -137,7 +133,7 @@ int dp_service_set(struct dp *dp, const struct steer_service_key *key,
 
 int dp_service_del(struct dp *dp, const struct steer_service_key *key)
 {
-	int err = delete(dp, STEER_MAP_SERVICES, key);
+	int err = delete(dp, DP_MAP_SERVICES, key);
 
 	return err ? err : dp_service_ports_sync(dp);
 }
@@ -154,7 +150,7 @@ int dp_tenant_prefix_set(struct dp *dp, uint8_t family, const void *addr,
 		if (prefixlen > 32)
 			return dp_fail(-EINVAL, "IPv4 prefix length %u > 32", prefixlen);
 		memcpy(k.addr, addr, 4);
-		return update(dp, STEER_MAP_TENANTS_V4, &k, &tenant, BPF_ANY);
+		return update(dp, DP_MAP_TENANTS_V4, &k, &tenant, BPF_ANY);
 	}
 	if (family == STEER_AF_INET6) {
 		struct steer_lpm_v6_key k = { .prefixlen = prefixlen };
@@ -162,7 +158,7 @@ int dp_tenant_prefix_set(struct dp *dp, uint8_t family, const void *addr,
 		if (prefixlen > 128)
 			return dp_fail(-EINVAL, "IPv6 prefix length %u > 128", prefixlen);
 		memcpy(k.addr, addr, 16);
-		return update(dp, STEER_MAP_TENANTS_V6, &k, &tenant, BPF_ANY);
+		return update(dp, DP_MAP_TENANTS_V6, &k, &tenant, BPF_ANY);
 	}
 	return check_family(family);
 }
@@ -174,13 +170,13 @@ int dp_tenant_prefix_del(struct dp *dp, uint8_t family, const void *addr,
 		struct steer_lpm_v4_key k = { .prefixlen = prefixlen };
 
 		memcpy(k.addr, addr, 4);
-		return delete(dp, STEER_MAP_TENANTS_V4, &k);
+		return delete(dp, DP_MAP_TENANTS_V4, &k);
 	}
 	if (family == STEER_AF_INET6) {
 		struct steer_lpm_v6_key k = { .prefixlen = prefixlen };
 
 		memcpy(k.addr, addr, 16);
-		return delete(dp, STEER_MAP_TENANTS_V6, &k);
+		return delete(dp, DP_MAP_TENANTS_V6, &k);
 	}
 	return check_family(family);
 }
@@ -193,7 +189,7 @@ int dp_tenant_cfg_set(struct dp *dp, uint32_t tenant,
 	if (tenant >= STEER_MAX_TENANTS)
 		return dp_fail(-EINVAL, "tenant %u out of range 0..%u", tenant,
 				     STEER_MAX_TENANTS - 1);
-	err = update(dp, STEER_MAP_TENANT_CFG, &tenant, cfg, BPF_ANY);
+	err = update(dp, DP_MAP_TENANT_CFG, &tenant, cfg, BPF_ANY);
 	if (err || !reset_bucket)
 		return err;
 	{
@@ -205,13 +201,13 @@ int dp_tenant_cfg_set(struct dp *dp, uint32_t tenant,
 		 */
 		struct steer_tenant_state st;
 
-		if (bpf_map_lookup_elem_flags(map_fd(dp, STEER_MAP_TENANT_STATE), &tenant, &st,
+		if (bpf_map_lookup_elem_flags(dp_map_fd(dp, DP_MAP_TENANT_STATE), &tenant, &st,
 					      BPF_F_LOCK))
 			return dp_fail(-errno, "lookup in tenant_state failed: %s",
 					     strerror(errno));
 		st.tokens_nano = 0;
 		st.last_ns = 0;
-		return update(dp, STEER_MAP_TENANT_STATE, &tenant, &st, BPF_F_LOCK);
+		return update(dp, DP_MAP_TENANT_STATE, &tenant, &st, BPF_F_LOCK);
 	}
 }
 
@@ -224,12 +220,12 @@ int dp_backend_set(struct dp *dp, uint32_t id, const struct steer_backend *be)
 		return -EINVAL;
 	if (be->state > STEER_BACKEND_DOWN)
 		return dp_fail(-EINVAL, "backend state %u unknown", be->state);
-	return update(dp, STEER_MAP_BACKENDS, &id, be, BPF_ANY);
+	return update(dp, DP_MAP_BACKENDS, &id, be, BPF_ANY);
 }
 
 int dp_backend_get(struct dp *dp, uint32_t id, struct steer_backend *be)
 {
-	return lookup(dp, STEER_MAP_BACKENDS, &id, be);
+	return lookup(dp, DP_MAP_BACKENDS, &id, be);
 }
 
 int dp_backend_state_set(struct dp *dp, uint32_t id, uint8_t state)
@@ -243,7 +239,7 @@ int dp_backend_state_set(struct dp *dp, uint32_t id, uint8_t state)
 	if (state > STEER_BACKEND_DOWN)
 		return dp_fail(-EINVAL, "backend state %u unknown", state);
 	be.state = state;
-	return update(dp, STEER_MAP_BACKENDS, &id, &be, BPF_ANY);
+	return update(dp, DP_MAP_BACKENDS, &id, &be, BPF_ANY);
 }
 
 int dp_class_set_family(struct dp *dp, uint32_t tenant, uint32_t task,
@@ -265,7 +261,7 @@ int dp_class_set_family(struct dp *dp, uint32_t tenant, uint32_t task,
 				     STEER_MAX_TABLES - 1);
 	if (cls->action > STEER_ACTION_REJECT)
 		return dp_fail(-EINVAL, "class action %u unknown", cls->action);
-	return update(dp, STEER_MAP_CLASSES, &k, cls, BPF_ANY);
+	return update(dp, DP_MAP_CLASSES, &k, cls, BPF_ANY);
 }
 
 int dp_class_del_family(struct dp *dp, uint32_t tenant, uint32_t task,
@@ -273,7 +269,7 @@ int dp_class_del_family(struct dp *dp, uint32_t tenant, uint32_t task,
 {
 	struct steer_class_key k = { .tenant = tenant, .task = (__u16)task, .family = family };
 
-	return delete(dp, STEER_MAP_CLASSES, &k);
+	return delete(dp, DP_MAP_CLASSES, &k);
 }
 
 int dp_class_set(struct dp *dp, uint32_t tenant, uint32_t task,
@@ -350,7 +346,7 @@ int dp_table_build(struct dp *dp, uint32_t table_id, const uint32_t *entries,
  */
 int dp_tables_swap(struct dp *dp, const uint32_t *ids, const int *fds, uint32_t n)
 {
-	int fd = map_fd(dp, STEER_MAP_TABLES);
+	int fd = dp_map_fd(dp, DP_MAP_TABLES);
 	__u32 done = n, i;
 
 	if (!n)
@@ -366,7 +362,7 @@ int dp_tables_swap(struct dp *dp, const uint32_t *ids, const int *fds, uint32_t 
 
 int dp_tables_del(struct dp *dp, const uint32_t *ids, uint32_t n)
 {
-	int fd = map_fd(dp, STEER_MAP_TABLES);
+	int fd = dp_map_fd(dp, DP_MAP_TABLES);
 	__u32 done = n, i;
 
 	if (!n)
@@ -394,7 +390,7 @@ int dp_table_publish(struct dp *dp, uint32_t table_id, const uint32_t *entries,
 
 int dp_table_del(struct dp *dp, uint32_t table_id)
 {
-	return delete(dp, STEER_MAP_TABLES, &table_id);
+	return delete(dp, DP_MAP_TABLES, &table_id);
 }
 
 int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n)
@@ -402,7 +398,7 @@ int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t 
 	__u32 id, i;
 	int fd, err = 0;
 
-	if (bpf_map_lookup_elem(map_fd(dp, STEER_MAP_TABLES), &table_id, &id))
+	if (bpf_map_lookup_elem(dp_map_fd(dp, DP_MAP_TABLES), &table_id, &id))
 		return dp_fail(-errno, "no table %u: %s", table_id, strerror(errno));
 	fd = bpf_map_get_fd_by_id(id);
 	if (fd < 0)
@@ -418,7 +414,7 @@ int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t 
 /* ---- per-CPU counters ---- */
 
 /* Sum a per-CPU value of n u64 counters over the possible CPUs. */
-static int percpu_sum(struct dp *dp, const char *map, __u32 key, __u64 *out, size_t n)
+static int percpu_sum(struct dp *dp, enum dp_map map, __u32 key, __u64 *out, size_t n)
 {
 	size_t stride = n; /* values are u64 arrays: already 8-byte aligned per CPU */
 	__u64 *vals;
@@ -428,11 +424,11 @@ static int percpu_sum(struct dp *dp, const char *map, __u32 key, __u64 *out, siz
 	vals = calloc((size_t)dp->ncpus * stride, sizeof(__u64));
 	if (!vals)
 		return dp_fail(-ENOMEM, "out of memory");
-	if (bpf_map_lookup_elem(map_fd(dp, map), &key, vals)) {
+	if (bpf_map_lookup_elem(dp_map_fd(dp, map), &key, vals)) {
 		int err = -errno;
 
 		free(vals);
-		return dp_fail(err, "lookup of %u in %s failed: %s", key, map,
+		return dp_fail(err, "lookup of %u in %s failed: %s", key, dp_map_name(map),
 				     strerror(-err));
 	}
 	memset(out, 0, n * sizeof(__u64));
@@ -443,16 +439,16 @@ static int percpu_sum(struct dp *dp, const char *map, __u32 key, __u64 *out, siz
 	return 0;
 }
 
-int dp_percpu_read_all(struct dp *dp, const char *map, uint32_t n, size_t n_u64,
+int dp_percpu_read_all(struct dp *dp, enum dp_map map, uint32_t n, size_t n_u64,
 			     uint64_t *out)
 {
 	size_t vsz = n_u64 * (size_t)dp->ncpus, i, c, k;
 	__u32 *keys = NULL, done = 0, batch = 0;
-	int fd = map_fd(dp, map), err = 0;
+	int fd = dp_map_fd(dp, map), err = 0;
 	__u64 *vals = NULL;
 
 	if (fd < 0)
-		return dp_fail(fd, "no map %s", map);
+		return dp_fail(fd, "no map %d", (int)map);
 	memset(out, 0, (size_t)n * n_u64 * sizeof(*out));
 	if (!n)
 		return 0;
@@ -474,7 +470,7 @@ int dp_percpu_read_all(struct dp *dp, const char *map, uint32_t n, size_t n_u64,
 			goto out;
 		}
 		if (r && errno != ENOENT) {
-			err = dp_fail(-errno, "batch read of %s failed: %s", map,
+			err = dp_fail(-errno, "batch read of %s failed: %s", dp_map_name(map),
 					    strerror(errno));
 			goto out;
 		}
@@ -500,7 +496,7 @@ out:
 
 int dp_backend_stats_read_all(struct dp *dp, struct steer_backend_stats *out)
 {
-	return dp_percpu_read_all(dp, STEER_MAP_BACKEND_STATS, STEER_MAX_BACKENDS,
+	return dp_percpu_read_all(dp, DP_MAP_BACKEND_STATS, STEER_MAX_BACKENDS,
 					sizeof(*out) / sizeof(__u64), (uint64_t *)out);
 }
 
@@ -510,21 +506,21 @@ int dp_backend_stats_read_all(struct dp *dp, struct steer_backend_stats *out)
 int dp_reason_read(struct dp *dp, enum dp_hook hook, uint32_t reason,
 			 struct steer_reason_stats *out)
 {
-	return SUM(dp, hook == DP_HOOK_TC ? STEER_MAP_TC_REASONS : STEER_MAP_XDP_REASONS,
+	return SUM(dp, hook == DP_HOOK_TC ? DP_MAP_TC_REASONS : DP_MAP_XDP_REASONS,
 		   reason, out);
 }
 
 int dp_backend_stats_read(struct dp *dp, uint32_t id, struct steer_backend_stats *out)
 {
-	return SUM(dp, STEER_MAP_BACKEND_STATS, id, out);
+	return SUM(dp, DP_MAP_BACKEND_STATS, id, out);
 }
 
 int dp_tenant_stats_read(struct dp *dp, uint32_t tenant, struct steer_tenant_stats *out)
 {
-	return SUM(dp, STEER_MAP_TENANT_STATS, tenant, out);
+	return SUM(dp, DP_MAP_TENANT_STATS, tenant, out);
 }
 
 int dp_class_stats_read(struct dp *dp, uint32_t class_id, struct steer_class_stats *out)
 {
-	return SUM(dp, STEER_MAP_CLASS_STATS, class_id, out);
+	return SUM(dp, DP_MAP_CLASS_STATS, class_id, out);
 }

@@ -338,7 +338,7 @@ static size_t read_classes(int fd, struct steer_class_key *keys, struct steer_cl
 /* Adopt what the pinned classes map holds (after a restart). */
 static int adopt_classes(struct engine_publisher *pub)
 {
-	int fd = dp_map_fd(pub->dp, STEER_MAP_CLASSES);
+	int fd = dp_map_fd(pub->dp, DP_MAP_CLASSES);
 	struct steer_class_key *keys = calloc(STEER_MAX_CLASSES, sizeof(*keys));
 	struct steer_class *vals = calloc(STEER_MAX_CLASSES, sizeof(*vals));
 	size_t n, i;
@@ -667,7 +667,7 @@ static int write_classes(struct engine_publisher *pub, const struct engine_decis
 {
 	struct steer_class_key *keys = calloc(dec->n + 1, sizeof(*keys));
 	struct steer_class *vals = calloc(dec->n + 1, sizeof(*vals));
-	int fd = dp_map_fd(pub->dp, STEER_MAP_CLASSES);
+	int fd = dp_map_fd(pub->dp, DP_MAP_CLASSES);
 	__u32 count = 0, i, done;
 	int err = 0;
 

@@ -76,7 +76,7 @@ int engine_pub_backends_retire(struct dp *dp, const struct policy *p,
 		/* its flows re-steer on their next packet; no table names it now */
 		be = cache[id];
 		be.state = STEER_BACKEND_UNUSED;
-		if (bpf_map_update_elem(dp_map_fd(dp, STEER_MAP_BACKENDS), &id, &be, BPF_ANY))
+		if (bpf_map_update_elem(dp_map_fd(dp, DP_MAP_BACKENDS), &id, &be, BPF_ANY))
 			err = -errno;
 		known[id] = false;
 		(*written)++;
@@ -105,7 +105,7 @@ static long prefix_owner(const struct policy *p, uint8_t family, const uint8_t *
 /* Remove trie entries the policy no longer has (or maps elsewhere). */
 static int prune_prefixes(struct dp *dp, const struct policy *p, uint8_t family)
 {
-	const char *map = family == STEER_AF_INET ? STEER_MAP_TENANTS_V4 : STEER_MAP_TENANTS_V6;
+	enum dp_map map = family == STEER_AF_INET ? DP_MAP_TENANTS_V4 : DP_MAP_TENANTS_V6;
 	int fd = dp_map_fd(dp, map);
 	struct steer_lpm_v6_key key, next; /* large enough for both */
 	uint8_t dead[64][20];
@@ -132,7 +132,7 @@ static int prune_prefixes(struct dp *dp, const struct policy *p, uint8_t family)
 
 int engine_pub_tenants(struct dp *dp, const struct policy *p, unsigned int *written)
 {
-	int cfg_fd = dp_map_fd(dp, STEER_MAP_TENANT_CFG);
+	int cfg_fd = dp_map_fd(dp, DP_MAP_TENANT_CFG);
 	size_t i, j;
 	int err;
 
@@ -174,7 +174,7 @@ static void service_key(const struct policy_service *s, struct steer_service_key
 
 int engine_pub_services(struct dp *dp, const struct policy *p, unsigned int *written)
 {
-	int fd = dp_map_fd(dp, STEER_MAP_SERVICES);
+	int fd = dp_map_fd(dp, DP_MAP_SERVICES);
 	struct steer_service_key key, next, dead[64];
 	size_t i, n_dead;
 	void *prev;

@@ -471,7 +471,7 @@ static json_t *cmd_flows(struct steerd *d, const json_t *args, char *err, size_t
 {
 	const char *bn = arg_str(args, "backend"), *tn = arg_str(args, "tenant");
 	json_int_t limit = json_integer_value(json_object_get(args, "limit"));
-	int fd = dp_map_fd(d->dp, STEER_MAP_CT);
+	int fd = dp_map_fd(d->dp, DP_MAP_CT);
 	struct steer_flow_key key, next;
 	uint64_t now;
 	long want_b = -1, want_t = -1, bi, ti;

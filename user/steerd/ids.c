@@ -29,7 +29,7 @@ static struct steer_backend *read_known(struct dp *dp)
 	__u32 *keys = calloc(STEER_MAX_BACKENDS, sizeof(*keys));
 	__u32 batch = 0, count = STEER_MAX_BACKENDS, id;
 	struct steer_backend *vals = calloc(STEER_MAX_BACKENDS, sizeof(*vals));
-	int fd = dp_map_fd(dp, STEER_MAP_BACKENDS);
+	int fd = dp_map_fd(dp, DP_MAP_BACKENDS);
 
 	if (!known || !keys || !vals)
 		goto out;

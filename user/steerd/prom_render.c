@@ -1043,7 +1043,7 @@ static int src_reason(void *ctx, enum dp_hook hook, uint32_t reason,
 }
 
 /* Keys 0..n-1 of a per-CPU stats map, summed, in batches (the loader's). */
-static int src_bulk(const struct steerd *d, const char *map, uint32_t n, size_t n_u64,
+static int src_bulk(const struct steerd *d, enum dp_map map, uint32_t n, size_t n_u64,
 		    uint64_t *out)
 {
 	return d->dp ? dp_percpu_read_all(d->dp, map, n, n_u64, out) : -ENOENT;
@@ -1051,26 +1051,26 @@ static int src_bulk(const struct steerd *d, const char *map, uint32_t n, size_t 
 
 static int src_tenants(void *ctx, uint32_t n, struct steer_tenant_stats *out)
 {
-	return src_bulk(ctx, STEER_MAP_TENANT_STATS, n, sizeof(*out) / sizeof(uint64_t),
+	return src_bulk(ctx, DP_MAP_TENANT_STATS, n, sizeof(*out) / sizeof(uint64_t),
 			(uint64_t *)out);
 }
 
 static int src_classes(void *ctx, uint32_t n, struct steer_class_stats *out)
 {
-	return src_bulk(ctx, STEER_MAP_CLASS_STATS, n, sizeof(*out) / sizeof(uint64_t),
+	return src_bulk(ctx, DP_MAP_CLASS_STATS, n, sizeof(*out) / sizeof(uint64_t),
 			(uint64_t *)out);
 }
 
 static int src_backends(void *ctx, uint32_t n, struct steer_backend_stats *out)
 {
-	return src_bulk(ctx, STEER_MAP_BACKEND_STATS, n, sizeof(*out) / sizeof(uint64_t),
+	return src_bulk(ctx, DP_MAP_BACKEND_STATS, n, sizeof(*out) / sizeof(uint64_t),
 			(uint64_t *)out);
 }
 
 static int src_reasons(void *ctx, enum dp_hook hook, uint32_t n,
 		       struct steer_reason_stats *out)
 {
-	return src_bulk(ctx, hook == DP_HOOK_TC ? STEER_MAP_TC_REASONS : STEER_MAP_XDP_REASONS,
+	return src_bulk(ctx, hook == DP_HOOK_TC ? DP_MAP_TC_REASONS : DP_MAP_XDP_REASONS,
 			n, sizeof(*out) / sizeof(uint64_t), (uint64_t *)out);
 }
 
