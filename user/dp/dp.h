@@ -156,6 +156,87 @@ int dp_tables_del(struct dp *dp, const uint32_t *ids, uint32_t n);
 /* Read tables[table_id] into entries[n]; -ENOENT if no table. */
 int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n);
 
+/* ---- a plan: what the maps should hold ---- */
+
+struct dp_plan_backend {
+	uint32_t id;
+	struct steer_backend be;
+};
+
+struct dp_plan_tenant {
+	uint32_t id;
+	struct steer_tenant_cfg cfg;
+};
+
+struct dp_plan_prefix {
+	uint8_t family;		/* STEER_AF_* */
+	uint8_t addr[16];	/* network order */
+	uint32_t len;
+	uint32_t tenant;
+};
+
+struct dp_plan_service {
+	struct steer_service_key key;
+	struct steer_service val;
+};
+
+struct dp_plan_table {
+	uint32_t id;
+	const uint32_t *entries; /* config.maglev_size slots; NULL: keeps what it holds */
+};
+
+struct dp_plan_class {
+	struct steer_class_key key;
+	struct steer_class val;
+};
+
+/*
+ * The desired contents of the maps, as data (engine/plan.c builds it).
+ * Every list is the whole truth for its map: what the maps hold beyond it
+ * is removed. Tenants, prefixes and services are left alone unless
+ * policy_maps is set (they change only with the policy).
+ */
+struct dp_plan {
+	struct steer_config config;
+	struct dp_plan_backend *backends;	/* every backend the policy names */
+	size_t n_backends;
+	bool policy_maps;
+	struct dp_plan_tenant *tenants;
+	size_t n_tenants;
+	struct dp_plan_prefix *prefixes;
+	size_t n_prefixes;
+	struct dp_plan_service *services;
+	size_t n_services;
+	struct dp_plan_table *tables;		/* every table a class uses */
+	size_t n_tables;
+	struct dp_plan_class *classes;		/* every class */
+	size_t n_classes;
+	/* tables no class uses any more (the engine knows them: reading a
+	 * 32k-slot map-in-map back on every publish would cost more than
+	 * the publish) */
+	uint32_t *retired_tables;
+	size_t n_retired_tables;
+};
+
+/* What dp_apply wrote. */
+struct dp_apply_stats {
+	unsigned int tables_written, tables_deleted;
+	unsigned int classes_written, classes_deleted;
+	unsigned int backends_written, tenants_written, services_written;
+};
+
+/*
+ * Make the maps hold what plan says, writing only the difference, map kind
+ * by map kind in the order that keeps every packet consistent: config;
+ * backends (before the tables that name them); tenants' limits and
+ * prefixes; services; new tables (built whole, swapped in with one batch)
+ * before the classes that point at them; classes; then what nothing uses
+ * any more: stale classes, their tables, and backends the policy dropped
+ * (marked unused last, so no table names them). On error the maps hold a
+ * consistent mix: every class points at a complete table.
+ */
+int dp_apply(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *st);
+
 /* ---- explain ---- */
 
 struct dp_explain_req {

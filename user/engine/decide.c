@@ -108,16 +108,29 @@ static enum engine_excl constraint_excl(const struct policy *p, uint32_t tenant,
 	return ENGINE_EXCL_NONE;
 }
 
+uint8_t engine_backend_state(const struct engine_live *l)
+{
+	if (l->admin_state == STEER_BACKEND_DOWN || l->admin_state == STEER_BACKEND_UNUSED)
+		return STEER_BACKEND_DOWN;
+	if (l->health_known && !l->healthy)
+		return STEER_BACKEND_DOWN;
+	if (l->admin_state == STEER_BACKEND_DRAINING)
+		return STEER_BACKEND_DRAINING;
+	return STEER_BACKEND_ACTIVE;
+}
+
 static enum engine_excl state_excl(const struct policy_backend *b, const struct engine_live *l)
 {
 	bool known;
 
-	if (l->admin_state == STEER_BACKEND_DOWN || l->admin_state == STEER_BACKEND_UNUSED)
+	switch (engine_backend_state(l)) {
+	case STEER_BACKEND_DOWN:
 		return ENGINE_EXCL_DOWN;
-	if (l->admin_state == STEER_BACKEND_DRAINING)
+	case STEER_BACKEND_DRAINING:
 		return ENGINE_EXCL_DRAINING;
-	if (l->health_known && !l->healthy)
-		return ENGINE_EXCL_DOWN;
+	default:
+		break;
+	}
 	if (engine_backend_spare(b, l, &known) <= 0 && known)
 		return ENGINE_EXCL_SATURATED;
 	return ENGINE_EXCL_NONE;

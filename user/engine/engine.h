@@ -151,18 +151,21 @@ int engine_maglev_build(const struct engine_maglev_backend *b, size_t n, uint32_
 		       uint32_t *table);
 
 /*
- * Publishing decisions into the data plane: backends, tenants, services,
- * classes and Maglev tables. Only what changed is written; a table is
- * swapped whole (dp_table_publish); classes with identical weighted
- * sets share one table; a weight is only republished when it moved more
- * than the hysteresis. State survives a restart through the maps: class
- * ids and table ids are re-read from the pinned classes map.
+ * Planning: from the policy, live signals and decisions, what every map
+ * should hold (struct dp_plan, dp/dp.h), for dp_apply() to write. The
+ * planner remembers what the last plan put in the maps (classes, their
+ * ids, and the contents of the shared Maglev tables), so that classes with
+ * identical weighted sets share one table, a table whose classes all move
+ * together is rewritten in place, and a weight is only republished when it
+ * moved more than the hysteresis. It does no I/O: after a restart, or a
+ * failed apply, it adopts what the maps hold (engine_planner_adopt).
  */
 
 #include "dp/dp.h"
 
-struct engine_publisher;
+struct engine_planner;
 
+/* What a publish did (dp_apply's counts and the planner's totals). */
 struct engine_pub_stats {
 	unsigned int tables_written;
 	unsigned int tables_deleted;
@@ -176,27 +179,41 @@ struct engine_pub_stats {
 	double publish_ms;		/* time spent writing maps */
 };
 
-/* Re-reads classes from the maps so ids stay stable across restarts. */
-int engine_pub_new(struct dp *dp, struct engine_publisher **out);
-void engine_pub_free(struct engine_publisher *pub);
+int engine_planner_new(struct engine_planner **out);
+void engine_planner_free(struct engine_planner *pl);
+/*
+ * Start from what the maps hold: the config and the classes map (keys and
+ * values, n entries). Class ids and table ids stay; table contents are
+ * unknown until a plan rewrites them. 0 or -ENOMEM.
+ */
+int engine_planner_adopt(struct engine_planner *pl, const struct steer_config *cfg,
+			 const struct steer_class_key *keys, const struct steer_class *vals,
+			 size_t n);
 
 /*
- * Make the maps say what policy + decisions say. live[] gives the health
- * state written for each backend. On error the maps hold a consistent
- * mix: every class points at a complete table.
+ * The plan for policy + live + decisions (live[] has p->n_backends
+ * entries). The planner takes it as applied: if dp_apply fails, adopt the
+ * maps again. 0, -ENOMEM, -ENOSPC (out of class or table ids), -EINVAL.
  */
-int engine_pub_apply(struct engine_publisher *pub, const struct policy *p,
-		    const struct engine_live *live, const struct engine_decisions *dec,
-		    struct engine_pub_stats *st);
+int engine_plan(struct engine_planner *pl, const struct policy *p,
+		const struct engine_live *live, const struct engine_decisions *dec,
+		struct dp_plan *plan);
+void engine_plan_free(struct dp_plan *plan);
+/* Tables and classes the planner holds now. */
+void engine_planner_totals(const struct engine_planner *pl, struct engine_pub_stats *st);
 
-/* What the data plane state of a backend should be (active/draining/down). */
-uint8_t engine_pub_backend_state(const struct engine_live *l);
+/*
+ * The one rule from live state to the data plane's backend state: admin
+ * down (or unused) or failing health is down, else draining, else active.
+ */
+uint8_t engine_backend_state(const struct engine_live *l);
 
 /* Published table and class id of a class; -ENOENT if none. */
-int engine_pub_class_lookup(const struct engine_publisher *pub, uint32_t tenant_id, uint32_t task,
-			   uint8_t family, uint32_t *class_id, uint32_t *table_id);
+int engine_planner_class_lookup(const struct engine_planner *pl, uint32_t tenant_id,
+				uint32_t task, uint8_t family, uint32_t *class_id,
+				uint32_t *table_id);
 /* Weight published for backend id in a class (0 if none). */
-uint32_t engine_pub_class_weight(const struct engine_publisher *pub, uint32_t tenant_id,
-				uint32_t task, uint8_t family, uint32_t backend_id);
+uint32_t engine_planner_class_weight(const struct engine_planner *pl, uint32_t tenant_id,
+				     uint32_t task, uint8_t family, uint32_t backend_id);
 
 #endif /* STEER_DECIDE_H */

@@ -1,23 +1,19 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Policy-level publishing steps (publish_policy.c), used by publish.c. */
-#ifndef STEER_PUBLISH_INTERNAL_H
-#define STEER_PUBLISH_INTERNAL_H
+/* Planning the policy-level maps (plan_policy.c), used by plan.c. */
+#ifndef STEER_ENGINE_INTERNAL_H
+#define STEER_ENGINE_INTERNAL_H
 
 #include "engine/engine.h"
 
-/* steer_cfg from the policy settings; *resized when maglev_size changed. */
-int engine_pub_config(struct dp *dp, const struct policy *p, bool *resized);
-/* Every policy backend with its state; cache[] holds what the map holds. */
-int engine_pub_backends(struct dp *dp, const struct policy *p, const struct engine_live *live,
-		 struct steer_backend *cache, bool *known, unsigned int *written);
-/* Backends in the map but no longer in the policy become UNUSED. */
-int engine_pub_backends_retire(struct dp *dp, const struct policy *p,
-			struct steer_backend *cache, bool *known, unsigned int *written);
-/* Tenant prefixes and admission limits; stale prefixes removed. */
-int engine_pub_tenants(struct dp *dp, const struct policy *p, unsigned int *written);
-/* Signature of what pub_tenants and pub_services write (never 0). */
-uint64_t engine_pub_policy_sig(const struct policy *p);
-/* Services; stale ones removed. */
-int engine_pub_services(struct dp *dp, const struct policy *p, unsigned int *written);
+/* The config map's one entry, from the policy settings. */
+void engine_plan_config(const struct policy *p, struct steer_config *cfg);
+/* Every policy backend with its data plane state. */
+int engine_plan_backends(const struct policy *p, const struct engine_live *live,
+			 struct dp_plan *plan);
+/* Tenant limits and prefixes. */
+int engine_plan_tenants(const struct policy *p, struct dp_plan *plan);
+int engine_plan_services(const struct policy *p, struct dp_plan *plan);
+/* Signature of what the two above plan (never 0). */
+uint64_t engine_plan_policy_sig(const struct policy *p);
 
-#endif /* STEER_PUBLISH_INTERNAL_H */
+#endif /* STEER_ENGINE_INTERNAL_H */

@@ -13,16 +13,6 @@
 #include "policy/policy.h"
 #include "util/util.h"
 
-static const char *task_name(const struct policy *p, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < p->n_tasks; i++)
-		if (p->tasks[i].id == id)
-			return p->tasks[i].name;
-	return "?";
-}
-
 static int jset(json_t *o, const char *k, json_t *v)
 {
 	return json_object_set_new(o, k, v);
@@ -173,7 +163,7 @@ static json_t *tenant_json(const struct policy *p, const struct policy_tenant *t
 		jset(a, "tenant", json_string(t->fallback_tenant < p->n_tenants
 						      ? p->tenants[t->fallback_tenant].name
 						      : "?"));
-		jset(a, "task", json_string(task_name(p, t->fallback_task)));
+		jset(a, "task", json_string(policy_task_name(p, t->fallback_task) ?: "?"));
 		jset(o, "fallback", a);
 	}
 	return o;
@@ -205,7 +195,8 @@ json_t *policy_to_json(const struct policy *p)
 		jset(o, "cost", json_real(p->models[i].cost));
 		for (t = 0; t < STEER_MAX_TASKS; t++)
 			if (p->models[i].serves[t])
-				jset(q, task_name(p, t), json_real(p->models[i].quality[t]));
+				jset(q, policy_task_name(p, t) ?: "?",
+				     json_real(p->models[i].quality[t]));
 		jset(o, "quality", q);
 		json_array_append_new(a, o);
 	}
@@ -219,7 +210,7 @@ json_t *policy_to_json(const struct policy *p)
 		jset(o, "vip", jaddr(s->addr, s->family));
 		jset(o, "port", json_integer(s->port));
 		jset(o, "proto", json_string(s->proto == STEER_PROTO_UDP ? "udp" : "tcp"));
-		jset(o, "task", json_string(task_name(p, s->task)));
+		jset(o, "task", json_string(policy_task_name(p, s->task) ?: "?"));
 		json_array_append_new(a, o);
 	}
 	jset(root, "services", a);

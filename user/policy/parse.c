@@ -265,6 +265,36 @@ void policy_error_format(const struct policy_error *e, char *buf, size_t len)
 		 e->msg);
 }
 
+void policy_errors_report(const struct policy_errors *errs, const char *path,
+			  void (*emit)(void *ctx, const char *line), void *ctx)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		policy_error_format(&errs->e[i], line, sizeof(line));
+		emit(ctx, line);
+	}
+	if (errs->total > errs->n) {
+		snprintf(line, sizeof(line), "%s: %zu more errors not shown", path,
+			 errs->total - errs->n);
+		emit(ctx, line);
+	}
+	snprintf(line, sizeof(line), "%s: invalid (%zu error%s)", path, errs->total,
+		 errs->total == 1 ? "" : "s");
+	emit(ctx, line);
+}
+
+const char *policy_task_name(const struct policy *p, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_tasks; i++)
+		if (p->tasks[i].id == id)
+			return p->tasks[i].name;
+	return NULL;
+}
+
 /* Returns the task's id (what services, models and fallbacks store), not its index. */
 int policy_task_by_name(const struct policy *p, const char *name)
 {

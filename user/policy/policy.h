@@ -180,6 +180,15 @@ int policy_load_string(const char *name, const char *yaml, size_t len, struct po
 void policy_free(struct policy *p);
 /* "file:line:column: field: message" */
 void policy_error_format(const struct policy_error *e, char *buf, size_t len);
+/*
+ * The one way to report a rejected policy: each recorded error as a line
+ * (policy_error_format), "PATH: N more errors not shown" when some were
+ * not recorded, and "PATH: invalid (N errors)", each through emit.
+ */
+void policy_errors_report(const struct policy_errors *errs, const char *path,
+			  void (*emit)(void *ctx, const char *line), void *ctx);
+/* The name of task id (what services and classes store), or NULL. */
+const char *policy_task_name(const struct policy *p, uint32_t id);
 
 /* Lookups by name; -1 if absent. Tasks: the task id; others: the index. */
 int policy_task_by_name(const struct policy *p, const char *name);

@@ -38,16 +38,6 @@ bool steerd_ctl_readonly(const char *cmd)
 	return false;
 }
 
-static const char *task_name(const struct policy *p, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < p->n_tasks; i++)
-		if (p->tasks[i].id == id)
-			return p->tasks[i].name;
-	return NULL;
-}
-
 static long tenant_by_id(const struct policy *p, uint32_t id)
 {
 	size_t i;
@@ -73,13 +63,6 @@ static json_t *jaddr(const uint8_t *a, uint8_t family)
 	char buf[64];
 
 	return json_string(util_addr_format(a, family, buf, sizeof(buf)));
-}
-
-static const char *state_name(uint8_t s)
-{
-	static const char *const n[] = { "unused", "active", "draining", "down" };
-
-	return s < 4 ? n[s] : "unknown";
 }
 
 static json_t *num_or_null(bool has, double v)
@@ -114,8 +97,8 @@ static json_t *backend_json(struct steerd *d, size_t i, bool detail)
 		      "id", (int)b->id, "address", jaddr(b->addr, b->family), "port", b->port,
 		      "model", d->pol.models[b->model].name, "provider", b->provider, "region",
 		      b->region, "safety_tier", (int)b->safety_tier, "capacity", (int)b->capacity,
-		      "admin_state", state_name(b->state ? b->state : 1), "state",
-		      state_name(engine_pub_backend_state(&d->live[i])));
+		      "admin_state", util_backend_state_name(b->state ? b->state : 1), "state",
+		      util_backend_state_name(engine_backend_state(&d->live[i])));
 	json_object_set_new(o, "signals", signals_json(d, i));
 	if (d->dp && !dp_backend_stats_read(d->dp, b->id, &bs))
 		json_object_set_new(o, "counters",
@@ -137,7 +120,7 @@ static json_t *backend_json(struct steerd *d, size_t i, bool detail)
 			for (k = 0; k < d->pol.n_tasks; k++) {
 				const struct policy_tenant *tn = &d->pol.tenants[t];
 				uint32_t task = d->pol.tasks[k].id;
-				uint32_t wt = engine_pub_class_weight(d->pub, tn->id, task, b->family,
+				uint32_t wt = engine_planner_class_weight(d->planner, tn->id, task, b->family,
 								     b->id);
 
 				if (wt)
@@ -186,7 +169,7 @@ static json_t *tenant_json(struct steerd *d, size_t i)
 		json_object_set_new(o, "fallback",
 				    json_pack("{s:s, s:s}", "tenant",
 					      d->pol.tenants[t->fallback_tenant].name, "task",
-					      task_name(&d->pol, t->fallback_task)));
+					      policy_task_name(&d->pol, t->fallback_task)));
 	if (d->dp && !dp_tenant_stats_read(d->dp, t->id, &ts))
 		json_object_set_new(
 			o, "counters",
@@ -225,7 +208,7 @@ static json_t *cmd_status(struct steerd *d)
 		json_array_append_new(t, json_string(d->pol.tc_ifaces[i]));
 	steerd_live_build(d);
 	for (i = 0; i < d->pol.n_backends; i++) {
-		uint8_t s = engine_pub_backend_state(&d->live[i]);
+		uint8_t s = engine_backend_state(&d->live[i]);
 
 		if (!d->live[i].health_known && s == STEER_BACKEND_ACTIVE)
 			unknown++;
@@ -329,7 +312,7 @@ static json_t *cmd_policy_show(struct steerd *d, const json_t *args, char *err, 
 					       "id", (int)be->id, "model",
 					       d->pol.models[be->model].name, "weight",
 					       (int)c->set[k].weight, "published_weight",
-					       (int)engine_pub_class_weight(d->pub, t->id, c->task,
+					       (int)engine_planner_class_weight(d->planner, t->id, c->task,
 									   c->family, be->id),
 					       "signals", signals_json(d, bi)));
 		}
@@ -357,9 +340,9 @@ static json_t *cmd_policy_show(struct steerd *d, const json_t *args, char *err, 
 							    "reason", engine_excl_name(e), "signals",
 							    signals_json(d, b)));
 		}
-		engine_pub_class_lookup(d->pub, t->id, c->task, c->family, &class_id, &table_id);
+		engine_planner_class_lookup(d->planner, t->id, c->task, c->family, &class_id, &table_id);
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:f, s:o, s:o, s:o}", "tenant",
-			      t->name, "task", task_name(&d->pol, c->task), "family",
+			      t->name, "task", policy_task_name(&d->pol, c->task), "family",
 			      c->family == STEER_AF_INET ? "ipv4" : "ipv6", "action",
 			      c->kind == ENGINE_DEC_REJECT ? "reject" : "table", "why",
 			      engine_why_name(c->why), "class_id", (int)class_id, "table_id",
@@ -369,7 +352,7 @@ static json_t *cmd_policy_show(struct steerd *d, const json_t *args, char *err, 
 			json_object_set_new(o, "via",
 					    json_pack("{s:s, s:s}", "tenant",
 						      d->pol.tenants[c->via_tenant].name, "task",
-						      task_name(&d->pol, c->via_task)));
+						      policy_task_name(&d->pol, c->via_task)));
 		json_array_append_new(out, o);
 	}
 	engine_decisions_free(&dec);
@@ -433,8 +416,8 @@ static json_t *cmd_explain(struct steerd *d, const json_t *args, char *err, size
 				    x.service_id < d->pol.n_services
 					    ? json_string(d->pol.services[x.service_id].name)
 					    : json_integer(x.service_id));
-		json_object_set_new(o, "task", task_name(&d->pol, x.task)
-						       ? json_string(task_name(&d->pol, x.task))
+		json_object_set_new(o, "task", policy_task_name(&d->pol, x.task)
+						       ? json_string(policy_task_name(&d->pol, x.task))
 						       : json_integer(x.task));
 		i = tenant_by_id(&d->pol, x.tenant);
 		json_object_set_new(o, "tenant", i >= 0 ? json_string(d->pol.tenants[i].name)
@@ -562,7 +545,7 @@ static json_t *cmd_stats(struct steerd *d)
 				uint32_t cid, tid;
 				struct steer_class_stats cs;
 
-				if (engine_pub_class_lookup(d->pub, t->id, d->pol.tasks[k].id, fam,
+				if (engine_planner_class_lookup(d->planner, t->id, d->pol.tasks[k].id, fam,
 							   &cid, &tid) ||
 				    dp_class_stats_read(d->dp, cid, &cs))
 					continue;
@@ -693,7 +676,7 @@ json_t *steerd_ctl_dispatch(struct steerd *d, const char *cmd, const json_t *arg
 					     (int)s->id, "vip", jaddr(s->addr, s->family), "port",
 					     s->port, "proto",
 					     s->proto == STEER_PROTO_UDP ? "udp" : "tcp", "task",
-					     task_name(&d->pol, s->task)));
+					     policy_task_name(&d->pol, s->task)));
 		}
 		return json_pack("{s:o}", "services", a);
 	}

@@ -178,24 +178,9 @@ int steerd_ctl_overlay(struct steerd *d, struct policy *p)
 
 int steerd_ctl_swap(struct steerd *d, struct policy *np)
 {
-	struct policy old;
-	int err;
+	int err = steerd_policy_swap(d, np);
 
-	steerd_stable_ids(d->dp, np);
-	old = d->pol;
-	d->pol = *np;
-	err = steerd_track_init(d, d->track, &old);
-	if (err) {
-		d->pol = old;
-		policy_free(np);
-		return err;
-	}
-	policy_free(&old);
-	steerd_targets_build(d);
-	d->dirty = true;
-	d->force = true;
-	d->next_round_ms = 0; /* probe new backends now */
-	if (d->rounds > 0 || !d->pol.n_backends) {
+	if (!err && (d->rounds > 0 || !d->pol.n_backends)) {
 		/* publish before answering: the change is in effect when steerctl returns */
 		d->dirty = false;
 		err = steerd_publish(d);

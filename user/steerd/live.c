@@ -129,3 +129,34 @@ void steerd_live_build(struct steerd *d)
 		}
 	}
 }
+/*
+ * Signature of what the decisions depend on in live[], quantised below what
+ * could move a weight by the hysteresis (spare capacity and the latency
+ * factor in 1 % steps): an idle or steady gateway skips the work.
+ */
+uint64_t steerd_live_sig(const struct steerd *d)
+{
+	uint64_t h = UTIL_FNV_INIT;
+	size_t i;
+
+	for (i = 0; i < d->pol.n_backends; i++) {
+		const struct engine_live *l = &d->live[i];
+		bool known;
+		int32_t v[6];
+
+		v[0] = l->admin_state | l->health_known << 4 | l->healthy << 5;
+		v[1] = (int32_t)(engine_backend_spare(&d->pol.backends[i], l, &known) * 100 + 0.5);
+		v[2] = known;
+		/* the latency factor of a weight, in 1 % steps: sub-millisecond
+		 * jitter on an idle backend must not count as a change */
+		v[3] = l->latency_ms > 0
+			       ? (int32_t)(100.0 / (1 + d->pol.objective.latency * l->latency_ms /
+							 100.0))
+			       : -1;
+		v[4] = l->has_waiting << 2 | l->has_running << 1 | l->has_kv;
+		v[5] = l->has_flows;
+		h = util_fnv(h, v, sizeof(v));
+	}
+	return h;
+}
+

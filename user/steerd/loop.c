@@ -5,7 +5,6 @@
  * signals through a signalfd polled together with the transfers.
  */
 #include <errno.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,97 +16,6 @@
 #include "steerd/prom.h"
 #include "steerd/ctl.h"
 #include "steerd/steerd.h"
-
-void steerd_targets_build(struct steerd *d)
-{
-	size_t i;
-
-	free(d->targets);
-	d->targets = calloc(d->pol.n_backends + 1, sizeof(*d->targets));
-	if (!d->targets)
-		return;
-	for (i = 0; i < d->pol.n_backends; i++) {
-		const struct policy_backend *b = &d->pol.backends[i];
-
-		d->targets[i].health_url = b->health_url;
-		d->targets[i].metrics_url = b->metrics_url;
-		d->targets[i].names = b->profile == POLICY_METRICS_NONE ? NULL : &b->metrics;
-	}
-}
-
-/*
- * Signature of what the decisions depend on in live[], quantised below what
- * could move a weight by the hysteresis (spare capacity and the latency
- * factor in 1 % steps): an idle or steady gateway skips the work.
- */
-static uint64_t live_sig(const struct steerd *d)
-{
-	uint64_t h = UTIL_FNV_INIT;
-	size_t i;
-
-	for (i = 0; i < d->pol.n_backends; i++) {
-		const struct engine_live *l = &d->live[i];
-		bool known;
-		int32_t v[6];
-
-		v[0] = l->admin_state | l->health_known << 4 | l->healthy << 5;
-		v[1] = (int32_t)(engine_backend_spare(&d->pol.backends[i], l, &known) * 100 + 0.5);
-		v[2] = known;
-		/* the latency factor of a weight, in 1 % steps: sub-millisecond
-		 * jitter on an idle backend must not count as a change */
-		v[3] = l->latency_ms > 0
-			       ? (int32_t)(100.0 / (1 + d->pol.objective.latency * l->latency_ms /
-							 100.0))
-			       : -1;
-		v[4] = l->has_waiting << 2 | l->has_running << 1 | l->has_kv;
-		v[5] = l->has_flows;
-		h = util_fnv(h, v, sizeof(v));
-	}
-	return h;
-}
-
-int steerd_publish(struct steerd *d)
-{
-	struct engine_decisions dec;
-	struct engine_pub_stats st;
-	uint64_t t0, t1, sig;
-	int err;
-
-	steerd_live_build(d);
-	sig = live_sig(d);
-	if (!d->force && sig == d->last_sig)
-		return 0; /* nothing that could change a decision moved */
-	d->force = false;
-	d->last_sig = sig;
-	t0 = util_now_ms();
-	err = engine_decide(&d->pol, d->live, &dec);
-	if (err) {
-		log_error("decision failed: %s", strerror(-err));
-		return err;
-	}
-	t1 = util_now_ms();
-	err = engine_pub_apply(d->pub, &d->pol, d->live, &dec, &st);
-	d->last_decide_ms = (double)(t1 - t0);
-	d->last_publish_ms = st.publish_ms;
-	engine_decisions_free(&dec);
-	if (err) {
-		log_error("publish failed: %s (%s)", strerror(-err), dp_errmsg());
-		return err;
-	}
-	d->publishes++;
-	steerd_prom_published(d->prom, &st); /* prom*.c */
-	log_debug("decide %.1f ms, publish %.1f ms", d->last_decide_ms, st.publish_ms);
-	if (st.tables_written || st.classes_written || st.classes_deleted ||
-	    st.backends_written || st.services_written || st.tenants_written)
-		log_info("published: %u tables written, %u deleted, %u classes written, %u "
-			 "deleted, %u backends, %u tenants, %u services (%u tables, %u classes "
-			 "live; decide %.1f ms, publish %.1f ms)",
-			 st.tables_written, st.tables_deleted, st.classes_written,
-			 st.classes_deleted, st.backends_written, st.tenants_written,
-			 st.services_written, st.tables_live, st.classes_live, d->last_decide_ms,
-			 st.publish_ms);
-	return 0;
-}
 
 static int attach_all(struct steerd *d, bool fatal)
 {
@@ -164,40 +72,21 @@ static void detach_all(struct steerd *d)
 
 int steerd_reload(struct steerd *d)
 {
-	struct policy np, old;
-	struct policy_errors errs;
-	char line[1024];
-	size_t i;
+	struct policy np;
 	int err;
 
-	memset(&errs, 0, sizeof(errs));
-	if (policy_load(d->opts.config, &np, &errs) < 0) {
-		for (i = 0; i < errs.n; i++) {
-			policy_error_format(&errs.e[i], line, sizeof(line));
-			log_error("%s", line);
-		}
-		log_error("reload of %s rejected (%zu errors); the running policy stays",
-			  d->opts.config, errs.total);
+	if (steerd_policy_load(d->opts.config, &np, false) < 0) {
+		log_error("reload of %s rejected; the running policy stays", d->opts.config);
 		steerd_prom_reloaded(d->prom, false); /* prom*.c */
 		return -EINVAL;
 	}
 	steerd_ctl_overlay(d, &np); /* ctl*.c: runtime changes on top of the file */
-	steerd_stable_ids(d->dp, &np);
-	old = d->pol;
-	d->pol = np;
-	err = steerd_track_init(d, d->track, &old);
+	err = steerd_policy_swap(d, &np);
 	if (err) {
-		d->pol = old;
-		policy_free(&np);
 		log_error("reload: out of memory; the running policy stays");
 		return err;
 	}
-	policy_free(&old);
-	steerd_targets_build(d);
 	attach_all(d, false);
-	d->dirty = true;
-	d->force = true;
-	d->next_round_ms = 0; /* probe the new set now */
 	steerd_prom_reloaded(d->prom, true); /* prom*.c */
 	log_info("reloaded %s: %zu services, %zu tenants, %zu backends", d->opts.config,
 		 d->pol.n_services, d->pol.n_tenants, d->pol.n_backends);

@@ -195,23 +195,8 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 
 static int load_policy(const char *path, struct policy *pol, bool quiet_ok)
 {
-	struct policy_errors errs;
-	char line[1024];
-	size_t i;
-
-	memset(&errs, 0, sizeof(errs));
-	if (policy_load(path, pol, &errs) < 0) {
-		for (i = 0; i < errs.n; i++) {
-			policy_error_format(&errs.e[i], line, sizeof(line));
-			fprintf(stderr, "%s\n", line);
-		}
-		if (errs.total > errs.n)
-			fprintf(stderr, "%s: %zu more errors not shown\n", path,
-				errs.total - errs.n);
-		fprintf(stderr, "%s: invalid (%zu error%s)\n", path, errs.total,
-			errs.total == 1 ? "" : "s");
+	if (steerd_policy_load(path, pol, true))
 		return -1;
-	}
 	if (!quiet_ok)
 		printf("%s: valid: %zu services, %zu tasks, %zu models, %zu backends, %zu "
 		       "tenants\n",
@@ -267,11 +252,13 @@ int main(int argc, char **argv)
 	}
 	if (steerd_stable_ids(d.dp, &d.pol) || steerd_track_init(&d, NULL, NULL))
 		goto out;
-	err = engine_pub_new(d.dp, &d.pub);
+	err = engine_planner_new(&d.planner);
 	if (err) {
-		log_error("publisher: %s", strerror(-err));
+		log_error("planner: %s", strerror(-err));
 		goto out;
 	}
+	if (steerd_planner_adopt(&d))
+		goto out;
 	d.prober = probe_new(d.pol.probe_timeout_ms, PROBE_MAX_BODY);
 	if (!d.prober) {
 		log_error("prober: out of memory");
@@ -311,7 +298,7 @@ out:
 	steerd_prom_stop(d.prom); /* prom*.c */
 	steerd_ctl_close(&d);	/* ctl*.c */
 	probe_free(d.prober);
-	engine_pub_free(d.pub);
+	engine_planner_free(d.planner);
 	dp_close(d.dp); /* pins and links stay: the kernel keeps steering */
 	policy_free(&d.pol);
 	free(d.track);

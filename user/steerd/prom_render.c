@@ -363,7 +363,7 @@ static void render_backends(struct prom_buf *b, const struct steerd *d,
 	       "State published to the data plane: 1 for the current state "
 	       "(unused, active, draining, down), 0 for the others");
 	for (i = 0; i < n; i++) {
-		uint8_t cur = engine_pub_backend_state(&d->live[i]);
+		uint8_t cur = engine_backend_state(&d->live[i]);
 
 		for (s = 0; s < 4; s++) {
 			snprintf(extra, sizeof(extra), "state=\"%s\"", states[s]);
@@ -1086,7 +1086,7 @@ static int src_lookup(void *ctx, uint32_t tenant, uint32_t task, uint8_t family,
 {
 	struct steerd *d = ctx;
 
-	return d->pub ? engine_pub_class_lookup(d->pub, tenant, task, family, class_id, table_id)
+	return d->planner ? engine_planner_class_lookup(d->planner, tenant, task, family, class_id, table_id)
 		      : -ENOENT;
 }
 
@@ -1095,7 +1095,7 @@ static uint32_t src_weight(void *ctx, uint32_t tenant, uint32_t task, uint8_t fa
 {
 	struct steerd *d = ctx;
 
-	return d->pub ? engine_pub_class_weight(d->pub, tenant, task, family, backend_id) : 0;
+	return d->planner ? engine_planner_class_weight(d->planner, tenant, task, family, backend_id) : 0;
 }
 
 void steerd_prom_src_default(struct steerd *d, struct steerd_prom_src *src)

@@ -52,7 +52,7 @@ struct steerd {
 	struct engine_live *live;	/* pol.n_backends */
 	struct probe_target *targets;
 	struct dp *dp;
-	struct engine_publisher *pub;
+	struct engine_planner *planner;	/* what the last plan put in the maps */
 	struct probe *prober;
 	int sigfd;
 	uint64_t next_round_ms;
@@ -71,14 +71,33 @@ int steerd_track_init(struct steerd *d, const struct steerd_track *old,
 		      const struct policy *old_pol);
 void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n);
 void steerd_live_build(struct steerd *d);
+/* Signature of what decisions depend on in live[] (an unchanged one: skip). */
+uint64_t steerd_live_sig(const struct steerd *d);
 
-/* ids.c: keep backend ids the data plane knows */
+/* known.c: what the data plane already knows */
+/* Keep the backend ids the data plane knows (same address, port, family). */
 int steerd_stable_ids(struct dp *dp, struct policy *p);
+/* (Re)start the planner from the maps: classes, table ids, config. */
+int steerd_planner_adopt(struct steerd *d);
+
+/* swap.c: the one way a new policy comes into effect (reload, steerctl) */
+/* Load and validate a policy file; errors are reported (to the log, or to
+ * stderr before logging starts) the one way policy_errors_report says. */
+int steerd_policy_load(const char *path, struct policy *p, bool to_stderr);
+/* Consumes np; on -ENOMEM the running policy stays. */
+int steerd_policy_swap(struct steerd *d, struct policy *np);
+/* Probe targets for the running policy. */
+void steerd_targets_build(struct steerd *d);
+
+/* publish.c: signals -> decide -> plan -> apply -> report, once per change */
+int steerd_publish(struct steerd *d);
+
+/* report.c: what a publish did, to the log and /metrics */
+void steerd_report(struct steerd *d, const struct dp_apply_stats *as, double decide_ms,
+		   double publish_ms);
 
 /* loop.c */
-int steerd_publish(struct steerd *d);
 int steerd_reload(struct steerd *d);
 int steerd_run(struct steerd *d);
-void steerd_targets_build(struct steerd *d);
 
 #endif /* STEERD_H */

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Publishing: decisions -> classes + shared Maglev tables; policy ->
- * backends, tenants, services, config. Order matters for a packet in
- * flight: backends before the tables that name them, tables before the
- * classes that point at them, stale classes before the tables they used,
- * and removed backends last.
+ * Planning the classes and their shared Maglev tables (engine.h): which
+ * class points at which table, which tables need new contents, which
+ * tables nothing uses any more. Order does not matter here: dp_apply
+ * writes the plan in the order that keeps packets consistent.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <arpa/inet.h>
-#include <bpf/bpf.h>
 
 #include "engine/engine.h"
 #include "engine/internal.h"
@@ -45,22 +41,18 @@ struct pub_class {
 	bool seen;		/* in the current decisions */
 };
 
-struct engine_publisher {
-	struct dp *dp;
+struct engine_planner {
 	struct pub_class *classes;	/* sorted by key */
 	size_t n_classes, cap_classes;
 	struct pub_table *tables[STEER_MAX_TABLES]; /* by table id; [0] unused */
 	uint32_t *hash_slots;		/* content hash -> table id */
 	uint8_t *class_ids_used;	/* STEER_MAX_CLASSES */
-	struct steer_backend backends[STEER_MAX_BACKENDS];
-	bool backend_known[STEER_MAX_BACKENDS];
-	uint64_t policy_sig;		/* tenants + services last published */
-	uint32_t index_of[STEER_MAX_BACKENDS];	/* backend id -> policy index (this apply) */
-	uint32_t swap_ids[STEER_MAX_TABLES];	/* built, waiting for the swap */
-	int swap_fds[STEER_MAX_TABLES];
-	uint32_t n_swaps;
-	uint32_t *buf;			/* Maglev table being built */
-	uint32_t buf_size;
+	uint64_t policy_sig;		/* tenants + services last planned */
+	uint32_t maglev_size;		/* of the tables planned so far; 0: none */
+	uint32_t index_of[STEER_MAX_BACKENDS];	/* backend id -> policy index (this plan) */
+	uint32_t **built;		/* by table id: new contents in this plan */
+	uint32_t *retired;		/* table ids this plan frees */
+	size_t n_retired;
 };
 
 static int key_cmp(uint32_t t1, uint16_t k1, uint8_t f1, uint32_t t2, uint16_t k2, uint8_t f2)
@@ -75,7 +67,7 @@ static int key_cmp(uint32_t t1, uint16_t k1, uint8_t f1, uint32_t t2, uint16_t k
 }
 
 /* Index of the class, or of where it would go (with *found false). */
-static size_t class_find(const struct engine_publisher *pub, uint32_t tenant, uint16_t task,
+static size_t class_find(const struct engine_planner *pub, uint32_t tenant, uint16_t task,
 			 uint8_t family, bool *found)
 {
 	size_t lo = 0, hi = pub->n_classes;
@@ -98,7 +90,7 @@ static size_t class_find(const struct engine_publisher *pub, uint32_t tenant, ui
 	return lo;
 }
 
-static struct pub_class *class_insert(struct engine_publisher *pub, size_t at, uint32_t tenant,
+static struct pub_class *class_insert(struct engine_planner *pub, size_t at, uint32_t tenant,
 				      uint16_t task, uint8_t family)
 {
 	struct pub_class *c;
@@ -134,7 +126,7 @@ static bool set_equal(const struct pub_entry *a, size_t na, const struct pub_ent
 }
 
 /* Table id holding exactly this set, or 0. */
-static uint32_t table_find(const struct engine_publisher *pub, const struct pub_entry *set,
+static uint32_t table_find(const struct engine_planner *pub, const struct pub_entry *set,
 			   size_t n, uint64_t h)
 {
 	size_t mask = TABLE_HASH_SLOTS - 1, i;
@@ -152,7 +144,7 @@ static uint32_t table_find(const struct engine_publisher *pub, const struct pub_
 }
 
 /* Rebuild the content index (after deletions; cheap: tables are few). */
-static void table_index_rebuild(struct engine_publisher *pub)
+static void table_index_rebuild(struct engine_planner *pub)
 {
 	size_t mask = TABLE_HASH_SLOTS - 1, i;
 	uint32_t id;
@@ -169,7 +161,7 @@ static void table_index_rebuild(struct engine_publisher *pub)
 	}
 }
 
-static void table_free(struct engine_publisher *pub, uint32_t id)
+static void table_free(struct engine_planner *pub, uint32_t id)
 {
 	if (!pub->tables[id])
 		return;
@@ -178,7 +170,7 @@ static void table_free(struct engine_publisher *pub, uint32_t id)
 	pub->tables[id] = NULL;
 }
 
-static uint32_t table_alloc_id(const struct engine_publisher *pub)
+static uint32_t table_alloc_id(const struct engine_planner *pub)
 {
 	uint32_t id;
 
@@ -188,66 +180,39 @@ static uint32_t table_alloc_id(const struct engine_publisher *pub)
 	return 0;
 }
 
-static int ensure_buf(struct engine_publisher *pub, uint32_t m)
-{
-	if (pub->buf_size == m)
-		return 0;
-	free(pub->buf);
-	pub->buf = calloc(m, sizeof(*pub->buf));
-	pub->buf_size = pub->buf ? m : 0;
-	return pub->buf ? 0 : -ENOMEM;
-}
-
-/*
- * Build the Maglev table of a set into a new inner map for table id and
- * queue it; tables_flush() swaps every queued table in with one batch.
- */
-static int table_fill(struct engine_publisher *pub, const struct policy *p,
+/* The Maglev table of a set: the new contents of table id in this plan. */
+static int table_fill(struct engine_planner *pub, const struct policy *p,
 		      const struct pub_entry *set, size_t n, uint32_t id)
 {
-	struct engine_maglev_backend *mb;
+	struct engine_maglev_backend *mb = calloc(n + 1, sizeof(*mb));
+	uint32_t *entries = calloc(p->maglev_size, sizeof(*entries));
 	size_t i;
-	int err, fd;
+	int err = -ENOMEM;
 
-	err = ensure_buf(pub, p->maglev_size);
-	if (err)
-		return err;
-	mb = calloc(n + 1, sizeof(*mb));
-	if (!mb)
-		return -ENOMEM;
+	if (!mb || !entries)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		uint32_t at = set[i].id < STEER_MAX_BACKENDS ? pub->index_of[set[i].id] : UINT32_MAX;
 		const struct policy_backend *b;
 
-		if (at >= p->n_backends || p->backends[at].id != set[i].id) {
-			free(mb);
-			return -EINVAL;
-		}
+		err = -EINVAL;
+		if (at >= p->n_backends || p->backends[at].id != set[i].id)
+			goto fail;
 		b = &p->backends[at];
 		mb[i].key = engine_maglev_key(b->addr, b->family, htons(b->port));
 		mb[i].id = set[i].id;
 		mb[i].weight = set[i].weight;
 	}
-	err = engine_maglev_build(mb, n, p->maglev_size, p->hash_seed, pub->buf);
+	err = engine_maglev_build(mb, n, p->maglev_size, p->hash_seed, entries);
+	if (err)
+		goto fail;
 	free(mb);
-	if (err)
-		return err;
-	err = dp_table_build(pub->dp, id, pub->buf, p->maglev_size, &fd);
-	if (err)
-		return err;
-	pub->swap_ids[pub->n_swaps] = id;
-	pub->swap_fds[pub->n_swaps++] = fd;
+	free(pub->built[id]); /* rewritten twice in one plan: the last one counts */
+	pub->built[id] = entries;
 	return 0;
-}
-
-static int tables_flush(struct engine_publisher *pub)
-{
-	int err = dp_tables_swap(pub->dp, pub->swap_ids, pub->swap_fds, pub->n_swaps);
-	uint32_t i;
-
-	for (i = 0; i < pub->n_swaps; i++)
-		close(pub->swap_fds[i]); /* the outer map holds them now */
-	pub->n_swaps = 0;
+fail:
+	free(mb);
+	free(entries);
 	return err;
 }
 
@@ -269,9 +234,8 @@ static struct pub_table *table_record(const struct pub_entry *set, size_t n, uin
 }
 
 /* A new table for a set (queued for the swap); returns its id or 0. */
-static uint32_t table_create(struct engine_publisher *pub, const struct policy *p,
-			     const struct pub_entry *set, size_t n, uint64_t h,
-			     struct engine_pub_stats *st, int *err)
+static uint32_t table_create(struct engine_planner *pub, const struct policy *p,
+			     const struct pub_entry *set, size_t n, uint64_t h, int *err)
 {
 	uint32_t id = table_alloc_id(pub);
 	struct pub_table *t;
@@ -291,11 +255,10 @@ static uint32_t table_create(struct engine_publisher *pub, const struct policy *
 	}
 	pub->tables[id] = t;
 	table_index_rebuild(pub);
-	st->tables_written++;
 	return id;
 }
 
-static uint32_t class_alloc_id(struct engine_publisher *pub)
+static uint32_t class_alloc_id(struct engine_planner *pub)
 {
 	uint32_t id;
 
@@ -314,41 +277,26 @@ static int cmp_class(const void *a, const void *b)
 	return key_cmp(x->tenant_id, x->task, x->family, y->tenant_id, y->task, y->family);
 }
 
-/* Read the classes map whole: a batch lookup, else key by key. */
-static size_t read_classes(int fd, struct steer_class_key *keys, struct steer_class *vals,
-			   size_t max)
+int engine_planner_adopt(struct engine_planner *pub, const struct steer_config *cfg,
+			 const struct steer_class_key *keys, const struct steer_class *vals,
+			 size_t n)
 {
-	struct steer_class_key k, next;
-	__u32 batch = 0, count = (__u32)max;
-	void *prev = NULL;
-	size_t n = 0;
+	size_t i;
 
-	if (!bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, NULL) ||
-	    errno == ENOENT) /* ENOENT: the batch reached the end */
-		return count;
-	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (!bpf_map_lookup_elem(fd, &k, &vals[n]))
-			keys[n++] = k;
+	pub->n_classes = 0;
+	for (i = 0; i < STEER_MAX_TABLES; i++)
+		table_free(pub, (uint32_t)i);
+	memset(pub->class_ids_used, 0, STEER_MAX_CLASSES);
+	pub->policy_sig = 0;
+	pub->maglev_size = cfg ? cfg->maglev_size : 0;
+	if (n > pub->cap_classes) {
+		void *c = realloc(pub->classes, n * sizeof(*pub->classes));
+
+		if (!c)
+			return -ENOMEM;
+		pub->classes = c;
+		pub->cap_classes = n;
 	}
-	return n;
-}
-
-/* Adopt what the pinned classes map holds (after a restart). */
-static int adopt_classes(struct engine_publisher *pub)
-{
-	int fd = dp_map_fd(pub->dp, DP_MAP_CLASSES);
-	struct steer_class_key *keys = calloc(STEER_MAX_CLASSES, sizeof(*keys));
-	struct steer_class *vals = calloc(STEER_MAX_CLASSES, sizeof(*vals));
-	size_t n, i;
-	int err = -ENOMEM;
-
-	pub->classes = calloc(STEER_MAX_CLASSES, sizeof(*pub->classes));
-	if (!keys || !vals || !pub->classes)
-		goto out;
-	pub->cap_classes = STEER_MAX_CLASSES;
-	n = read_classes(fd, keys, vals, STEER_MAX_CLASSES);
 	for (i = 0; i < n; i++) {
 		struct pub_class *c = &pub->classes[pub->n_classes];
 		const struct steer_class *v = &vals[i];
@@ -356,6 +304,7 @@ static int adopt_classes(struct engine_publisher *pub)
 		if (v->class_id >= STEER_MAX_CLASSES || v->table_id >= STEER_MAX_TABLES ||
 		    pub->class_ids_used[v->class_id])
 			continue;
+		memset(c, 0, sizeof(*c));
 		c->tenant_id = keys[i].tenant;
 		c->task = keys[i].task;
 		c->family = keys[i].family;
@@ -366,7 +315,7 @@ static int adopt_classes(struct engine_publisher *pub)
 		if (v->table_id && !pub->tables[v->table_id]) {
 			pub->tables[v->table_id] = calloc(1, sizeof(struct pub_table));
 			if (!pub->tables[v->table_id])
-				goto out;
+				return -ENOMEM;
 			pub->tables[v->table_id]->unknown = true;
 		}
 		if (v->table_id)
@@ -374,75 +323,52 @@ static int adopt_classes(struct engine_publisher *pub)
 		pub->n_classes++;
 	}
 	qsort(pub->classes, pub->n_classes, sizeof(*pub->classes), cmp_class);
-	err = 0;
-out:
-	free(keys);
-	free(vals);
-	return err;
+	table_index_rebuild(pub);
+	return 0;
 }
 
-int engine_pub_new(struct dp *dp, struct engine_publisher **out)
+int engine_planner_new(struct engine_planner **out)
 {
-	struct engine_publisher *pub = calloc(1, sizeof(*pub));
-	int err = -ENOMEM;
-	uint32_t id;
+	struct engine_planner *pub = calloc(1, sizeof(*pub));
 
 	*out = NULL;
 	if (!pub)
 		return -ENOMEM;
-	pub->dp = dp;
 	pub->hash_slots = calloc(TABLE_HASH_SLOTS, sizeof(*pub->hash_slots));
 	pub->class_ids_used = calloc(STEER_MAX_CLASSES, 1);
-	if (!pub->hash_slots || !pub->class_ids_used)
-		goto fail;
-	err = adopt_classes(pub);
-	if (err)
-		goto fail;
-	for (id = 1; id < STEER_MAX_BACKENDS; id++) {
-		struct steer_backend be;
-
-		if (!dp_backend_get(dp, id, &be) && be.state != STEER_BACKEND_UNUSED) {
-			pub->backends[id] = be;
-			pub->backend_known[id] = true;
-		}
+	pub->built = calloc(STEER_MAX_TABLES, sizeof(*pub->built));
+	pub->retired = calloc(STEER_MAX_TABLES, sizeof(*pub->retired));
+	if (!pub->hash_slots || !pub->class_ids_used || !pub->built || !pub->retired) {
+		engine_planner_free(pub);
+		return -ENOMEM;
 	}
 	*out = pub;
 	return 0;
-fail:
-	engine_pub_free(pub);
-	return err;
 }
 
-void engine_pub_free(struct engine_publisher *pub)
+void engine_planner_free(struct engine_planner *pub)
 {
 	size_t i;
 
 	if (!pub)
 		return;
 	free(pub->classes);
-	for (i = 0; i < STEER_MAX_TABLES; i++)
+	for (i = 0; i < STEER_MAX_TABLES; i++) {
 		table_free(pub, (uint32_t)i);
+		if (pub->built)
+			free(pub->built[i]);
+	}
 	free(pub->hash_slots);
 	free(pub->class_ids_used);
-	free(pub->buf);
+	free(pub->built);
+	free(pub->retired);
 	free(pub);
-}
-
-uint8_t engine_pub_backend_state(const struct engine_live *l)
-{
-	if (l->admin_state == STEER_BACKEND_DOWN || l->admin_state == STEER_BACKEND_UNUSED)
-		return STEER_BACKEND_DOWN;
-	if (l->health_known && !l->healthy)
-		return STEER_BACKEND_DOWN;
-	if (l->admin_state == STEER_BACKEND_DRAINING)
-		return STEER_BACKEND_DRAINING;
-	return STEER_BACKEND_ACTIVE;
 }
 
 /* Effective set of a class after hysteresis: the live one (its table's
  * content) unless a member came or went, or a weight moved more than h
  * (fraction of the scale). */
-static const struct pub_table *live_table(const struct engine_publisher *pub,
+static const struct pub_table *live_table(const struct engine_planner *pub,
 					  const struct pub_class *c)
 {
 	const struct pub_table *t = c->table_id ? pub->tables[c->table_id] : NULL;
@@ -487,7 +413,7 @@ struct regroup {
 };
 
 /* Pass 1: every decided class exists (inserts shift indices: do them first). */
-static int ensure_classes(struct engine_publisher *pub, const struct policy *p,
+static int ensure_classes(struct engine_planner *pub, const struct policy *p,
 			  const struct engine_decisions *dec)
 {
 	size_t i;
@@ -520,7 +446,7 @@ static int ensure_classes(struct engine_publisher *pub, const struct policy *p,
  * the same live table get one effective set, not a copy each (at 16k
  * classes x 4k backends, copies were gigabytes).
  */
-static int effective_sets(struct engine_publisher *pub, const struct policy *p,
+static int effective_sets(struct engine_planner *pub, const struct policy *p,
 			  const struct engine_decisions *dec, struct pending *pd, bool resized)
 {
 	size_t slots = 1, i, j, k;
@@ -581,8 +507,8 @@ static int effective_sets(struct engine_publisher *pub, const struct policy *p,
 }
 
 /* New content for table id, in place: the classes pointing at it stay. */
-static int table_rewrite(struct engine_publisher *pub, const struct policy *p, uint32_t id,
-			 const struct pending *x, struct engine_pub_stats *st)
+static int table_rewrite(struct engine_planner *pub, const struct policy *p, uint32_t id,
+			 const struct pending *x)
 {
 	struct pub_table *t = table_record(x->set, x->n, x->hash);
 	int err;
@@ -599,7 +525,6 @@ static int table_rewrite(struct engine_publisher *pub, const struct policy *p, u
 	table_free(pub, id);
 	pub->tables[id] = t;
 	table_index_rebuild(pub);
-	st->tables_written++;
 	return 0;
 }
 
@@ -609,9 +534,8 @@ static int table_rewrite(struct engine_publisher *pub, const struct policy *p, u
  * none of them needs a class write (the common case: load shifts weights
  * of a whole group). Anything else gets a new table.
  */
-static int choose_tables(struct engine_publisher *pub, const struct policy *p,
-			 struct pending *pd, size_t n, struct regroup *rg,
-			 struct engine_pub_stats *st)
+static int choose_tables(struct engine_planner *pub, const struct policy *p,
+			 struct pending *pd, size_t n, struct regroup *rg)
 {
 	size_t i;
 	int err;
@@ -647,46 +571,32 @@ static int choose_tables(struct engine_publisher *pub, const struct policy *p,
 			continue;
 		if (old && pub->tables[old] && rg[old].count &&
 		    rg[old].count == pub->tables[old]->refs && !rg[old].mixed) {
-			err = table_rewrite(pub, p, old, x, st);
+			err = table_rewrite(pub, p, old, x);
 			if (err)
 				return err;
 			x->table_id = old;
 			continue;
 		}
-		x->table_id = table_create(pub, p, x->set, x->n, x->hash, st, &err);
+		x->table_id = table_create(pub, p, x->set, x->n, x->hash, &err);
 		if (!x->table_id)
 			return err;
 	}
-	/* every new table is complete: swap them in before classes point at them */
-	return tables_flush(pub);
+	return 0;
 }
 
-/* Pass 4: class entries that changed, in one batch. */
-static int write_classes(struct engine_publisher *pub, const struct engine_decisions *dec,
-			 struct pending *pd, struct engine_pub_stats *st)
+/* Pass 4: every decided class points at its table now (refs follow). */
+static void point_classes(struct engine_planner *pub, const struct engine_decisions *dec,
+			  const struct pending *pd)
 {
-	struct steer_class_key *keys = calloc(dec->n + 1, sizeof(*keys));
-	struct steer_class *vals = calloc(dec->n + 1, sizeof(*vals));
-	int fd = dp_map_fd(pub->dp, DP_MAP_CLASSES);
-	__u32 count = 0, i, done;
-	int err = 0;
+	size_t i;
 
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
-		return -ENOMEM;
-	}
 	for (i = 0; i < dec->n; i++) {
 		struct pub_class *c = &pub->classes[pd[i].ci];
 		uint8_t action = pd[i].set ? STEER_ACTION_TABLE : STEER_ACTION_REJECT;
 
+		c->known = true; /* the maps will hold what its table says */
 		if (c->table_id == pd[i].table_id && c->action == action)
-			continue; /* adopted values came from the map: true too */
-		keys[count] = (struct steer_class_key){ c->tenant_id, c->task, c->family, 0 };
-		vals[count].class_id = c->class_id;
-		vals[count].table_id = pd[i].table_id;
-		vals[count].action = action;
-		count++;
+			continue;
 		if (pd[i].table_id)
 			pub->tables[pd[i].table_id]->refs++;
 		if (c->table_id && pub->tables[c->table_id])
@@ -694,32 +604,10 @@ static int write_classes(struct engine_publisher *pub, const struct engine_decis
 		c->table_id = pd[i].table_id;
 		c->action = action;
 	}
-	done = count;
-	if (count && bpf_map_update_batch(fd, keys, vals, &done, NULL)) {
-		/* no batch support, or a partial batch: the rest one by one */
-		for (err = 0, i = errno == EINVAL ? 0 : done; i < count && !err; i++)
-			if (bpf_map_update_elem(fd, &keys[i], &vals[i], BPF_ANY))
-				err = -errno;
-	}
-	st->classes_written += count;
-	free(keys);
-	free(vals);
-	return err;
 }
 
-/* Pass 5: the maps hold what the classes' tables say now. */
-static int remember(struct engine_publisher *pub, struct pending *pd, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		pub->classes[pd[i].ci].known = true;
-	return 0;
-}
-
-static int apply_classes(struct engine_publisher *pub, const struct policy *p,
-			 const struct engine_decisions *dec, bool resized,
-			 struct engine_pub_stats *st)
+static int plan_classes(struct engine_planner *pub, const struct policy *p,
+			const struct engine_decisions *dec, bool resized)
 {
 	struct pending *pd = calloc(dec->n + 1, sizeof(*pd));
 	struct regroup *rg = calloc(STEER_MAX_TABLES, sizeof(*rg));
@@ -731,11 +619,9 @@ static int apply_classes(struct engine_publisher *pub, const struct policy *p,
 		if (!err)
 			err = effective_sets(pub, p, dec, pd, resized);
 		if (!err)
-			err = choose_tables(pub, p, pd, dec->n, rg, st);
+			err = choose_tables(pub, p, pd, dec->n, rg);
 		if (!err)
-			err = write_classes(pub, dec, pd, st);
-		if (!err)
-			err = remember(pub, pd, dec->n);
+			point_classes(pub, dec, pd);
 	}
 	for (i = 0; pd && i < dec->n; i++)
 		if (!pd[i].shared)
@@ -746,11 +632,10 @@ static int apply_classes(struct engine_publisher *pub, const struct policy *p,
 }
 
 /* Classes no longer decided go, then tables no class uses. */
-static int retire(struct engine_publisher *pub, struct engine_pub_stats *st)
+static void retire(struct engine_planner *pub)
 {
 	size_t i, j = 0;
 	uint32_t id;
-	int err = 0;
 
 	for (i = 0; i < pub->n_classes; i++) {
 		struct pub_class *c = &pub->classes[i];
@@ -759,10 +644,6 @@ static int retire(struct engine_publisher *pub, struct engine_pub_stats *st)
 			pub->classes[j++] = *c;
 			continue;
 		}
-		if (dp_class_del_family(pub->dp, c->tenant_id, c->task, c->family) &&
-		    !err)
-			err = -errno;
-		st->classes_deleted++;
 		if (c->table_id && pub->tables[c->table_id])
 			pub->tables[c->table_id]->refs--;
 		pub->class_ids_used[c->class_id] = 0;
@@ -771,39 +652,71 @@ static int retire(struct engine_publisher *pub, struct engine_pub_stats *st)
 	for (id = 1; id < STEER_MAX_TABLES; id++) {
 		if (!pub->tables[id] || pub->tables[id]->refs)
 			continue;
-		pub->swap_ids[st->tables_deleted++] = id; /* the swap list is empty here */
+		pub->retired[pub->n_retired++] = id;
 		table_free(pub, id);
+		free(pub->built[id]);
+		pub->built[id] = NULL;
 	}
-	dp_tables_del(pub->dp, pub->swap_ids, st->tables_deleted);
 	table_index_rebuild(pub);
-	return err;
 }
 
-int engine_pub_apply(struct engine_publisher *pub, const struct policy *p,
-		    const struct engine_live *live, const struct engine_decisions *dec,
-		    struct engine_pub_stats *st)
+/* The plan's classes and tables: what the planner holds now. */
+static int compose(struct engine_planner *pub, struct dp_plan *plan)
 {
-	double t0 = util_now_ms_f();
-	bool resized = false;
+	size_t i, n_tables = 0;
+	uint32_t id;
+
+	for (id = 1; id < STEER_MAX_TABLES; id++)
+		n_tables += pub->tables[id] != NULL;
+	plan->classes = calloc(pub->n_classes + 1, sizeof(*plan->classes));
+	plan->tables = calloc(n_tables + 1, sizeof(*plan->tables));
+	plan->retired_tables = calloc(pub->n_retired + 1, sizeof(*plan->retired_tables));
+	if (!plan->classes || !plan->tables || !plan->retired_tables)
+		return -ENOMEM;
+	for (i = 0; i < pub->n_classes; i++) {
+		const struct pub_class *c = &pub->classes[i];
+		struct dp_plan_class *x = &plan->classes[plan->n_classes++];
+
+		x->key = (struct steer_class_key){ c->tenant_id, c->task, c->family, 0 };
+		x->val.class_id = c->class_id;
+		x->val.table_id = c->table_id;
+		x->val.action = c->action;
+	}
+	for (id = 1; id < STEER_MAX_TABLES; id++) {
+		if (!pub->tables[id])
+			continue;
+		plan->tables[plan->n_tables].id = id;
+		plan->tables[plan->n_tables++].entries = pub->built[id]; /* the plan owns it now */
+		pub->built[id] = NULL;
+	}
+	memcpy(plan->retired_tables, pub->retired, pub->n_retired * sizeof(*pub->retired));
+	plan->n_retired_tables = pub->n_retired;
+	return 0;
+}
+
+int engine_plan(struct engine_planner *pub, const struct policy *p,
+		const struct engine_live *live, const struct engine_decisions *dec,
+		struct dp_plan *plan)
+{
+	bool resized = pub->maglev_size && pub->maglev_size != p->maglev_size;
 	uint64_t sig;
 	size_t i;
 	uint32_t id;
 	int err;
 
-	memset(st, 0, sizeof(*st));
+	memset(plan, 0, sizeof(*plan));
 	memset(pub->index_of, 0xff, sizeof(pub->index_of));
 	for (i = 0; i < p->n_backends; i++)
 		pub->index_of[p->backends[i].id] = (uint32_t)i;
-	err = engine_pub_config(pub->dp, p, &resized);
-	if (!err)
-		err = engine_pub_backends(pub->dp, p, live, pub->backends, pub->backend_known,
-				   &st->backends_written);
-	/* tenants and services change only with the policy: skip them otherwise */
-	sig = engine_pub_policy_sig(p);
+	engine_plan_config(p, &plan->config);
+	err = engine_plan_backends(p, live, plan);
+	/* tenants and services change only with the policy: leave them otherwise */
+	sig = engine_plan_policy_sig(p);
 	if (!err && sig != pub->policy_sig) {
-		err = engine_pub_tenants(pub->dp, p, &st->tenants_written);
+		plan->policy_maps = true;
+		err = engine_plan_tenants(p, plan);
 		if (!err)
-			err = engine_pub_services(pub->dp, p, &st->services_written);
+			err = engine_plan_services(p, plan);
 		if (!err)
 			pub->policy_sig = sig;
 	}
@@ -816,22 +729,47 @@ int engine_pub_apply(struct engine_publisher *pub, const struct policy *p,
 				pub->tables[id]->unknown = true;
 		table_index_rebuild(pub);
 	}
+	pub->n_retired = 0;
 	if (!err)
-		err = apply_classes(pub, p, dec, resized, st);
+		err = plan_classes(pub, p, dec, resized);
 	if (!err)
-		err = retire(pub, st);
+		retire(pub);
 	if (!err)
-		err = engine_pub_backends_retire(pub->dp, p, pub->backends, pub->backend_known,
-					  &st->backends_written);
-	for (id = 1; id < STEER_MAX_TABLES; id++)
-		st->tables_live += pub->tables[id] != NULL;
-	st->classes_live = (unsigned int)pub->n_classes;
-	st->publish_ms = util_now_ms_f() - t0;
+		err = compose(pub, plan);
+	if (!err)
+		pub->maglev_size = p->maglev_size;
 	return err;
 }
 
-int engine_pub_class_lookup(const struct engine_publisher *pub, uint32_t tenant_id, uint32_t task,
-			   uint8_t family, uint32_t *class_id, uint32_t *table_id)
+void engine_plan_free(struct dp_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n_tables; i++)
+		free((void *)plan->tables[i].entries);
+	free(plan->backends);
+	free(plan->tenants);
+	free(plan->prefixes);
+	free(plan->services);
+	free(plan->tables);
+	free(plan->classes);
+	free(plan->retired_tables);
+	memset(plan, 0, sizeof(*plan));
+}
+
+void engine_planner_totals(const struct engine_planner *pub, struct engine_pub_stats *st)
+{
+	uint32_t id;
+
+	st->tables_live = 0;
+	for (id = 1; id < STEER_MAX_TABLES; id++)
+		st->tables_live += pub->tables[id] != NULL;
+	st->classes_live = (unsigned int)pub->n_classes;
+}
+
+int engine_planner_class_lookup(const struct engine_planner *pub, uint32_t tenant_id,
+				uint32_t task, uint8_t family, uint32_t *class_id,
+				uint32_t *table_id)
 {
 	bool found;
 	size_t at = class_find(pub, tenant_id, (uint16_t)task, family, &found);
@@ -843,8 +781,8 @@ int engine_pub_class_lookup(const struct engine_publisher *pub, uint32_t tenant_
 	return 0;
 }
 
-uint32_t engine_pub_class_weight(const struct engine_publisher *pub, uint32_t tenant_id,
-				uint32_t task, uint8_t family, uint32_t backend_id)
+uint32_t engine_planner_class_weight(const struct engine_planner *pub, uint32_t tenant_id,
+				     uint32_t task, uint8_t family, uint32_t backend_id)
 {
 	bool found;
 	size_t at = class_find(pub, tenant_id, (uint16_t)task, family, &found), i;

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
+ * What the data plane already knows, so that a restart or a reload moves
+ * nothing: the planner adopts the pinned classes (class and table ids),
+ * and backends keep their ids.
+ *
  * Stable backend ids. Conntrack pins a flow to a backend *id*; the policy
  * parser assigns ids it is not given in name order, so adding a backend
  * could renumber others and silently move their open flows. A backend the
@@ -9,7 +13,6 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
-#include <bpf/bpf.h>
 #include <arpa/inet.h>
 
 #include "util/util.h"
@@ -26,22 +29,14 @@ static int cmp_backend_id(const void *a, const void *b)
 static struct steer_backend *read_known(struct dp *dp)
 {
 	struct steer_backend *known = calloc(STEER_MAX_BACKENDS, sizeof(*known));
-	__u32 *keys = calloc(STEER_MAX_BACKENDS, sizeof(*keys));
-	__u32 batch = 0, count = STEER_MAX_BACKENDS, id;
 	struct steer_backend *vals = calloc(STEER_MAX_BACKENDS, sizeof(*vals));
-	int fd = dp_map_fd(dp, DP_MAP_BACKENDS);
+	uint32_t *keys = calloc(STEER_MAX_BACKENDS, sizeof(*keys));
+	size_t n = STEER_MAX_BACKENDS, i;
 
-	if (!known || !keys || !vals)
-		goto out;
-	if (!bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, NULL) || errno == ENOENT) {
-		for (id = 0; id < count; id++)
-			if (keys[id] < STEER_MAX_BACKENDS)
-				known[keys[id]] = vals[id];
-	} else {
-		for (id = 1; id < STEER_MAX_BACKENDS; id++)
-			dp_backend_get(dp, id, &known[id]);
-	}
-out:
+	if (known && keys && vals && !dp_map_read(dp, DP_MAP_BACKENDS, keys, vals, &n))
+		for (i = 0; i < n; i++)
+			if (keys[i] < STEER_MAX_BACKENDS)
+				known[keys[i]] = vals[i];
 	free(keys);
 	free(vals);
 	return known;
@@ -130,4 +125,27 @@ int steerd_stable_ids(struct dp *dp, struct policy *p)
 	free(slots);
 	free(known);
 	return 0;
+}
+
+int steerd_planner_adopt(struct steerd *d)
+{
+	struct steer_class_key *keys = calloc(STEER_MAX_CLASSES, sizeof(*keys));
+	struct steer_class *vals = calloc(STEER_MAX_CLASSES, sizeof(*vals));
+	struct steer_config cfg = { 0 }, *have = NULL;
+	size_t n = STEER_MAX_CLASSES;
+	int err = -ENOMEM;
+
+	if (!keys || !vals)
+		goto out;
+	if (!dp_config_get(d->dp, &cfg))
+		have = &cfg;
+	err = dp_map_read(d->dp, DP_MAP_CLASSES, keys, vals, &n);
+	if (!err)
+		err = engine_planner_adopt(d->planner, have, keys, vals, n);
+	if (err)
+		log_error("adopting the pinned classes: %s", strerror(-err));
+out:
+	free(keys);
+	free(vals);
+	return err;
 }
