@@ -53,9 +53,9 @@ static int setup(void **state)
 
 	assert_non_null(x);
 	memset(&errs, 0, sizeof(errs));
-	assert_int_equal(policy_load_string("t.yaml", policy_yaml, sizeof(policy_yaml) - 1,
-					    &x->pol, &errs),
-			 0);
+	assert_int_equal(
+		policy_load_string("t.yaml", policy_yaml, sizeof(policy_yaml) - 1, &x->pol, &errs),
+		0);
 	for (size_t i = 0; i < 2; i++) {
 		x->live[i].admin_state = STEER_BACKEND_ACTIVE;
 		x->live[i].health_known = true;
@@ -121,7 +121,7 @@ static void test_first_plan(void **state)
 	const struct dp_plan_class *c4, *c6, *code, *def;
 	const struct dp_plan_table *t;
 	struct dp_plan p;
-	size_t slots[3] = { 0 };
+	size_t slots[3] = {0};
 
 	plan(x, &p);
 	assert_int_equal(p.config.maglev_size, 251);
@@ -288,9 +288,9 @@ static void test_adopt(void **state)
 	assert_true(q.policy_maps); /* not known after a restart: compared by dp_apply */
 	assert_int_equal(q.n_classes, p.n_classes);
 	for (i = 0; i < p.n_classes; i++) {
-		const struct dp_plan_class *c = find_class(&q, p.classes[i].key.tenant,
-							   p.classes[i].key.task,
-							   p.classes[i].key.family);
+		const struct dp_plan_class *c =
+			find_class(&q, p.classes[i].key.tenant, p.classes[i].key.task,
+				   p.classes[i].key.family);
 
 		assert_non_null(c);
 		assert_memory_equal(&c->val, &p.classes[i].val, sizeof(c->val));
@@ -301,7 +301,8 @@ static void test_adopt(void **state)
 
 		assert_non_null(t);
 		if (q.tables[i].entries && t->entries)
-			assert_memory_equal(q.tables[i].entries, t->entries, 251 * sizeof(uint32_t));
+			assert_memory_equal(q.tables[i].entries, t->entries,
+					    251 * sizeof(uint32_t));
 	}
 	assert_int_equal(q.n_retired_tables, 0);
 	engine_plan_free(&p);
@@ -310,7 +311,7 @@ static void test_adopt(void **state)
 
 static void test_backend_state_rule(void **state)
 {
-	struct engine_live l = { .admin_state = STEER_BACKEND_ACTIVE };
+	struct engine_live l = {.admin_state = STEER_BACKEND_ACTIVE};
 
 	(void)state;
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_ACTIVE); /* health unknown */

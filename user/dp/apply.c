@@ -16,7 +16,7 @@
 
 static int config_apply(struct dp *dp, const struct steer_config *want)
 {
-	struct steer_config cur = { 0 };
+	struct steer_config cur = {0};
 
 	if (!dp_config_get(dp, &cur) && !memcmp(&cur, want, sizeof(cur)))
 		return 0;

@@ -59,8 +59,9 @@ int dp_map_read(struct dp *dp, enum dp_map m, void *keys, void *vals, size_t *n)
 	vs = dp->maps[m].value_size;
 	while (done < room) {
 		__u32 count = (__u32)(room - done);
-		int r = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch, (char *)keys + done * ks,
-					     (char *)vals + done * vs, &count, NULL);
+		int r = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch,
+					     (char *)keys + done * ks, (char *)vals + done * vs,
+					     &count, NULL);
 
 		if (r && no_batch(errno) && !done)
 			return read_by_key(dp, m, keys, vals, n);

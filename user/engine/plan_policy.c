@@ -53,7 +53,7 @@ int engine_plan_tenants(const struct policy *p, struct dp_plan *plan)
 		struct dp_plan_tenant *x = &plan->tenants[plan->n_tenants++];
 
 		x->id = t->id;
-		x->cfg = (struct steer_tenant_cfg){ t->rate, t->burst, t->max_conns, t->priority };
+		x->cfg = (struct steer_tenant_cfg){t->rate, t->burst, t->max_conns, t->priority};
 		for (j = 0; j < t->n_prefixes; j++) {
 			struct dp_plan_prefix *y = &plan->prefixes[plan->n_prefixes++];
 
@@ -95,7 +95,7 @@ uint64_t engine_plan_policy_sig(const struct policy *p)
 
 	for (i = 0; i < p->n_tenants; i++) {
 		const struct policy_tenant *t = &p->tenants[i];
-		uint32_t v[5] = { t->id, t->rate, t->burst, t->max_conns, t->priority };
+		uint32_t v[5] = {t->id, t->rate, t->burst, t->max_conns, t->priority};
 
 		h = util_fnv(h, v, sizeof(v));
 		for (j = 0; j < t->n_prefixes; j++) {

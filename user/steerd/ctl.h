@@ -15,6 +15,7 @@
 #include "proto/proto.h"
 #include "steerd/steerd.h"
 
+#define STEERD_CTL_VERSION	"0.1.0"
 #define STEERD_CTL_MAX_CLIENTS		32
 #define STEERD_CTL_MAX_FDS		(1 + STEERD_CTL_MAX_CLIENTS)
 #define STEERD_STATE_NAME		"state.json"
@@ -50,6 +51,41 @@ json_t *steerd_ctl_state_read(struct steerd *d);
 int steerd_ctl_state_clear(struct steerd *d);
 /* Swap in a new policy (consumes np): ids, tracking, targets, publish. */
 int steerd_ctl_swap(struct steerd *d, struct policy *np);
+
+/* One request, as the command handlers see it. */
+struct steerd_req {
+	const char *cmd;
+	const json_t *args;
+	const struct steerd_peer *peer;
+	bool *changed;		/* out: the policy changed */
+	char *err;		/* out: the error, with the result NULL */
+	size_t len;
+};
+
+/* ctl_show.c: the read-only commands, one per steerd_ctl_dispatch entry */
+json_t *steerd_ctl_show_status(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_policy_show(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_explain(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_flows(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_stats(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_backend_list(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_backend_show(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_tenant_list(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_tenant_show(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_service_list(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_policy_dump(struct steerd *d, struct steerd_req *q);
+json_t *steerd_ctl_show_state_show(struct steerd *d, struct steerd_req *q);
+
+/* ctl_json.c: steerd's objects as JSON */
+long steerd_ctl_tenant_by_id(const struct policy *p, uint32_t id);
+long steerd_ctl_backend_by_id(const struct policy *p, uint32_t id);
+json_t *steerd_ctl_jaddr(const uint8_t *a, uint8_t family);
+json_t *steerd_ctl_backend_json(struct steerd *d, size_t i, bool detail);
+json_t *steerd_ctl_tenant_json(struct steerd *d, size_t i);
+/* Live signals of backend i (d->live must be built). */
+json_t *steerd_ctl_signals_json(struct steerd *d, size_t i);
+/* A string argument, or NULL. */
+const char *steerd_ctl_arg_str(const json_t *args, const char *k);
 
 /* ctl_cmds.c: one request -> result (new reference) or NULL + err */
 json_t *steerd_ctl_dispatch(struct steerd *d, const char *cmd, const json_t *args,

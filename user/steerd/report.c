@@ -24,8 +24,8 @@ void steerd_report(struct steerd *d, const struct dp_apply_stats *as, double dec
 	d->publishes++;
 	steerd_prom_published(d->prom, &st); /* prom*.c */
 	log_debug("decide %.1f ms, publish %.1f ms", decide_ms, publish_ms);
-	if (st.tables_written || st.classes_written || st.classes_deleted ||
-	    st.backends_written || st.services_written || st.tenants_written)
+	if (st.tables_written || st.classes_written || st.classes_deleted || st.backends_written ||
+	    st.services_written || st.tenants_written)
 		log_info("published: %u tables written, %u deleted, %u classes written, %u "
 			 "deleted, %u backends, %u tenants, %u services (%u tables, %u classes "
 			 "live; decide %.1f ms, publish %.1f ms)",

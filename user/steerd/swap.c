@@ -75,4 +75,3 @@ void steerd_targets_build(struct steerd *d)
 		d->targets[i].names = b->profile == POLICY_METRICS_NONE ? NULL : &b->metrics;
 	}
 }
-

@@ -10,7 +10,7 @@
 
 static enum util_log_level log_level = UTIL_LOG_INFO;
 static bool log_syslog;
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 void util_log_init(const char *ident, enum util_log_level level, bool use_syslog)
 {
@@ -37,7 +37,7 @@ bool util_log_enabled(enum util_log_level level)
 
 void util_log(enum util_log_level level, const char *fmt, ...)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 	char msg[2048];
 	va_list ap;
 

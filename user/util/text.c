@@ -23,9 +23,9 @@ unsigned int util_edit_distance(const char *a, const char *b, unsigned int max)
 	for (j = 0; j <= lb; j++)
 		rows[0][j] = (unsigned int)j;
 	for (i = 1; i <= la; i++) {
-		d0 = rows[i % 3];	/* row i */
+		d0 = rows[i % 3]; /* row i */
 		d1 = rows[(i - 1) % 3];
-		d2 = rows[(i + 1) % 3];	/* row i - 2 */
+		d2 = rows[(i + 1) % 3]; /* row i - 2 */
 		d0[0] = (unsigned int)i;
 		for (j = 1; j <= lb; j++) {
 			d0[j] = min3(d1[j] + 1, d0[j - 1] + 1, d1[j - 1] + (a[i - 1] != b[j - 1]));
