@@ -109,40 +109,40 @@ static void test_usage_errors(void **state)
 	struct steerctl_cli c;
 
 	(void)state;
-	assert_int_equal(PARSE(&c, "bakend", "list"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "bakend", "list"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "did you mean \"backend\""));
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "st"), PROTO_EXIT_USAGE); /* status or stats */
+	assert_int_equal(PARSE(&c, "st"), STEERCTL_EXIT_USAGE); /* status or stats */
 	assert_non_null(strstr(c.err, "ambiguous"));
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "drian", "x"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "backend", "drian", "x"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "did you mean \"drain\""));
 	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "backend", "add", "x", "198.18.2.300:80", "model", "m",
-			       "capacity", "1"), PROTO_EXIT_USAGE);
+			       "capacity", "1"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "expected ADDR:PORT"));
 	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "backend", "add", "x", "198.18.2.3:0", "model", "m"),
-			 PROTO_EXIT_USAGE);
+			 STEERCTL_EXIT_USAGE);
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "set", "x", "port", "70000"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "backend", "set", "x", "port", "70000"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "expected a port 1..65535"));
 	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "tenant", "add", "x", "prefixes", "198.18.0.0/99"),
-			 PROTO_EXIT_USAGE);
+			 STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "expected ADDR/LEN"));
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "tenant", "set", "x", "capcity", "1"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "tenant", "set", "x", "capcity", "1"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "unknown keyword"));
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "set", "x"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "backend", "set", "x"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "nothing to set"));
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "explain", "198.18.1.2"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "explain", "198.18.1.2"), STEERCTL_EXIT_USAGE);
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "flows", "--limit", "0"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "flows", "--limit", "0"), STEERCTL_EXIT_USAGE);
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "state", "x"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "backend", "state", "x"), STEERCTL_EXIT_USAGE);
 	steerctl_cli_free(&c);
 	assert_string_equal(util_nearest("tenent", (const char *const[]){ "tenant", "top" }, 2, 3),
 			    "tenant");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* steerctl's output: JSON as-is, or text tables per command (ctl_cli.h). */
+/* steerctl's output: JSON as-is, or text tables per command (steerctl.h). */
 #include <math.h>
 #include <string.h>
 
