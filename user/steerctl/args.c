@@ -78,8 +78,10 @@ static int parse_prefixes(struct steerctl_cli *c, const struct steerctl_kw *k, c
 
 		if (util_prefix_parse(p, buf, &fam, &len)) {
 			/* p lives in a: say it before a goes */
-			rc = steerctl_usage(c, "%s: expected ADDR/LEN[,ADDR/LEN...] (198.18.1.0/24, "
-					       "fd00:1::/64), got \"%s\"", k->name, p);
+			rc = steerctl_usage(c,
+					    "%s: expected ADDR/LEN[,ADDR/LEN...] (198.18.1.0/24, "
+					    "fd00:1::/64), got \"%s\"",
+					    k->name, p);
 			json_decref(a);
 			return rc;
 		}
@@ -109,8 +111,10 @@ static int parse_value(struct steerctl_cli *c, const struct steerctl_kw *k, cons
 	switch (k->type) {
 	case STEERCTL_KW_STR:
 		if (!*v || strpbrk(v, " \t\n") || strlen(v) > 63)
-			return steerctl_usage(c, "%s: expected a name (1..63 characters, no spaces), "
-						 "got \"%s\"", k->name, v);
+			return steerctl_usage(c,
+					      "%s: expected a name (1..63 characters, no spaces), "
+					      "got \"%s\"",
+					      k->name, v);
 		set_path(fields, k->key, json_string(v));
 		return 0;
 	case STEERCTL_KW_U32:
@@ -121,8 +125,8 @@ static int parse_value(struct steerctl_cli *c, const struct steerctl_kw *k, cons
 		return 0;
 	case STEERCTL_KW_PORT:
 		if (!steerctl_parse_u32(v, 65535, &u) || !u)
-			return steerctl_usage(c, "%s: expected a port 1..65535, got \"%s\"", k->name,
-					      v);
+			return steerctl_usage(c, "%s: expected a port 1..65535, got \"%s\"",
+					      k->name, v);
 		set_path(fields, k->key, json_integer(u));
 		return 0;
 	case STEERCTL_KW_NUM:
@@ -154,7 +158,8 @@ static int parse_value(struct steerctl_cli *c, const struct steerctl_kw *k, cons
 	case STEERCTL_KW_FALLBACK:
 		colon = strchr(v, ':');
 		if (!colon || colon == v || !colon[1])
-			return steerctl_usage(c, "%s: expected TENANT:TASK, got \"%s\"", k->name, v);
+			return steerctl_usage(c, "%s: expected TENANT:TASK, got \"%s\"", k->name,
+					      v);
 		set_path(fields, k->key, json_pack("{s:s%, s:s}", "tenant", v, (size_t)(colon - v),
 						   "task", colon + 1));
 		return 0;

@@ -67,8 +67,10 @@ static int do_explain(struct steerctl_cli *c, const struct steerctl_obj *o, int 
 	if (argc < 2 || argc > 3)
 		return steerctl_usage(c, "explain: expected SRC[:PORT] DST:PORT [tcp|udp]");
 	if (steerctl_endpoint(argv[0], a, &port, true))
-		return steerctl_usage(c, "explain: SRC: expected ADDR or ADDR:PORT (198.18.1.2:40000, "
-					 "[fd00:1::2]:40000), got \"%s\"", argv[0]);
+		return steerctl_usage(c,
+				      "explain: SRC: expected ADDR or ADDR:PORT (198.18.1.2:40000, "
+				      "[fd00:1::2]:40000), got \"%s\"",
+				      argv[0]);
 	json_object_set_new(c->args, "src", json_string(a));
 	if (port)
 		json_object_set_new(c->args, "sport", json_integer(port));
@@ -79,7 +81,8 @@ static int do_explain(struct steerctl_cli *c, const struct steerctl_obj *o, int 
 	json_object_set_new(c->args, "dport", json_integer(port));
 	if (argc == 3) {
 		if (strcmp(argv[2], "tcp") && strcmp(argv[2], "udp"))
-			return steerctl_usage(c, "explain: expected tcp or udp, got \"%s\"", argv[2]);
+			return steerctl_usage(c, "explain: expected tcp or udp, got \"%s\"",
+					      argv[2]);
 		json_object_set_new(c->args, "proto", json_string(argv[2]));
 	}
 	return 0;
@@ -129,7 +132,8 @@ static int do_flows(struct steerctl_cli *c, const struct steerctl_obj *o, int ar
 			continue;
 		}
 		if (!steerctl_parse_u32(argv[k + 1], f->max, &n) || !n)
-			return steerctl_usage(c, "flows: --%s: expected an integer 1..%lu, got \"%s\"",
+			return steerctl_usage(c,
+					      "flows: --%s: expected an integer 1..%lu, got \"%s\"",
 					      f->name, f->max, argv[k + 1]);
 		json_object_set_new(c->args, f->name, json_integer(n));
 	}
@@ -166,7 +170,8 @@ static int do_stats(struct steerctl_cli *c, const struct steerctl_obj *o, int ar
 		if (!top && is_watch(argv[i]))
 			c->watch = true;
 		else
-			return steerctl_usage(c, "%s: unexpected argument \"%s\"", o->name, argv[i]);
+			return steerctl_usage(c, "%s: unexpected argument \"%s\"", o->name,
+					      argv[i]);
 	}
 	return 0;
 }
