@@ -109,43 +109,172 @@ static void test_usage_errors(void **state)
 	struct steerctl_cli c;
 
 	(void)state;
-	assert_int_equal(PARSE(&c, "bakend", "list"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "bakend", "list"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "did you mean \"backend\""));
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "st"), PROTO_EXIT_USAGE); /* status or stats */
+	assert_int_equal(PARSE(&c, "st"), STEERCTL_EXIT_USAGE); /* status or stats */
 	assert_non_null(strstr(c.err, "ambiguous"));
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "drian", "x"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "backend", "drian", "x"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "did you mean \"drain\""));
 	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "backend", "add", "x", "198.18.2.300:80", "model", "m",
-			       "capacity", "1"), PROTO_EXIT_USAGE);
+			       "capacity", "1"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "expected ADDR:PORT"));
 	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "backend", "add", "x", "198.18.2.3:0", "model", "m"),
-			 PROTO_EXIT_USAGE);
+			 STEERCTL_EXIT_USAGE);
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "set", "x", "port", "70000"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "backend", "set", "x", "port", "70000"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "expected a port 1..65535"));
 	steerctl_cli_free(&c);
 	assert_int_equal(PARSE(&c, "tenant", "add", "x", "prefixes", "198.18.0.0/99"),
-			 PROTO_EXIT_USAGE);
+			 STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "expected ADDR/LEN"));
+	assert_non_null(strstr(c.err, "got \"198.18.0.0/99\"")); /* not freed memory */
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "tenant", "set", "x", "capcity", "1"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "tenant", "set", "x", "capcity", "1"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "unknown keyword"));
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "set", "x"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "backend", "set", "x"), STEERCTL_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "nothing to set"));
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "explain", "198.18.1.2"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "explain", "198.18.1.2"), STEERCTL_EXIT_USAGE);
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "flows", "--limit", "0"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "flows", "--limit", "0"), STEERCTL_EXIT_USAGE);
 	steerctl_cli_free(&c);
-	assert_int_equal(PARSE(&c, "backend", "state", "x"), PROTO_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "backend", "state", "x"), STEERCTL_EXIT_USAGE);
 	steerctl_cli_free(&c);
 	assert_string_equal(util_nearest("tenent", (const char *const[]){ "tenant", "top" }, 2, 3),
 			    "tenant");
+}
+
+/* A table of its own for steerctl_select / steerctl_cmd_select. */
+static int test_cmd_fn(struct steerctl_cli *c, const struct steerctl_obj *o, int argc, char **argv)
+{
+	json_object_set_new(c->args, "obj", json_string(o->name));
+	json_object_set_new(c->args, "argc", json_integer(argc));
+	if (argc)
+		json_object_set_new(c->args, "first", json_string(argv[0]));
+	return 0;
+}
+
+static const struct steerctl_cmd test_cmds[] = {
+	{ "list", test_cmd_fn },
+	{ "drain", test_cmd_fn },
+	{ "del", test_cmd_fn },
+	{ "delete", test_cmd_fn },
+	{ NULL }
+};
+
+static void test_table_dispatch(void **state)
+{
+	const struct steerctl_obj obj = { .name = "thing", .cmds = test_cmds };
+	static const char *const colours[] = { "red", "green", "blue", NULL };
+	struct steerctl_cli c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	/* exact, unique prefix, exact name that is also a prefix of another */
+	assert_int_equal(steerctl_select(&c, "colour", "green", colours, sizeof(colours[0])), 1);
+	assert_int_equal(steerctl_select(&c, "colour", "b", colours, sizeof(colours[0])), 2);
+	assert_int_equal(steerctl_select(&c, "command", "del", test_cmds, sizeof(test_cmds[0])), 2);
+	assert_int_equal(steerctl_select(&c, "command", "dele", test_cmds, sizeof(test_cmds[0])),
+			 3);
+	/* ambiguous: the candidates only, in table order */
+	assert_int_equal(steerctl_select(&c, "command", "d", test_cmds, sizeof(test_cmds[0])), -1);
+	assert_string_equal(c.err, "ambiguous command \"d\": drain, del, delete");
+	/* unknown: the nearest, then every name */
+	assert_int_equal(steerctl_select(&c, "colour", "gren", colours, sizeof(colours[0])), -1);
+	assert_string_equal(c.err, "unknown colour \"gren\" (did you mean \"green\"?); "
+				   "expected one of: red, green, blue");
+	assert_int_equal(steerctl_select(&c, "colour", "purple", colours, sizeof(colours[0])), -1);
+	assert_string_equal(c.err, "unknown colour \"purple\"; expected one of: red, green, blue");
+	assert_int_equal(steerctl_select(&c, "colour", "", colours, sizeof(colours[0])), -1);
+
+	/* cmd_select: the default command, then the words after the command */
+	c.args = json_object();
+	assert_int_equal(steerctl_cmd_select(&c, &obj, 0, NULL), 0);
+	assert_string_equal(c.cmd, "thing list");
+	assert_int_equal(json_integer_value(json_object_get(c.args, "argc")), 0);
+	assert_int_equal(steerctl_cmd_select(&c, &obj, 3, ARGV("dr", "x", "y") + 1), 0);
+	assert_string_equal(c.cmd, "thing drain");
+	assert_string_equal(json_string_value(json_object_get(c.args, "obj")), "thing");
+	assert_int_equal(json_integer_value(json_object_get(c.args, "argc")), 2);
+	assert_string_equal(json_string_value(json_object_get(c.args, "first")), "x");
+	assert_int_equal(steerctl_cmd_select(&c, &obj, 1, ARGV("dx") + 1), STEERCTL_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "unknown command \"dx\""));
+	assert_null(c.args); /* a usage error drops the request */
+	steerctl_cli_free(&c);
+
+	/* through the real tables: values, keywords, objects, OBJECT help */
+	assert_int_equal(PARSE(&c, "backend", "set", "x", "state", "dr", "metrics", "sg"), 0);
+	{
+		char *s = req_text(&c);
+
+		assert_non_null(strstr(s, "\"state\":\"draining\""));
+		assert_non_null(strstr(s, "\"metrics\":\"sglang\""));
+		free(s);
+	}
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "backend", "set", "x", "state", "d"), STEERCTL_EXIT_USAGE);
+	assert_string_equal(c.err, "ambiguous state \"d\": draining, down");
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "tenant", "set", "x", "m", "1"), STEERCTL_EXIT_USAGE);
+	assert_string_equal(c.err, "ambiguous keyword \"m\": min-safety-tier, max-cost, "
+				   "min-quality, max-conns");
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "sevice"), STEERCTL_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "unknown object \"sevice\" (did you mean \"service\"?)"));
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "explain", "help"), 0);
+	assert_int_equal(c.action, STEERCTL_ACT_HELP);
+	assert_string_equal(c.help_object, "explain");
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "help", "po"), 0);
+	assert_int_equal(c.action, STEERCTL_ACT_HELP);
+	assert_string_equal(c.help_object, "policy");
+	steerctl_cli_free(&c);
+	assert_int_equal(PARSE(&c, "backend", "add", "b", "[FD00:0::3]:8000", "model", "m",
+			       "capacity", "1"), 0);
+	{
+		char *s = req_text(&c);
+
+		assert_non_null(strstr(s, "\"address\":\"fd00::3\"")); /* inet_ntop's form */
+		free(s);
+	}
+	steerctl_cli_free(&c);
+}
+
+static void test_help_pages(void **state)
+{
+	static const struct {
+		const char *object, *first;
+	} pages[] = {
+		{ NULL, "Usage: steerctl [-j|--json]" },
+		{ "status", "Usage: steerctl [-j|--json]" },
+		{ "backend", "Usage: steerctl backend list\n" },
+		{ "tenant", "Usage: steerctl tenant list\n" },
+		{ "service", "Usage: steerctl service list\n" },
+		{ "policy", "Usage: steerctl policy show" },
+		{ "explain", "Usage: steerctl explain" },
+		{ "flows", "Usage: steerctl flows" },
+		{ "stats", "Usage: steerctl stats [--watch]\n" },
+		{ "top", "Usage: steerctl stats [--watch]\n" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		steerctl_help(f, pages[i].object);
+		fclose(f);
+		assert_memory_equal(buf, pages[i].first, strlen(pages[i].first));
+		free(buf);
+	}
 }
 
 static char *render(const char *cmd, const char *result_json, bool json)
@@ -350,6 +479,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prefix_and_request),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_table_dispatch),
+		cmocka_unit_test(test_help_pages),
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_policy_roundtrip),
 		cmocka_unit_test(test_change_log),

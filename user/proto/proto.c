@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Client side of steerd's control protocol (see ctl_proto.h). */
+/* Client side of steerd's control protocol (see proto.h). */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

@@ -18,14 +18,6 @@
 #define PROTO_MAX_REPLY		(64 * 1024 * 1024)
 #define PROTO_VERSION	1
 
-/* steerctl exit codes */
-enum proto_exit {
-	PROTO_EXIT_OK = 0,
-	PROTO_EXIT_ERROR = 1,	/* steerd answered with an error */
-	PROTO_EXIT_USAGE = 2,	/* bad command line */
-	PROTO_EXIT_UNREACHABLE = 3, /* steerd not running / socket not reachable */
-};
-
 /* Connect to steerd's socket: fd, or -errno with a message in err. */
 int proto_connect(const char *path, char *err, size_t len);
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* steerctl's output: JSON as-is, or text tables per command (ctl_cli.h). */
+/* steerctl's output: JSON as-is, or text tables per command (steerctl.h). */
 #include <math.h>
 #include <string.h>
 
@@ -34,6 +34,33 @@ static const char *num(const json_t *v, char *buf, size_t len, const char *fmt)
 		return "-";
 	snprintf(buf, len, fmt, json_number_value(v));
 	return buf;
+}
+
+/* "ADDR:PORT", "[V6]:PORT" */
+static const char *endpoint(const char *addr, long long port, char *buf, size_t len)
+{
+	snprintf(buf, len, strchr(addr, ':') ? "[%s]:%lld" : "%s:%lld", addr, port);
+	return buf;
+}
+
+/* A backend's live signals as text, "-" where steerd has none. */
+struct signals_text {
+	const char *running, *waiting, *kv, *latency;
+	char b[4][16];
+};
+
+static void signals_fmt(const json_t *s, struct signals_text *t)
+{
+	t->running = num(G(s, "running"), t->b[0], sizeof(t->b[0]), "%.0f");
+	t->waiting = num(G(s, "waiting"), t->b[1], sizeof(t->b[1]), "%.0f");
+	t->kv = num(G(s, "kv_usage"), t->b[2], sizeof(t->b[2]), "%.2f");
+	t->latency = num(G(s, "latency_ms"), t->b[3], sizeof(t->b[3]), "%.1f");
+}
+
+/* Flows open now, from a "counters" object. */
+static long long active(const json_t *counters)
+{
+	return I(counters, "new_flows") - I(counters, "closed_flows");
 }
 
 static const char *human(double v, char *buf, size_t len)
@@ -79,27 +106,23 @@ static void print_status(FILE *f, const json_t *r)
 	fprintf(f, "\n  socket     %s\n", S(r, "socket"));
 }
 
-static void print_backends(FILE *f, const json_t *arr)
+static void print_backends(FILE *f, const json_t *r)
 {
-	char a[64], b1[16], b2[16], b3[16], b4[16], ep[80];
+	struct signals_text t;
+	char a[64], ep[80];
 	const json_t *o;
 	size_t i;
 
 	fprintf(f, "%-12s %4s %-22s %-12s %-8s %-7s %5s %5s %5s %7s %6s\n", "NAME", "ID",
 		"ADDRESS", "MODEL", "STATE", "HEALTH", "RUN", "WAIT", "KV", "LAT_MS", "FLOWS");
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(G(r, "backends"), i, o) {
 		const json_t *s = G(o, "signals");
-		const char *ad = S(o, "address");
 
-		snprintf(ep, sizeof(ep), strchr(ad, ':') ? "[%s]:%lld" : "%s:%lld", ad,
-			 I(o, "port"));
-		(void)a;
+		signals_fmt(s, &t);
 		fprintf(f, "%-12s %4lld %-22s %-12s %-8s %-7s %5s %5s %5s %7s %6s\n", S(o, "name"),
-			I(o, "id"), ep, S(o, "model"), S(o, "state"), S(s, "health"),
-			num(G(s, "running"), b1, sizeof(b1), "%.0f"),
-			num(G(s, "waiting"), b2, sizeof(b2), "%.0f"),
-			num(G(s, "kv_usage"), b3, sizeof(b3), "%.2f"),
-			num(G(s, "latency_ms"), b4, sizeof(b4), "%.1f"),
+			I(o, "id"), endpoint(S(o, "address"), I(o, "port"), ep, sizeof(ep)),
+			S(o, "model"), S(o, "state"), S(s, "health"), t.running, t.waiting, t.kv,
+			t.latency,
 			json_is_integer(G(s, "active_flows"))
 				? (snprintf(a, sizeof(a), "%lld", I(s, "active_flows")), a)
 				: "-");
@@ -121,7 +144,7 @@ static void join(const json_t *arr, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-static void print_tenants(FILE *f, const json_t *arr)
+static void print_tenants(FILE *f, const json_t *r)
 {
 	char pf[256];
 	const json_t *o;
@@ -129,43 +152,39 @@ static void print_tenants(FILE *f, const json_t *arr)
 
 	fprintf(f, "%-12s %4s %4s %-8s %8s %8s %8s  %s\n", "NAME", "ID", "PRIO", "ACTION", "NEW",
 		"ACTIVE", "REJECTED", "PREFIXES");
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(G(r, "tenants"), i, o) {
 		const json_t *c = G(o, "counters");
 
 		join(G(o, "prefixes"), pf, sizeof(pf));
 		fprintf(f, "%-12s %4lld %4lld %-8s %8lld %8lld %8lld  %s\n", S(o, "name"),
-			I(o, "id"), I(o, "priority"), S(o, "action"), I(c, "new_flows"),
-			I(c, "new_flows") - I(c, "closed_flows"),
+			I(o, "id"), I(o, "priority"), S(o, "action"), I(c, "new_flows"), active(c),
 			I(c, "rejected") + I(c, "admit_rate_drops") + I(c, "admit_conc_drops"), pf);
 	}
 }
 
-static void print_services(FILE *f, const json_t *arr)
+static void print_services(FILE *f, const json_t *r)
 {
-	char ep[80];
+	char ep[80], vip[88];
 	const json_t *o;
 	size_t i;
 
 	fprintf(f, "%-16s %4s %-28s %s\n", "NAME", "ID", "VIP", "TASK");
-	json_array_foreach(arr, i, o) {
-		const char *ad = S(o, "vip");
-
-		snprintf(ep, sizeof(ep), strchr(ad, ':') ? "[%s]:%lld/%s" : "%s:%lld/%s", ad,
-			 I(o, "port"), S(o, "proto"));
-		fprintf(f, "%-16s %4lld %-28s %s\n", S(o, "name"), I(o, "id"), ep, S(o, "task"));
+	json_array_foreach(G(r, "services"), i, o) {
+		snprintf(vip, sizeof(vip), "%s/%s",
+			 endpoint(S(o, "vip"), I(o, "port"), ep, sizeof(ep)), S(o, "proto"));
+		fprintf(f, "%-16s %4lld %-28s %s\n", S(o, "name"), I(o, "id"), vip, S(o, "task"));
 	}
 }
 
 static void signals_text(const json_t *s, char *buf, size_t len)
 {
-	char b1[16], b2[16], b3[16], b4[16], b5[16];
+	struct signals_text t;
+	char flows[16];
 
+	signals_fmt(s, &t);
 	snprintf(buf, len, "health %s, running %s, waiting %s, kv %s, latency %s ms, flows %s",
-		 S(s, "health"), num(G(s, "running"), b1, sizeof(b1), "%.0f"),
-		 num(G(s, "waiting"), b2, sizeof(b2), "%.0f"),
-		 num(G(s, "kv_usage"), b3, sizeof(b3), "%.2f"),
-		 num(G(s, "latency_ms"), b4, sizeof(b4), "%.1f"),
-		 num(G(s, "active_flows"), b5, sizeof(b5), "%.0f"));
+		 S(s, "health"), t.running, t.waiting, t.kv, t.latency,
+		 num(G(s, "active_flows"), flows, sizeof(flows), "%.0f"));
 }
 
 static void print_policy(FILE *f, const json_t *r)
@@ -200,12 +219,10 @@ static void print_policy(FILE *f, const json_t *r)
 static void print_explain(FILE *f, const json_t *r)
 {
 	const json_t *b = G(r, "backend");
-	const char *src = S(r, "src"), *dst = S(r, "dst");
+	char s[80], d[80];
 
-	fprintf(f, strchr(src, ':') ? "packet     [%s]:%lld -> " : "packet     %s:%lld -> ", src,
-		I(r, "sport"));
-	fprintf(f, strchr(dst, ':') ? "[%s]:%lld %s SYN" : "%s:%lld %s SYN", dst, I(r, "dport"),
-		S(r, "proto"));
+	fprintf(f, "packet     %s -> %s %s SYN", endpoint(S(r, "src"), I(r, "sport"), s, sizeof(s)),
+		endpoint(S(r, "dst"), I(r, "dport"), d, sizeof(d)), S(r, "proto"));
 	fprintf(f, " on %s\n", *S(r, "interface") ? S(r, "interface") : "(no interface)");
 	if (G(r, "service")) {
 		fprintf(f, "service    %s\n", S(r, "service") ? S(r, "service") : "?");
@@ -217,9 +234,8 @@ static void print_explain(FILE *f, const json_t *r)
 	if (G(r, "admission"))
 		fprintf(f, "admission  %s\n", S(r, "admission"));
 	if (b && S(b, "name"))
-		fprintf(f, strchr(S(b, "address"), ':') ? "backend    %s [%s]:%lld (id %lld%s)\n"
-							: "backend    %s %s:%lld (id %lld%s)\n",
-			S(b, "name"), S(b, "address"), I(b, "port"), I(b, "id"),
+		fprintf(f, "backend    %s %s (id %lld%s)\n", S(b, "name"),
+			endpoint(S(b, "address"), I(b, "port"), s, sizeof(s)), I(b, "id"),
 			json_is_true(G(r, "ct_hit")) ? ", existing connection" : "");
 	else
 		fprintf(f, "backend    none\n");
@@ -235,11 +251,9 @@ static void print_flows(FILE *f, const json_t *r)
 	fprintf(f, "%-28s %-28s %-5s %-12s %-10s %-8s %8s %8s\n", "CLIENT", "SERVICE", "PROTO",
 		"BACKEND", "TENANT", "STATE", "AGE_S", "IDLE_S");
 	json_array_foreach(G(r, "flows"), i, o) {
-		snprintf(s, sizeof(s), strchr(S(o, "src"), ':') ? "[%s]:%lld" : "%s:%lld",
-			 S(o, "src"), I(o, "sport"));
-		snprintf(d, sizeof(d), strchr(S(o, "dst"), ':') ? "[%s]:%lld" : "%s:%lld",
-			 S(o, "dst"), I(o, "dport"));
-		fprintf(f, "%-28s %-28s %-5s %-12s %-10s %-8s %8.1f %8.1f\n", s, d, S(o, "proto"),
+		fprintf(f, "%-28s %-28s %-5s %-12s %-10s %-8s %8.1f %8.1f\n",
+			endpoint(S(o, "src"), I(o, "sport"), s, sizeof(s)),
+			endpoint(S(o, "dst"), I(o, "dport"), d, sizeof(d)), S(o, "proto"),
 			S(o, "backend") ? S(o, "backend") : "?",
 			S(o, "tenant") ? S(o, "tenant") : "?", S(o, "state"),
 			json_number_value(G(o, "age_s")), json_number_value(G(o, "idle_s")));
@@ -265,7 +279,7 @@ static void print_stats(FILE *f, const json_t *r)
 	json_array_foreach(G(r, "backends"), i, o) {
 		c = G(o, "counters");
 		fprintf(f, "%-12s %-8s %8lld %8.1f %9s %9s %9s %9s\n", S(o, "name"), S(o, "state"),
-			I(c, "new_flows") - I(c, "closed_flows"), rate(o, "new_flows"),
+			active(c), rate(o, "new_flows"),
 			human(rate(o, "packets"), b1, sizeof(b1)),
 			human(rate(o, "bytes"), b2, sizeof(b2)),
 			human(rate(o, "reply_bytes"), b3, sizeof(b3)),
@@ -276,7 +290,7 @@ static void print_stats(FILE *f, const json_t *r)
 	json_array_foreach(G(r, "tenants"), i, o) {
 		c = G(o, "counters");
 		fprintf(f, "%-12s %8lld %8.1f %9s %9.1f %9lld %9lld\n", S(o, "name"),
-			I(c, "new_flows") - I(c, "closed_flows"), rate(o, "new_flows"),
+			active(c), rate(o, "new_flows"),
 			human(rate(o, "bytes"), b1, sizeof(b1)), rate(o, "rejected"),
 			I(c, "admit_rate_drops"), I(c, "admit_conc_drops"));
 	}
@@ -312,7 +326,8 @@ static void print_kv(FILE *f, const json_t *j, int indent)
 			print_kv(f, v, indent + 2);
 			continue;
 		}
-		if (json_is_array(v) && json_array_size(v) && json_is_object(json_array_get(v, 0))) {
+		if (json_is_array(v) && json_array_size(v) &&
+		    json_is_object(json_array_get(v, 0))) {
 			size_t i;
 			json_t *e;
 
@@ -334,34 +349,49 @@ static void print_kv(FILE *f, const json_t *j, int indent)
 	}
 }
 
+static void print_dump(FILE *f, const json_t *r)
+{
+	fputs(S(r, "yaml") ? S(r, "yaml") : "", f);
+}
+
+static void print_reload(FILE *f, const json_t *r)
+{
+	fprintf(f, "reloaded %s: %lld services, %lld tenants, %lld backends\n", S(r, "reloaded"),
+		I(r, "services"), I(r, "tenants"), I(r, "backends"));
+}
+
+/* The text form of a reply, per command; other changes say "done", the rest is KEY VALUE. */
+static const struct printer {
+	const char *cmd;
+	void (*print)(FILE *f, const json_t *r);
+} printers[] = {
+	{ "status", print_status },
+	{ "backend list", print_backends },
+	{ "tenant list", print_tenants },
+	{ "service list", print_services },
+	{ "policy show", print_policy },
+	{ "policy dump", print_dump },
+	{ "explain", print_explain },
+	{ "flows", print_flows },
+	{ "stats", print_stats },
+	{ "reload", print_reload },
+	{ NULL }
+};
+
 void steerctl_print(FILE *f, const char *cmd, const json_t *r, bool json, bool pretty)
 {
+	const struct printer *p;
+
 	if (json) {
 		dump_json(f, r, pretty);
 		return;
 	}
-	if (!strcmp(cmd, "status"))
-		print_status(f, r);
-	else if (!strcmp(cmd, "backend list"))
-		print_backends(f, G(r, "backends"));
-	else if (!strcmp(cmd, "tenant list"))
-		print_tenants(f, G(r, "tenants"));
-	else if (!strcmp(cmd, "service list"))
-		print_services(f, G(r, "services"));
-	else if (!strcmp(cmd, "policy show"))
-		print_policy(f, r);
-	else if (!strcmp(cmd, "policy dump"))
-		fputs(S(r, "yaml") ? S(r, "yaml") : "", f);
-	else if (!strcmp(cmd, "explain"))
-		print_explain(f, r);
-	else if (!strcmp(cmd, "flows"))
-		print_flows(f, r);
-	else if (!strcmp(cmd, "stats"))
-		print_stats(f, r);
-	else if (!strcmp(cmd, "reload"))
-		fprintf(f, "reloaded %s: %lld services, %lld tenants, %lld backends\n",
-			S(r, "reloaded"), I(r, "services"), I(r, "tenants"), I(r, "backends"));
-	else if (S(r, "done"))
+	for (p = printers; p->cmd; p++)
+		if (!strcmp(cmd, p->cmd)) {
+			p->print(f, r);
+			return;
+		}
+	if (S(r, "done"))
 		fprintf(f, "%s %s: done%s\n", S(r, "done"), S(r, "name") ? S(r, "name") : "",
 			json_is_true(G(r, "published")) ? ", published" : "");
 	else
@@ -381,8 +411,9 @@ static const json_t *find_named(const json_t *arr, const json_t *like)
 	size_t i;
 
 	json_array_foreach(arr, i, o)
-		if (same(G(o, "name"), G(like, "name")) && same(G(o, "tenant"), G(like, "tenant")) &&
-		    same(G(o, "task"), G(like, "task")) && same(G(o, "family"), G(like, "family")))
+		if (same(G(o, "name"), G(like, "name")) &&
+		    same(G(o, "tenant"), G(like, "tenant")) && same(G(o, "task"), G(like, "task")) &&
+		    same(G(o, "family"), G(like, "family")))
 			return o;
 	return NULL;
 }
@@ -408,7 +439,8 @@ static void add_rates(const json_t *prev_arr, json_t *cur_arr, double secs, bool
 			if (!cv)
 				continue;
 			d = pc ? (double)(json_integer_value(cv) - I(pc, keys[k])) : 0;
-			json_object_set_new(r, keys[k], json_real(secs > 0 && d > 0 ? d / secs : 0));
+			json_object_set_new(r, keys[k],
+					    json_real(secs > 0 && d > 0 ? d / secs : 0));
 		}
 		json_object_set_new(o, "rates", r);
 	}
@@ -426,7 +458,8 @@ void steerctl_stats_rates(const json_t *prev, json_t *cur)
 
 void steerctl_top_frame(FILE *f, const json_t *st, int cols)
 {
-	char b1[16], b2[16], b3[16], b4[16], b5[16], b6[16], w[128];
+	char b1[16], b2[16], w[128];
+	struct signals_text t;
 	const json_t *o, *e;
 	size_t i, k;
 
@@ -440,6 +473,7 @@ void steerctl_top_frame(FILE *f, const json_t *st, int cols)
 		const json_t *s = G(o, "signals"), *c = G(o, "counters");
 		char line[512];
 
+		signals_fmt(s, &t);
 		w[0] = '\0';
 		json_array_foreach(G(o, "weights"), k, e) {
 			char one[80];
@@ -450,13 +484,10 @@ void steerctl_top_frame(FILE *f, const json_t *st, int cols)
 		}
 		snprintf(line, sizeof(line),
 			 "%-12s %-8s %-6s %7lld %7.1f %9s %9s %5s %5s %5s %6s  %s", S(o, "name"),
-			 S(o, "state"), S(s, "health"), I(c, "new_flows") - I(c, "closed_flows"),
+			 S(o, "state"), S(s, "health"), active(c),
 			 rate(o, "new_flows"), human(rate(o, "bytes"), b1, sizeof(b1)),
 			 human(rate(o, "reply_bytes"), b2, sizeof(b2)),
-			 num(G(s, "running"), b3, sizeof(b3), "%.0f"),
-			 num(G(s, "waiting"), b4, sizeof(b4), "%.0f"),
-			 num(G(s, "kv_usage"), b5, sizeof(b5), "%.2f"),
-			 num(G(s, "latency_ms"), b6, sizeof(b6), "%.1f"), w[0] ? w : "-");
+			 t.running, t.waiting, t.kv, t.latency, w[0] ? w : "-");
 		if (cols > 0 && (int)strlen(line) > cols)
 			line[cols] = '\0';
 		fprintf(f, "%s\n", line);
@@ -467,7 +498,7 @@ void steerctl_top_frame(FILE *f, const json_t *st, int cols)
 		const json_t *c = G(o, "counters");
 
 		fprintf(f, "%-12s %7lld %7.1f %9s %9.1f\n", S(o, "name"),
-			I(c, "new_flows") - I(c, "closed_flows"), rate(o, "new_flows"),
+			active(c), rate(o, "new_flows"),
 			human(rate(o, "bytes"), b1, sizeof(b1)), rate(o, "rejected"));
 	}
 	fflush(f);

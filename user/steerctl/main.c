@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * steerctl: manage and watch steerd over its control socket, in the style
- * of bpftool and ip. The command line and the output live in
- * user/lib/ctl_cli.c and ctl_fmt.c (unit-tested); this file does the I/O:
+ * of bpftool and ip. The command line and the output live in the other
+ * files of user/steerctl (unit-tested); this file does the I/O:
  * one request per command, two samples for stats, a refresh loop for top.
  */
 #include <errno.h>
@@ -30,7 +30,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* One request; prints transport errors. CTL_EXIT_* */
+/* One request; prints transport errors. STEERCTL_EXIT_* */
 static int call(const struct steerctl_cli *c, int *fd, json_t **result)
 {
 	json_t *req = steerctl_cli_request(c), *rep = NULL;
@@ -43,14 +43,14 @@ static int call(const struct steerctl_cli *c, int *fd, json_t **result)
 		if (*fd < 0) {
 			json_decref(req);
 			steerctl_print_error(c->json ? stdout : stderr, err, c->json, c->pretty);
-			return PROTO_EXIT_UNREACHABLE;
+			return STEERCTL_EXIT_UNREACHABLE;
 		}
 	}
 	e = proto_call(*fd, req, &rep, CALL_TIMEOUT_MS, err, sizeof(err));
 	json_decref(req);
 	if (e) {
 		steerctl_print_error(c->json ? stdout : stderr, err, c->json, c->pretty);
-		return PROTO_EXIT_UNREACHABLE;
+		return STEERCTL_EXIT_UNREACHABLE;
 	}
 	if (!json_is_true(json_object_get(rep, "ok"))) {
 		const char *m = json_string_value(json_object_get(rep, "error"));
@@ -58,11 +58,11 @@ static int call(const struct steerctl_cli *c, int *fd, json_t **result)
 		steerctl_print_error(c->json ? stdout : stderr, m ? m : "steerd refused", c->json,
 				c->pretty);
 		json_decref(rep);
-		return PROTO_EXIT_ERROR;
+		return STEERCTL_EXIT_ERROR;
 	}
 	*result = json_incref(json_object_get(rep, "result"));
 	json_decref(rep);
-	return PROTO_EXIT_OK;
+	return STEERCTL_EXIT_OK;
 }
 
 /* Sleep ms, or less if a key was pressed (returns the key, or 0). */
@@ -155,16 +155,16 @@ int main(int argc, char **argv)
 			fprintf(stderr, "Try 'steerctl help' (or 'steerctl OBJECT help').\n");
 		}
 		steerctl_cli_free(&c);
-		return PROTO_EXIT_USAGE;
+		return STEERCTL_EXIT_USAGE;
 	}
 	switch (c.action) {
 	case STEERCTL_ACT_HELP:
 		steerctl_help(stdout, c.help_object);
-		rc = PROTO_EXIT_OK;
+		rc = STEERCTL_EXIT_OK;
 		break;
 	case STEERCTL_ACT_VERSION:
 		printf("steerctl %s\n", STEERCTL_VERSION);
-		rc = PROTO_EXIT_OK;
+		rc = STEERCTL_EXIT_OK;
 		break;
 	case STEERCTL_ACT_STATS:
 	case STEERCTL_ACT_TOP:
