@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The per-CPU counters (reasons, backends, tenants, classes), summed over CPUs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dp/dp.h"
+#include "dp/internal.h"
+
+
+/* Sum a per-CPU value of n u64 counters over the possible CPUs. */
+static int percpu_sum(struct dp *dp, enum dp_map map, __u32 key, __u64 *out, size_t n)
+{
+	size_t stride = n; /* values are u64 arrays: already 8-byte aligned per CPU */
+	__u64 *vals;
+	int cpu;
+	size_t i;
+
+	vals = calloc((size_t)dp->ncpus * stride, sizeof(__u64));
+	if (!vals)
+		return dp_fail(-ENOMEM, "out of memory");
+	if (bpf_map_lookup_elem(dp_map_fd(dp, map), &key, vals)) {
+		int err = -errno;
+
+		free(vals);
+		return dp_fail(err, "lookup of %u in %s failed: %s", key, dp_map_name(map),
+				     strerror(-err));
+	}
+	memset(out, 0, n * sizeof(__u64));
+	for (cpu = 0; cpu < dp->ncpus; cpu++)
+		for (i = 0; i < n; i++)
+			out[i] += vals[cpu * stride + i];
+	free(vals);
+	return 0;
+}
+
+int dp_percpu_read_all(struct dp *dp, enum dp_map map, uint32_t n, size_t n_u64,
+			     uint64_t *out)
+{
+	size_t vsz = n_u64 * (size_t)dp->ncpus, i, c, k;
+	__u32 *keys = NULL, done = 0, batch = 0;
+	int fd = dp_map_fd(dp, map), err = 0;
+	__u64 *vals = NULL;
+
+	if (fd < 0)
+		return dp_fail(fd, "no map %d", (int)map);
+	memset(out, 0, (size_t)n * n_u64 * sizeof(*out));
+	if (!n)
+		return 0;
+	keys = calloc(n, sizeof(*keys));
+	vals = calloc((size_t)n * vsz, sizeof(*vals));
+	if (!keys || !vals) {
+		err = dp_fail(-ENOMEM, "out of memory");
+		goto out;
+	}
+	while (done < n) {
+		__u32 count = n - done;
+		int r = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch, keys + done,
+					     vals + done * vsz, &count, NULL);
+
+		if (r && errno == EINVAL && !done) {
+			/* no batch ops: key by key */
+			for (i = 0; i < n && !err; i++)
+				err = percpu_sum(dp, map, (__u32)i, (__u64 *)(out + i * n_u64), n_u64);
+			goto out;
+		}
+		if (r && errno != ENOENT) {
+			err = dp_fail(-errno, "batch read of %s failed: %s", dp_map_name(map),
+					    strerror(errno));
+			goto out;
+		}
+		done += count;
+		if (r || !count) /* ENOENT: the end of the map */
+			break;
+	}
+	for (i = 0; i < done; i++) {
+		uint64_t *o;
+
+		if (keys[i] >= n)
+			continue;
+		o = out + (size_t)keys[i] * n_u64;
+		for (c = 0; c < (size_t)dp->ncpus; c++)
+			for (k = 0; k < n_u64; k++)
+				o[k] += vals[i * vsz + c * n_u64 + k];
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int dp_backend_stats_read_all(struct dp *dp, struct steer_backend_stats *out)
+{
+	return dp_percpu_read_all(dp, DP_MAP_BACKEND_STATS, STEER_MAX_BACKENDS,
+					sizeof(*out) / sizeof(__u64), (uint64_t *)out);
+}
+
+#define SUM(dp, map, key, out) \
+	percpu_sum(dp, map, key, (__u64 *)(out), sizeof(*(out)) / sizeof(__u64))
+
+int dp_reason_read(struct dp *dp, enum dp_hook hook, uint32_t reason,
+			 struct steer_reason_stats *out)
+{
+	return SUM(dp, hook == DP_HOOK_TC ? DP_MAP_TC_REASONS : DP_MAP_XDP_REASONS,
+		   reason, out);
+}
+
+int dp_backend_stats_read(struct dp *dp, uint32_t id, struct steer_backend_stats *out)
+{
+	return SUM(dp, DP_MAP_BACKEND_STATS, id, out);
+}
+
+int dp_tenant_stats_read(struct dp *dp, uint32_t tenant, struct steer_tenant_stats *out)
+{
+	return SUM(dp, DP_MAP_TENANT_STATS, tenant, out);
+}
+
+int dp_class_stats_read(struct dp *dp, uint32_t class_id, struct steer_class_stats *out)
+{
+	return SUM(dp, DP_MAP_CLASS_STATS, class_id, out);
+}

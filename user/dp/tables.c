@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Maglev tables: an inner array map per table, built whole while no
+ * packet sees it, then swapped into the outer map (tables[table_id]) so a
+ * packet sees the old table or the new one, never a mix.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dp/dp.h"
+#include "dp/internal.h"
+
+
+int dp_table_build(struct dp *dp, uint32_t table_id, const uint32_t *entries,
+			 uint32_t n, int *fd_out)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_INNER_MAP);
+	struct steer_config cfg;
+	__u32 *keys, count = n;
+	char name[16];
+	uint32_t i;
+	int fd, err;
+
+	*fd_out = -1;
+	if (table_id >= STEER_MAX_TABLES)
+		return dp_fail(-EINVAL, "table id %u out of range 0..%u", table_id,
+				     STEER_MAX_TABLES - 1);
+	err = dp_config_get(dp, &cfg);
+	if (err)
+		return err;
+	if (!cfg.maglev_size || n != cfg.maglev_size)
+		return dp_fail(-EINVAL, "table of %u slots, config says %u", n,
+				     cfg.maglev_size);
+	for (i = 0; i < n; i++)
+		if (entries[i] >= STEER_MAX_BACKENDS)
+			return dp_fail(-EINVAL, "slot %u: backend id %u out of range", i,
+					     entries[i]);
+	snprintf(name, sizeof(name), "tbl_%u", table_id);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32), sizeof(__u32), n, &mo);
+	if (fd < 0)
+		return dp_fail(-errno, "can't create table %u: %s", table_id,
+				     strerror(errno));
+	keys = malloc(sizeof(*keys) * n);
+	if (!keys) {
+		close(fd);
+		return dp_fail(-ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		keys[i] = i;
+	err = bpf_map_update_batch(fd, keys, entries, &count, NULL);
+	if (err && errno == EINVAL) /* no batch ops: one by one */
+		for (err = 0, i = 0; i < n && !err; i++)
+			err = bpf_map_update_elem(fd, &keys[i], &entries[i], BPF_ANY);
+	free(keys);
+	if (err) {
+		err = -errno;
+		close(fd);
+		return dp_fail(err, "can't fill table %u: %s", table_id, strerror(-err));
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+/*
+ * Each outer-map update waits for an RCU grace period (the kernel makes
+ * sure no program still runs with the old inner map), some 10-30 ms: a
+ * batch update waits once for all.
+ */
+int dp_tables_swap(struct dp *dp, const uint32_t *ids, const int *fds, uint32_t n)
+{
+	_Static_assert(sizeof(int) == sizeof(uint32_t), "outer map values are u32 fds");
+	return dp_map_write(dp, DP_MAP_TABLES, ids, fds, n);
+}
+
+int dp_tables_del(struct dp *dp, const uint32_t *ids, uint32_t n)
+{
+	return dp_map_delete(dp, DP_MAP_TABLES, ids, n); /* a table gone already is fine */
+}
+
+int dp_table_publish(struct dp *dp, uint32_t table_id, const uint32_t *entries,
+			   uint32_t n)
+{
+	int fd, err;
+
+	err = dp_table_build(dp, table_id, entries, n, &fd);
+	if (err)
+		return err;
+	/* filled while nobody sees it, then swapped in: old table or new, never a mix */
+	err = dp_tables_swap(dp, &table_id, &fd, 1);
+	close(fd); /* the outer map holds it now */
+	return err;
+}
+
+int dp_table_del(struct dp *dp, uint32_t table_id)
+{
+	return dp_map_delete(dp, DP_MAP_TABLES, &table_id, 1);
+}
+
+int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n)
+{
+	__u32 id, i;
+	int fd, err = 0;
+
+	if (bpf_map_lookup_elem(dp_map_fd(dp, DP_MAP_TABLES), &table_id, &id))
+		return dp_fail(-errno, "no table %u: %s", table_id, strerror(errno));
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return dp_fail(-errno, "table %u vanished: %s", table_id, strerror(errno));
+	for (i = 0; i < n && !err; i++)
+		if (bpf_map_lookup_elem(fd, &i, &entries[i]))
+			err = dp_fail(-errno, "table %u slot %u: %s", table_id, i,
+					    strerror(errno));
+	close(fd);
+	return err;
+}
+
