@@ -198,9 +198,10 @@ static __always_inline int steer_parse(void *data, void *data_end, __u32 pkt_len
 	return steer_parse_l4(data, data_end, pkt_len, p);
 }
 
+/* Is reason r a DROP (kind from STEER_REASONS)? One compare, shift and AND. */
 static __always_inline int steer_reason_is_drop(int r)
 {
-	return r >= STEER_R_DROP_TRUNC_ETH && r <= STEER_R_DROP_NO_CONFIG;
+	return (__u32)r < STEER_REASON_SLOTS && ((STEER_REASON_DROP_MASK >> r) & 1);
 }
 
 #endif /* STEER_PARSE_H */

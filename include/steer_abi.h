@@ -95,46 +95,85 @@ enum steer_class_action {
 #define STEER_CT_F_NONSYN	(1u << 5) /* created by a non-SYN (table) miss */
 
 /*
- * Reason codes. Every verdict that is not "steered to a backend" is
- * counted under exactly one of these, per CPU, in xdp_reasons (XDP) or
- * tc_reasons (TC); a few codes count notable events on the steered path
- * (marked "event"), the packet itself being forwarded. The numbers are
- * ABI: counters are indexed by them; new codes are added at the end.
+ * Reason codes, defined once: STEER_REASONS(X) calls X(id, number, name,
+ * kind) per code, in number order. Everything else is generated from it:
+ * enum steer_reason (STEER_R_<id>), the data plane's "is this a drop" mask
+ * (STEER_REASON_DROP_MASK), userspace's names and kinds (user/dp/reasons.c)
+ * and, checked by tests/unit/test_reasons.c, the table in docs/datapath.md.
+ *
+ * Every verdict that is not "steered to a backend" is counted under exactly
+ * one code, per CPU, in xdp_reasons (XDP) or tc_reasons (TC); EVENT codes
+ * count notable events on the steered path, the packet itself being
+ * forwarded. The kinds are in enum steer_reason_kind.
+ *
+ * The numbers and names are ABI: counters are indexed by the numbers
+ * (bpftool dumps show them), the names are metric labels. A new code takes
+ * the next number, at the end. A code is never renumbered or removed: a
+ * retired one stays as a placeholder, X(RETIRED_<n>, n, "retired_<n>",
+ * RETIRED), as Cilium keeps its unused drop reasons, so that the numbers
+ * after it stay where they are. The numbers are consecutive (checked below).
  */
-enum steer_reason {
-	STEER_R_NONE = 0,
-	/* pass-through: left to the kernel stack untouched */
-	STEER_R_PASS_NOT_IP = 1,		/* ethertype is neither IPv4 nor IPv6 */
-	STEER_R_PASS_NOT_L4 = 2,		/* not TCP or UDP (ICMP, ...) */
-	STEER_R_PASS_NOT_SERVICE = 3,	/* no service at dst addr:port/proto */
-	STEER_R_PASS_FRAGMENT = 4,		/* IPv4 fragment or IPv6 fragment header */
-	STEER_R_PASS_EXT_DEPTH = 5,		/* IPv6 ext header chain too long or ESP */
-	STEER_R_PASS_NO_NEIGH = 6,		/* NATed, neighbour unresolved: stack forwards */
-	STEER_R_PASS_VLAN = 7,		/* NATed, tagged frame: stack forwards */
-	STEER_R_PASS_NO_RCT = 8,		/* TC: not a reply of a steered flow */
-	STEER_R_PASS_MALFORMED = 9,		/* TC: unparseable, left to the stack */
-	/* drops: malformed input */
-	STEER_R_DROP_TRUNC_ETH = 10,		/* shorter than an Ethernet/VLAN header */
-	STEER_R_DROP_TRUNC_IP = 11,		/* shorter than the IP header */
-	STEER_R_DROP_BAD_IP = 12,		/* bad version/IHL/total length */
-	STEER_R_DROP_TRUNC_L4 = 13,		/* shorter than the TCP/UDP header */
-	STEER_R_DROP_BAD_L4 = 14,		/* bad TCP data offset, IPv6 UDP csum 0 */
-	/* drops: policy and admission */
-	STEER_R_DROP_NO_CLASS = 15,		/* no class for (tenant, task) */
-	STEER_R_DROP_REJECT_POLICY = 16,	/* class action is reject */
-	STEER_R_DROP_NO_BACKEND = 17,	/* table missing, slot empty or unusable */
-	STEER_R_DROP_ADMIT_RATE = 18,	/* tenant new-connection rate exceeded */
-	STEER_R_DROP_ADMIT_CONC = 19,	/* tenant concurrent connections at cap */
-	/* drops: forwarding */
-	STEER_R_DROP_FIB = 20,		/* FIB lookup failed (no route, disabled) */
-	STEER_R_DROP_NO_CONFIG = 21,		/* config map not filled yet */
-	/* events on the steered path */
-	STEER_R_EV_NONSYN_MISS = 22,		/* event: non-SYN with no entry, table-steered */
-	STEER_R_EV_RESTEER_DOWN = 23,	/* event: flow's backend down/gone, re-steered */
-	STEER_R_EV_UDP_EXPIRED = 24,		/* event: idle UDP entry replaced */
-	STEER_R_EV_CT_REUSE = 25,		/* event: SYN on a closed entry, new flow */
-	STEER_R_MAX = 26,
+#define STEER_REASONS(X)                                                                           \
+	X(NONE, 0, "none", NONE)                                                                   \
+	X(PASS_NOT_IP, 1, "pass_not_ip", PASS)                 /* neither IPv4 nor IPv6 */         \
+	X(PASS_NOT_L4, 2, "pass_not_l4", PASS)                 /* not TCP or UDP (ICMP, ...) */    \
+	X(PASS_NOT_SERVICE, 3, "pass_not_service", PASS)       /* no service at dst addr:port */   \
+	X(PASS_FRAGMENT, 4, "pass_fragment", PASS)             /* IPv4/IPv6 fragment */            \
+	X(PASS_EXT_DEPTH, 5, "pass_ext_depth", PASS)           /* IPv6 ext chain too long, ESP */  \
+	X(PASS_NO_NEIGH, 6, "pass_no_neigh", PASS)             /* NATed, neighbour unresolved */   \
+	X(PASS_VLAN, 7, "pass_vlan", PASS)                     /* NATed, tagged: stack routes */   \
+	X(PASS_NO_RCT, 8, "pass_no_rct", PASS)                 /* TC: not a steered reply */       \
+	X(PASS_MALFORMED, 9, "pass_malformed", PASS)           /* TC: unparseable */               \
+	X(DROP_TRUNC_ETH, 10, "drop_trunc_eth", DROP)          /* short Ethernet/VLAN header */    \
+	X(DROP_TRUNC_IP, 11, "drop_trunc_ip", DROP)            /* short IP header */               \
+	X(DROP_BAD_IP, 12, "drop_bad_ip", DROP)                /* bad version/IHL/length */        \
+	X(DROP_TRUNC_L4, 13, "drop_trunc_l4", DROP)            /* short TCP/UDP header */          \
+	X(DROP_BAD_L4, 14, "drop_bad_l4", DROP)                /* TCP doff, IPv6 UDP csum 0 */     \
+	X(DROP_NO_CLASS, 15, "drop_no_class", DROP)            /* no class (tenant, task) */       \
+	X(DROP_REJECT_POLICY, 16, "drop_reject_policy", DROP)  /* class action is reject */        \
+	X(DROP_NO_BACKEND, 17, "drop_no_backend", DROP)        /* no table or usable slot */       \
+	X(DROP_ADMIT_RATE, 18, "drop_admit_rate", DROP)        /* tenant rate exceeded */          \
+	X(DROP_ADMIT_CONC, 19, "drop_admit_conc", DROP)        /* tenant connections at cap */     \
+	X(DROP_FIB, 20, "drop_fib", DROP)                      /* FIB lookup failed */             \
+	X(DROP_NO_CONFIG, 21, "drop_no_config", DROP)          /* config map not filled yet */     \
+	X(EV_NONSYN_MISS, 22, "ev_nonsyn_miss", EVENT)         /* non-SYN miss: table only */      \
+	X(EV_RESTEER_DOWN, 23, "ev_resteer_down", EVENT)       /* backend down: re-steered */      \
+	X(EV_UDP_EXPIRED, 24, "ev_udp_expired", EVENT)         /* idle UDP entry replaced */       \
+	X(EV_CT_REUSE, 25, "ev_ct_reuse", EVENT)               /* SYN on closed entry */
+
+enum steer_reason_kind {
+	STEER_RK_NONE = 0,	/* code 0: steered */
+	STEER_RK_PASS = 1,	/* left to the kernel stack */
+	STEER_RK_DROP = 2,	/* dropped */
+	STEER_RK_EVENT = 3,	/* counted on the steered path, packet forwarded */
+	STEER_RK_RETIRED = 4,	/* placeholder of a code no longer counted */
 };
+
+#define STEER_REASON_ENUM_(id, num, name, kind) STEER_R_##id = (num),
+enum steer_reason {
+	STEER_REASONS(STEER_REASON_ENUM_)
+	STEER_R_MAX,		/* one past the last code */
+};
+#undef STEER_REASON_ENUM_
+
+/* Consecutive numbers: each code's number is its position in the list. */
+#define STEER_REASON_POS_(id, num, name, kind) STEER_R_POS_##id,
+enum steer_reason_pos {
+	STEER_REASONS(STEER_REASON_POS_)
+};
+#undef STEER_REASON_POS_
+#define STEER_REASON_CHECK_(id, num, name, kind)                                                   \
+	_Static_assert((int)STEER_R_##id == (int)STEER_R_POS_##id, "reason " #id ": not in place");
+STEER_REASONS(STEER_REASON_CHECK_)
+#undef STEER_REASON_CHECK_
+
+/*
+ * Bit n set: code n is a DROP. The data plane's drop test is one shift and
+ * one AND (STEER_REASON_SLOTS <= 64 is asserted below), whatever the codes.
+ */
+#define STEER_REASON_DROP_BIT_(id, num, name, kind)                                                \
+	| (STEER_RK_##kind == STEER_RK_DROP ? 1ULL << (num) : 0ULL)
+#define STEER_REASON_DROP_MASK (0ULL STEER_REASONS(STEER_REASON_DROP_BIT_))
 
 /* ---- map values -------------------------------------------------------- */
 
@@ -350,5 +389,11 @@ _Static_assert(sizeof(struct steer_class_stats) == 32, "steer_class_stats size")
 _Static_assert(sizeof(struct steer_explain) == 48, "steer_explain size");
 _Static_assert(sizeof(struct steer_nexthop) == 32, "steer_nexthop size");
 _Static_assert(STEER_R_MAX <= STEER_REASON_SLOTS, "reasons map size");
+_Static_assert(STEER_REASON_SLOTS <= 64, "STEER_REASON_DROP_MASK has 64 bits");
+/* the numbers as they were before the list (ABI: they never change) */
+_Static_assert(STEER_R_PASS_NOT_SERVICE == 3 && STEER_R_PASS_MALFORMED == 9 &&
+		       STEER_R_DROP_TRUNC_ETH == 10 && STEER_R_DROP_NO_CONFIG == 21 &&
+		       STEER_R_EV_NONSYN_MISS == 22 && STEER_R_EV_CT_REUSE == 25,
+	       "reason numbers are ABI");
 
 #endif /* STEER_ABI_H */

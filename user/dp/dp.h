@@ -279,5 +279,9 @@ int dp_class_stats_read(struct dp *dp, uint32_t class_id, struct steer_class_sta
 const char *dp_reason_name(uint32_t reason);
 /* Code of a reason name, or -1. */
 int dp_reason_from_name(const char *name);
+/* Kind of a reason code (enum steer_reason_kind), or -1 if out of range. */
+int dp_reason_kind(uint32_t reason);
+/* Name of a kind ("none", "pass", "drop", "event", "retired"), else "unknown". */
+const char *dp_reason_kind_name(int kind);
 
 #endif /* STEER_DP_H */
