@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Internals shared by the policy parser's files (user/policy/*.c): the
+ * Internals shared by the policy parser's files (the .c files of user/policy): the
  * parse context, error reporting, and typed readers of YAML nodes. Every
  * reader reports its own errors (file:line:column, field path, what was
  * expected, what was found) and returns false on error, so a caller only
