@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "util/util.h"
-#include "steerd/prom.h"
+#include "metrics/metrics.h"
 #include "steerd/ctl.h"
 #include "steerd/steerd.h"
 
@@ -95,7 +95,7 @@ int steerd_publish(struct steerd *d)
 		return err;
 	}
 	d->publishes++;
-	steerd_prom_published(d->prom, &st); /* prom*.c */
+	metrics_published(d->metrics, &st); /* metrics/ */
 	log_debug("decide %.1f ms, publish %.1f ms", d->last_decide_ms, st.publish_ms);
 	if (st.tables_written || st.classes_written || st.classes_deleted ||
 	    st.backends_written || st.services_written || st.tenants_written)
@@ -178,7 +178,7 @@ int steerd_reload(struct steerd *d)
 		}
 		log_error("reload of %s rejected (%zu errors); the running policy stays",
 			  d->opts.config, errs.total);
-		steerd_prom_reloaded(d->prom, false); /* prom*.c */
+		metrics_reloaded(d->metrics, false); /* metrics/ */
 		return -EINVAL;
 	}
 	steerd_ctl_overlay(d, &np); /* ctl*.c: runtime changes on top of the file */
@@ -198,7 +198,7 @@ int steerd_reload(struct steerd *d)
 	d->dirty = true;
 	d->force = true;
 	d->next_round_ms = 0; /* probe the new set now */
-	steerd_prom_reloaded(d->prom, true); /* prom*.c */
+	metrics_reloaded(d->metrics, true); /* metrics/ */
 	log_info("reloaded %s: %zu services, %zu tenants, %zu backends", d->opts.config,
 		 d->pol.n_services, d->pol.n_tenants, d->pol.n_backends);
 	return 0;
@@ -284,7 +284,7 @@ int steerd_run(struct steerd *d)
 			if (d->opts.once && gen_before != d->publishes)
 				break;
 		}
-		steerd_prom_update(d->prom, d); /* prom*.c: at most once per round/publish */
+		steerd_metrics_update(d); /* metrics_source.c: at most once per round/publish */
 		timeout = d->next_round_ms > now ? (int)(d->next_round_ms - now) : 0;
 		if (in_flight && timeout > 100)
 			timeout = 100;
