@@ -3,6 +3,8 @@
 #ifndef METRICS_INTERNAL_H
 #define METRICS_INTERNAL_H
 
+#include <stddef.h>
+
 #include "metrics/metrics.h"
 
 #define METRICS_GAUGE	"gauge"
@@ -50,7 +52,8 @@ struct metrics_rows {
 /* The families of a table, in order: header, then each item's samples. */
 void metrics_families(struct metrics_buf *b, const struct metrics_family *f, size_t n,
 		      const struct metrics_rows *r);
-#define METRICS_FAMILIES(b, table, r) metrics_families(b, table, sizeof(table) / sizeof(table[0]), r)
+#define METRICS_FAMILIES(b, table, r) \
+	metrics_families(b, table, sizeof(table) / sizeof(table[0]), r)
 
 /* f's name{lbl,extra} v -- lbl and extra are escaped label text or NULL/"" */
 void metrics_sample(struct metrics_buf *b, const struct metrics_family *f, const char *lbl,
@@ -58,6 +61,9 @@ void metrics_sample(struct metrics_buf *b, const struct metrics_family *f, const
 /* ,k="v" (no comma when first) with v escaped */
 void metrics_label(struct metrics_buf *b, const char *k, const char *v, bool comma);
 void metrics_labels_free(char **l, size_t n);
+/* The largest uint32_t id (at id_off in n items of size) + 1; 0 if none. */
+uint32_t metrics_ids(const void *items, size_t n, size_t size, size_t id_off);
+#define METRICS_IDS(a, n) metrics_ids(a, n, sizeof((a)[0]), offsetof(__typeof__((a)[0]), id))
 
 const char *metrics_family_name(uint8_t f);
 /* Label text of every backend (backend, id, model, provider, region); NULL: no memory. */
@@ -72,6 +78,10 @@ struct metrics_class {
 	uint32_t table_id;	/* 0: reject */
 	uint32_t w_off, w_n;	/* weights[w_off .. w_off + w_n) */
 };
+
+/* tenant="",task="",family="" of a class into b (reset first). */
+void metrics_class_label(struct metrics_buf *b, const struct policy *p,
+			 const struct metrics_class *r);
 
 /* The sections (sec_*.c). The cached ones replace c->sec[] themselves. */
 void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot *s,

@@ -140,13 +140,7 @@ void metrics_render_backends(struct metrics_buf *b, const struct metrics_snapsho
 
 uint32_t metrics_backend_ids(const struct policy *p)
 {
-	uint32_t max_id = 0;
-	size_t i;
-
-	for (i = 0; i < p->n_backends; i++)
-		if (p->backends[i].id + 1 > max_id)
-			max_id = p->backends[i].id + 1;
-	return max_id;
+	return METRICS_IDS(p->backends, p->n_backends);
 }
 
 /* Label text of every backend: backend, id, model, provider, region. */

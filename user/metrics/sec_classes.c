@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Sections classes and class counters: what the publisher published for
- * each (tenant, task, family) -- ids, tables, generations, weights -- and
- * the class counters, read lazily (struct metrics_lazy).
+ * Section classes: what the publisher published for each (tenant, task,
+ * family) -- ids, tables, generations, weights --, looked up lazily
+ * (struct metrics_lazy) when a publish wrote something or the policy changed.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -39,8 +39,7 @@ static const char *task_name(const struct policy *p, uint32_t task)
 	return "unknown";
 }
 
-/* tenant="",task="",family="" of a class into b (reset first). */
-static void class_label(struct metrics_buf *b, const struct policy *p,
+void metrics_class_label(struct metrics_buf *b, const struct policy *p,
 			const struct metrics_class *r)
 {
 	b->len = 0;
@@ -192,15 +191,17 @@ static int classes_label(struct classes_view *v, struct metrics_cache *c)
 		const struct metrics_weight *w = &v->w[r->w_off];
 		uint64_t h = UTIL_FNV_INIT;
 
-		class_label(&cl, p, r);
+		metrics_class_label(&cl, p, r);
 		if (cl.oom || !(v->clbl[i] = strdup(cl.p)))
 			break;
 		h = util_fnv_u32(h, p->tenants[r->tenant].id);
 		h = util_fnv_u32(h, r->task);
 		h = util_fnv_u32(h, r->family);
 		h = util_fnv_u32(h, r->table_id);
-		for (k = 0; k < r->w_n; k++)
-			h = util_fnv_u32(util_fnv_u32(h, p->backends[w[k].backend].id), w[k].weight);
+		for (k = 0; k < r->w_n; k++) {
+			h = util_fnv_u32(h, p->backends[w[k].backend].id);
+			h = util_fnv_u32(h, w[k].weight);
+		}
 		if (c->class_hash[r->class_id] != h) {
 			c->class_hash[r->class_id] = h;
 			c->class_gen[r->class_id]++;
@@ -341,116 +342,4 @@ out:
 	free(v.w);
 	free(v.per_backend);
 	return err;
-}
-
-/* ---- class counters ---- */
-
-/*
- * Class counters by class id into c->class_cs: all of them (one bulk read)
- * when forced or when many tenants moved, else only the classes of the
- * tenants whose counters moved. Returns 1 if anything was read, 0 if
- * nothing could have moved, or a negative errno.
- */
-static int class_counters_read(struct metrics_cache *c, const struct metrics_snapshot *s,
-			       bool force)
-{
-	const struct metrics_lazy *lz = &s->lazy;
-	const struct policy *p = s->pol;
-	uint32_t n = 0;
-	size_t i;
-
-	for (i = 0; i < c->n_rows; i++)
-		if (c->rows[i].class_id + 1 > n)
-			n = c->rows[i].class_id + 1;
-	if (force || n != c->n_class_cs || !c->class_cs || !c->tenant_moved ||
-	    (!lz->class_stats && c->n_tenant_moved) ||
-	    c->n_tenant_moved > p->n_tenants / 16 + 8) {
-		struct steer_class_stats *cs = calloc(n + 1, sizeof(*cs));
-		int err;
-
-		if (!cs)
-			return -ENOMEM;
-		err = lz->class_stats ? lz->class_stats(lz->ctx, NULL, n, cs) : -ENOENT;
-		if (err) {
-			free(cs);
-			return err;
-		}
-		free(c->class_cs);
-		c->class_cs = cs;
-		c->n_class_cs = n;
-		return 1;
-	}
-	if (!c->n_tenant_moved)
-		return 0;
-	for (i = 0; i < c->n_rows; i++) {
-		const struct metrics_class *r = &c->rows[i];
-		uint32_t tid = p->tenants[r->tenant].id;
-
-		if (c->tenant_moved[tid] &&
-		    lz->class_stats(lz->ctx, &r->class_id, 1, &c->class_cs[r->class_id]))
-			memset(&c->class_cs[r->class_id], 0, sizeof(c->class_cs[0]));
-	}
-	return 1;
-}
-
-struct class_counters_row {
-	struct metrics_val new_flows, rejected, packets, bytes;
-};
-
-#undef F
-#define F(field) .off = offsetof(struct class_counters_row, field)
-
-static const struct metrics_family class_counter_families[] = {
-	{ "steer_class_new_flows_total", METRICS_COUNTER, "New flows steered by the class",
-	  F(new_flows) },
-	{ "steer_class_rejected_total", METRICS_COUNTER,
-	  "New flows rejected by the class (reject action or no usable backend)", F(rejected) },
-	{ "steer_class_packets_total", METRICS_COUNTER,
-	  "Client-to-backend packets of the class's flows", F(packets) },
-	{ "steer_class_bytes_total", METRICS_COUNTER, "Client-to-backend bytes of the class's flows",
-	  F(bytes) },
-};
-
-/* Per-class counters; a class has series once it saw a flow or a reject. */
-int metrics_render_class_counters(struct metrics_cache *c, const struct metrics_snapshot *s,
-				  bool force)
-{
-	struct metrics_buf nb = { 0 }, cl = { 0 };
-	struct class_counters_row *r = NULL;
-	struct metrics_rows rows = { NULL, sizeof(*r), 0, NULL, NULL };
-	char **lbl = NULL;
-	size_t i, n = 0;
-	int err;
-
-	err = class_counters_read(c, s, force || !c->valid[METRICS_SEC_CLASS_COUNTERS]);
-	if (!err && c->valid[METRICS_SEC_CLASS_COUNTERS])
-		return 0;
-	if (err >= 0) {
-		r = calloc(c->n_rows + 1, sizeof(*r));
-		lbl = calloc(c->n_rows + 1, sizeof(*lbl));
-		nb.oom = !r || !lbl;
-	}
-	for (i = 0; r && lbl && i < c->n_rows; i++) {
-		const struct metrics_class *row = &c->rows[i];
-		const struct steer_class_stats *cs = &c->class_cs[row->class_id];
-
-		if (!cs->new_flows && !cs->rejected && !cs->packets)
-			continue;
-		class_label(&cl, s->pol, row);
-		if (cl.oom || !(lbl[n] = strdup(cl.p))) {
-			nb.oom = true;
-			break;
-		}
-		r[n++] = (struct class_counters_row){ METRICS_V(cs->new_flows),
-						      METRICS_V(cs->rejected),
-						      METRICS_V(cs->packets), METRICS_V(cs->bytes) };
-	}
-	rows.rows = r;
-	rows.n = n;
-	rows.labels = lbl;
-	METRICS_FAMILIES(&nb, class_counter_families, &rows);
-	metrics_labels_free(lbl, n);
-	metrics_buf_free(&cl);
-	free(r);
-	return metrics_replace(c, METRICS_SEC_CLASS_COUNTERS, &nb);
 }

@@ -81,13 +81,7 @@ static const struct metrics_family tenant_counter_families[] = {
 
 uint32_t metrics_tenant_ids(const struct policy *p)
 {
-	uint32_t n = 0;
-	size_t i;
-
-	for (i = 0; i < p->n_tenants; i++)
-		if (p->tenants[i].id + 1 > n)
-			n = p->tenants[i].id + 1;
-	return n;
+	return METRICS_IDS(p->tenants, p->n_tenants);
 }
 
 /* Did the raw counters change? Keeps a copy in *raw. */

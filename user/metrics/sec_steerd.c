@@ -7,14 +7,14 @@
 
 #include "metrics/internal.h"
 
-struct steerd_row {
+struct daemon_row {
 	struct metrics_val up, start, uptime, reloads[2], objects[5], rounds, publishes, changes,
 		decide, publish, classes, render, scrapes, cpu, rss;
 };
 
-#define F(field) .off = offsetof(struct steerd_row, field)
+#define F(field) .off = offsetof(struct daemon_row, field)
 
-static const struct metrics_family steerd_families[] = {
+static const struct metrics_family daemon_families[] = {
 	{ "steerd_up", METRICS_GAUGE, "1 while steerd runs (a failed scrape means it does not)",
 	  F(up) },
 	{ "steerd_start_time_seconds", METRICS_GAUGE, "Start time of steerd, Unix seconds",
@@ -52,13 +52,14 @@ void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot 
 {
 	const struct metrics_counts *k = &s->counts;
 	const struct policy *p = s->pol;
-	struct steerd_row r = {
+	struct daemon_row r = {
 		.up = METRICS_V(1),
 		.start = METRICS_V(k->start_time),
 		.uptime = METRICS_V((double)(s->now_ms - k->start_ms) / 1e3),
 		.reloads = { METRICS_V(k->reload_ok), METRICS_V(k->reload_fail) },
-		.objects = { METRICS_V(p->n_services), METRICS_V(p->n_tasks), METRICS_V(p->n_models),
-			     METRICS_V(p->n_backends), METRICS_V(p->n_tenants) },
+		.objects = { METRICS_V(p->n_services), METRICS_V(p->n_tasks),
+			     METRICS_V(p->n_models), METRICS_V(p->n_backends),
+			     METRICS_V(p->n_tenants) },
 		.rounds = METRICS_V(s->rounds),
 		.publishes = METRICS_V(s->publishes),
 		.changes = METRICS_V(k->pub_changes),
@@ -83,5 +84,5 @@ void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot 
 			r.rss = METRICS_V((double)pages[1] * (double)sysconf(_SC_PAGESIZE));
 		fclose(f);
 	}
-	METRICS_FAMILIES(b, steerd_families, &rows);
+	METRICS_FAMILIES(b, daemon_families, &rows);
 }

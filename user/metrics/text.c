@@ -153,6 +153,19 @@ void metrics_labels_free(char **l, size_t n)
 	free(l);
 }
 
+uint32_t metrics_ids(const void *items, size_t n, size_t size, size_t id_off)
+{
+	uint32_t max = 0, id;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&id, (const char *)items + i * size + id_off, sizeof(id));
+		if (id + 1 > max)
+			max = id + 1;
+	}
+	return max;
+}
+
 const char *metrics_family_name(uint8_t f)
 {
 	return f == STEER_AF_INET6 ? "ipv6" : "ipv4";
