@@ -183,11 +183,11 @@ static int setup(void **state)
 		x->live[i].admin_state = x->pol.backends[i].state;
 		x->live[i].health_known = true;
 		x->live[i].healthy = t->healthy;
+		t->state = engine_pub_backend_state(&x->live[i]); /* as steerd publishes it */
 	}
 	x->s = (struct metrics_snapshot){
 		.now_ms = fake_now,
 		.pol = &x->pol,
-		.live = x->live,
 		.sig = x->sig,
 		.rounds = 42,
 		.publishes = 3,

@@ -33,6 +33,7 @@
 
 /* Load signals the caller keeps of a backend (index as in policy.backends). */
 struct metrics_signals {
+	uint8_t state;		/* published to the data plane: STEER_BACKEND_* */
 	bool health_known, healthy;
 	bool has_running, has_waiting, has_kv;
 	double running, waiting, kv_usage;
@@ -71,7 +72,6 @@ struct metrics_counts {
 struct metrics_snapshot {
 	uint64_t now_ms;			/* CLOCK_MONOTONIC ms, as util_now_ms() */
 	const struct policy *pol;
-	const struct engine_live *live;		/* pol->n_backends */
 	const struct metrics_signals *sig;	/* pol->n_backends */
 	unsigned long rounds, publishes;
 	double last_decide_ms, last_publish_ms;

@@ -87,11 +87,10 @@ static void backend_row(struct backend_row *r, const struct metrics_snapshot *s,
 {
 	const struct policy_backend *be = &s->pol->backends[i];
 	const struct metrics_signals *t = &s->sig[i];
-	uint8_t cur = engine_pub_backend_state(&s->live[i]);
 	size_t k;
 
 	for (k = 0; k <= STEER_BACKEND_DOWN; k++)
-		r->state[k] = METRICS_V(cur == k);
+		r->state[k] = METRICS_V(t->state == k);
 	r->up = METRICS_V(t->health_known && t->healthy);
 	r->capacity = METRICS_V(be->capacity);
 	if (s->backend_stats && be->id < s->n_backend_stats) {

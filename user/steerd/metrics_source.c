@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * What /metrics is rendered from: steerd fills the metrics snapshot here,
- * the only place that reads the data plane for /metrics (counters in bulk,
- * class counters and published classes when the caches ask, see struct
- * metrics_lazy).
+ * the only place that reads the data plane and the publisher for /metrics
+ * (counters in bulk, backend states, and the class counters and published
+ * classes when the caches ask, see struct metrics_lazy).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -76,7 +76,6 @@ void steerd_metrics_update(struct steerd *d)
 	struct metrics_snapshot s = {
 		.now_ms = util_now_ms(),
 		.pol = p,
-		.live = d->live,
 		.rounds = d->rounds,
 		.publishes = d->publishes,
 		.last_decide_ms = d->last_decide_ms,
@@ -103,6 +102,7 @@ void steerd_metrics_update(struct steerd *d)
 		const struct steerd_track *t = &d->track[i];
 
 		sig[i] = (struct metrics_signals){
+			.state = engine_pub_backend_state(&d->live[i]),
 			.health_known = t->health_known,
 			.healthy = t->healthy,
 			.has_running = t->has_running,
