@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Unit tests of steerd's /metrics renderer (user/steerd/prom_render.c,
- * built into this test): escaping, every metric family present with HELP
- * and TYPE, every sample line parsing with probe_prom_foreach, values and
- * decoded labels as the fake data plane says, weights only for classes
- * with a table, the section caches, and the --metrics address parser.
+ * Unit tests of the /metrics renderer (user/metrics/), driven through its
+ * snapshot: escaping, every metric family present with HELP and TYPE,
+ * every sample line parsing with probe_prom_foreach, values and decoded
+ * labels as the fake data plane says, weights only for classes with a
+ * table, the section caches, and the --metrics address parser.
  */
 #include <errno.h>
 #include <math.h>
@@ -17,26 +17,13 @@
 
 #include <cmocka.h>
 
-#include "util/util.h"
-#include "../../user/steerd/prom_render.c"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "metrics/metrics.h"
 #include "probe/probe.h"
 
-static uint64_t fake_now = 100000;
-
-uint64_t util_now_ms(void)
-{
-	return fake_now;
-}
-
-double util_now_ms_f(void)
-{
-	return (double)fake_now;
-}
-
-uint64_t util_now_ns(void)
-{
-	return fake_now * 1000000;
-}
+static const uint64_t fake_now = 100000;
 
 /* ---- a small policy: 2 tenants (one rejecting), 1 task, 3 backends ---- */
 
@@ -69,53 +56,55 @@ struct fake {
 	struct steer_class_stats classes[2];
 };
 
-static int f_backend(void *ctx, uint32_t id, struct steer_backend_stats *o)
+/* The counters the caller reads in bulk, as the fake data plane has them. */
+static void f_backends(uint32_t n, struct steer_backend_stats *o)
 {
-	(void)ctx;
-	memset(o, 0, sizeof(*o));
-	o->packets = 100 * id;
-	o->bytes = 1000 * id;
-	o->reply_packets = 90 * id;
-	o->reply_bytes = 9000 * id;
-	o->new_flows = 10 * id;
-	o->closed_flows = 7 * id;
-	return 0;
+	uint32_t id;
+
+	for (id = 0; id < n; id++) {
+		memset(&o[id], 0, sizeof(o[id]));
+		o[id].packets = 100 * id;
+		o[id].bytes = 1000 * id;
+		o[id].reply_packets = 90 * id;
+		o[id].reply_bytes = 9000 * id;
+		o[id].new_flows = 10 * id;
+		o[id].closed_flows = 7 * id;
+	}
 }
 
-static int f_tenants(void *ctx, uint32_t n, struct steer_tenant_stats *o)
+static void f_tenants(const struct fake *f, uint32_t n, struct steer_tenant_stats *o)
 {
-	struct fake *f = ctx;
-
 	assert_int_equal(n, 2);
 	memcpy(o, f->tenants, sizeof(f->tenants));
-	return 0;
 }
 
-static int f_classes(void *ctx, uint32_t n, struct steer_class_stats *o)
+static void f_reasons(enum dp_hook hook, struct steer_reason_stats *o)
+{
+	uint32_t r;
+
+	for (r = 0; r < STEER_R_MAX; r++) {
+		o[r].packets = hook == DP_HOOK_TC ? 1000 + r : r;
+		o[r].bytes = o[r].packets * 64;
+	}
+}
+
+/* class counters: in bulk (ids NULL) or one by one */
+static int f_class_stats(void *ctx, const uint32_t *ids, uint32_t n, struct steer_class_stats *o)
 {
 	struct fake *f = ctx;
+	uint32_t i;
 
-	f->class_bulk_calls++;
-	assert_true(n <= 2);
-	memcpy(o, f->classes, n * sizeof(*o));
-	return 0;
-}
-
-static int f_class(void *ctx, uint32_t id, struct steer_class_stats *o)
-{
-	struct fake *f = ctx;
-
-	f->class_stat_calls++;
-	assert_true(id < 2);
-	*o = f->classes[id];
-	return 0;
-}
-
-static int f_reason(void *ctx, enum dp_hook hook, uint32_t r, struct steer_reason_stats *o)
-{
-	(void)ctx;
-	o->packets = hook == DP_HOOK_TC ? 1000 + r : r;
-	o->bytes = o->packets * 64;
+	if (!ids) {
+		f->class_bulk_calls++;
+		assert_true(n <= 2);
+		memcpy(o, f->classes, n * sizeof(*o));
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		f->class_stat_calls++;
+		assert_true(ids[i] < 2);
+		o[i] = f->classes[ids[i]];
+	}
 	return 0;
 }
 
@@ -142,12 +131,17 @@ static uint32_t f_weight(void *ctx, uint32_t tenant, uint32_t task, uint8_t fami
 }
 
 struct fixture {
-	struct steerd d;
+	struct policy pol;
+	struct metrics_signals *sig;
+	struct engine_live *live;
 	struct fake f;
-	struct steerd_prom_src src;
-	struct prom_render_state st;
-	struct prom_ctx cx;
-	struct prom_buf text;	/* all sections */
+	bool no_dataplane;	/* the counters can't be read */
+	struct steer_backend_stats backends[4];
+	struct steer_tenant_stats tenants[2];
+	struct steer_reason_stats reasons[2][STEER_R_MAX];
+	struct metrics_snapshot s;
+	struct metrics_cache st;
+	struct metrics_buf text;	/* all sections */
 };
 
 static int setup(void **state)
@@ -158,7 +152,7 @@ static int setup(void **state)
 
 	assert_non_null(x);
 	memset(&errs, 0, sizeof(errs));
-	if (policy_load_string("test.yaml", policy_yaml, sizeof(policy_yaml) - 1, &x->d.pol,
+	if (policy_load_string("test.yaml", policy_yaml, sizeof(policy_yaml) - 1, &x->pol,
 			       &errs)) {
 		char line[1024];
 
@@ -169,14 +163,14 @@ static int setup(void **state)
 		fail();
 	}
 	/* names a runtime change could bring (the parser is stricter) */
-	strcpy(x->d.pol.backends[0].region, "lab \"a\"");
-	strcpy(x->d.pol.backends[1].region, "back\\slash\nnewline");
-	x->d.track = calloc(x->d.pol.n_backends, sizeof(*x->d.track));
-	x->d.live = calloc(x->d.pol.n_backends, sizeof(*x->d.live));
-	assert_non_null(x->d.track);
-	assert_non_null(x->d.live);
-	for (i = 0; i < x->d.pol.n_backends; i++) {
-		struct steerd_track *t = &x->d.track[i];
+	strcpy(x->pol.backends[0].region, "lab \"a\"");
+	strcpy(x->pol.backends[1].region, "back\\slash\nnewline");
+	x->sig = calloc(x->pol.n_backends, sizeof(*x->sig));
+	x->live = calloc(x->pol.n_backends, sizeof(*x->live));
+	assert_non_null(x->sig);
+	assert_non_null(x->live);
+	for (i = 0; i < x->pol.n_backends; i++) {
+		struct metrics_signals *t = &x->sig[i];
 
 		t->health_known = true;
 		t->healthy = i != 1; /* be2 down */
@@ -186,14 +180,20 @@ static int setup(void **state)
 		t->waiting = 1;
 		t->kv_usage = 0.25;
 		t->metrics_at_ms = i == 0 ? fake_now - 200 : 0;
-		x->d.live[i].admin_state = x->d.pol.backends[i].state;
-		x->d.live[i].health_known = true;
-		x->d.live[i].healthy = t->healthy;
+		x->live[i].admin_state = x->pol.backends[i].state;
+		x->live[i].health_known = true;
+		x->live[i].healthy = t->healthy;
+		t->state = engine_backend_state(&x->live[i]); /* as steerd publishes it */
 	}
-	x->d.rounds = 42;
-	x->d.publishes = 3;
-	x->d.last_decide_ms = 2;
-	x->d.last_publish_ms = 5;
+	x->s = (struct metrics_snapshot){
+		.now_ms = fake_now,
+		.pol = &x->pol,
+		.sig = x->sig,
+		.rounds = 42,
+		.publishes = 3,
+		.last_decide_ms = 2,
+		.last_publish_ms = 5,
+	};
 	x->f.tenants[1].new_flows = 30;
 	x->f.tenants[1].closed_flows = 20;
 	x->f.tenants[1].rejected = 4;
@@ -204,19 +204,15 @@ static int setup(void **state)
 	x->f.classes[1].new_flows = 30;
 	x->f.classes[1].packets = 300;
 	x->f.classes[1].bytes = 30000;
-	x->src = (struct steerd_prom_src){
+	x->s.lazy = (struct metrics_lazy){
 		.ctx = &x->f,
-		.backend_stats = f_backend,
-		.tenant_stats = f_tenants,
-		.class_stats = f_classes,
-		.class_stat = f_class,
-		.reason = f_reason,
 		.class_lookup = f_lookup,
 		.class_weight = f_weight,
+		.class_stats = f_class_stats,
 	};
-	x->cx.start_ms = fake_now - 5000;
-	x->cx.start_time = 1.7e9;
-	x->cx.pub_changes = 1;
+	x->s.counts.start_ms = fake_now - 5000;
+	x->s.counts.start_time = 1.7e9;
+	x->s.counts.pub_changes = 1;
 	*state = x;
 	return 0;
 }
@@ -225,13 +221,37 @@ static int teardown(void **state)
 {
 	struct fixture *x = *state;
 
-	prom_render_state_free(&x->st);
-	prom_buf_free(&x->text);
-	policy_free(&x->d.pol);
-	free(x->d.track);
-	free(x->d.live);
+	metrics_cache_free(&x->st);
+	metrics_buf_free(&x->text);
+	policy_free(&x->pol);
+	free(x->sig);
+	free(x->live);
 	free(x);
 	return 0;
+}
+
+/* Read the counters as the caller does (in bulk, by id), into the snapshot. */
+static void read_counters(struct fixture *x)
+{
+	struct metrics_snapshot *s = &x->s;
+	int h;
+
+	s->backend_stats = NULL;
+	s->tenant_stats = NULL;
+	s->reasons[0] = s->reasons[1] = NULL;
+	if (x->no_dataplane)
+		return;
+	s->n_backend_stats = metrics_backend_ids(&x->pol);
+	assert_true(s->n_backend_stats <= 4);
+	f_backends(s->n_backend_stats, x->backends);
+	s->backend_stats = x->backends;
+	s->n_tenant_stats = metrics_tenant_ids(&x->pol);
+	f_tenants(&x->f, s->n_tenant_stats, x->tenants);
+	s->tenant_stats = x->tenants;
+	for (h = 0; h < 2; h++) {
+		f_reasons((enum dp_hook)h, x->reasons[h]);
+		s->reasons[h] = x->reasons[h];
+	}
 }
 
 /* Render and glue the sections together as the server sends them. */
@@ -239,11 +259,12 @@ static void render(struct fixture *x)
 {
 	int i;
 
-	assert_int_equal(prom_render(&x->st, &x->d, &x->src, &x->cx), 0);
+	read_counters(x);
+	assert_int_equal(metrics_render(&x->st, &x->s), 0);
 	x->text.len = 0;
-	for (i = 0; i < PROM_SEC__MAX; i++) {
+	for (i = 0; i < METRICS_SEC__MAX; i++) {
 		assert_true(x->st.valid[i]);
-		put(&x->text, x->st.sec[i].p ? x->st.sec[i].p : "", x->st.sec[i].len);
+		metrics_buf_put(&x->text, x->st.sec[i].p ? x->st.sec[i].p : "", x->st.sec[i].len);
 	}
 	assert_false(x->text.oom);
 }
@@ -300,18 +321,18 @@ static double value_of(const struct fixture *x, const char *name, const char *l1
 
 static void test_escape(void **state)
 {
-	struct prom_buf b = { 0 };
+	struct metrics_buf b = { 0 };
 
 	(void)state;
-	prom_buf_escape(&b, "a\\b\"c\nd", false);
+	metrics_buf_escape(&b, "a\\b\"c\nd", false);
 	assert_string_equal(b.p, "a\\\\b\\\"c\\nd");
 	b.len = 0;
-	prom_buf_escape(&b, "a\\b\"c\nd", true); /* HELP: quotes stay */
+	metrics_buf_escape(&b, "a\\b\"c\nd", true); /* HELP: quotes stay */
 	assert_string_equal(b.p, "a\\\\b\"c\\nd");
 	b.len = 0;
-	prom_buf_escape(&b, "", false);
+	metrics_buf_escape(&b, "", false);
 	assert_int_equal(b.len, 0);
-	prom_buf_free(&b);
+	metrics_buf_free(&b);
 }
 
 /* Every line is a comment with HELP/TYPE or a sample that parses. */
@@ -511,16 +532,16 @@ static void test_caches(void **state)
 	struct fixture *x = *state;
 
 	render(x);
-	assert_true(x->st.fresh[PROM_SEC_CLASSES] && x->st.fresh[PROM_SEC_TENANTS] &&
-		    x->st.fresh[PROM_SEC_CLASS_COUNTERS]);
+	assert_true(x->st.fresh[METRICS_SEC_CLASSES] && x->st.fresh[METRICS_SEC_TENANTS] &&
+		    x->st.fresh[METRICS_SEC_CLASS_COUNTERS]);
 	assert_int_equal(x->f.class_bulk_calls, 1);
 
 	/* nothing moved: only the cheap sections are rendered again */
 	render(x);
-	assert_true(x->st.fresh[PROM_SEC_STEERD] && x->st.fresh[PROM_SEC_BACKENDS]);
-	assert_false(x->st.fresh[PROM_SEC_CLASSES]);
-	assert_false(x->st.fresh[PROM_SEC_TENANTS]);
-	assert_false(x->st.fresh[PROM_SEC_CLASS_COUNTERS]);
+	assert_true(x->st.fresh[METRICS_SEC_STEERD] && x->st.fresh[METRICS_SEC_BACKENDS]);
+	assert_false(x->st.fresh[METRICS_SEC_CLASSES]);
+	assert_false(x->st.fresh[METRICS_SEC_TENANTS]);
+	assert_false(x->st.fresh[METRICS_SEC_CLASS_COUNTERS]);
 	assert_int_equal(x->f.class_bulk_calls, 1);
 	assert_int_equal(x->f.class_stat_calls, 0);
 
@@ -528,8 +549,8 @@ static void test_caches(void **state)
 	x->f.tenants[1].new_flows++;
 	x->f.classes[1].new_flows++;
 	render(x);
-	assert_true(x->st.fresh[PROM_SEC_TENANTS] && x->st.fresh[PROM_SEC_CLASS_COUNTERS]);
-	assert_false(x->st.fresh[PROM_SEC_CLASSES]);
+	assert_true(x->st.fresh[METRICS_SEC_TENANTS] && x->st.fresh[METRICS_SEC_CLASS_COUNTERS]);
+	assert_false(x->st.fresh[METRICS_SEC_CLASSES]);
 	assert_int_equal(x->f.class_bulk_calls, 1);
 	assert_int_equal(x->f.class_stat_calls, 1);
 	/* the cached sections are still in the text */
@@ -539,12 +560,12 @@ static void test_caches(void **state)
 
 	/* a publish that wrote something: classes again; a changed set bumps the
 	 * generation */
-	x->cx.pub_changes++;
+	x->s.counts.pub_changes++;
 	render(x);
-	assert_true(x->st.fresh[PROM_SEC_CLASSES]);
+	assert_true(x->st.fresh[METRICS_SEC_CLASSES]);
 	assert_value(x, 1, "steer_class_generation", "tenant", "lab", NULL, NULL);
-	x->src.class_weight = NULL; /* the set changed (now empty) */
-	x->cx.pub_changes++;
+	x->s.lazy.class_weight = NULL; /* the set changed (now empty) */
+	x->s.counts.pub_changes++;
 	render(x);
 	assert_value(x, 2, "steer_class_generation", "tenant", "lab", NULL, NULL);
 	assert_value(x, 1, "steer_class_generation", "tenant", "default", NULL, NULL);
@@ -557,7 +578,8 @@ static void test_no_dataplane(void **state)
 	unsigned int bad = 99, n;
 	struct want w = { "steerd_up", NULL, NULL, NULL, NULL, 0, 0 };
 
-	memset(&x->src, 0, sizeof(x->src));
+	x->no_dataplane = true;
+	memset(&x->s.lazy, 0, sizeof(x->s.lazy));
 	render(x);
 	assert_true(probe_prom_foreach(x->text.p, x->text.len, want_cb, &w, &bad) > 0);
 	assert_int_equal(bad, 0);
@@ -583,22 +605,22 @@ static void test_parse_addr(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(steerd_prom_parse_addr("127.0.0.1:9464", &ss, &len), 0);
+	assert_int_equal(metrics_parse_addr("127.0.0.1:9464", &ss, &len), 0);
 	assert_int_equal(ss.ss_family, AF_INET);
 	assert_int_equal(len, sizeof(*a4));
 	assert_int_equal(ntohs(a4->sin_port), 9464);
 	assert_int_equal(ntohl(a4->sin_addr.s_addr), 0x7f000001);
-	assert_int_equal(steerd_prom_parse_addr("[::1]:9464", &ss, &len), 0);
+	assert_int_equal(metrics_parse_addr("[::1]:9464", &ss, &len), 0);
 	assert_int_equal(ss.ss_family, AF_INET6);
 	assert_int_equal(len, sizeof(*a6));
 	assert_int_equal(ntohs(a6->sin6_port), 9464);
 	assert_true(IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr));
-	assert_int_equal(steerd_prom_parse_addr("0.0.0.0:1", &ss, &len), 0);
-	assert_int_equal(steerd_prom_parse_addr("[fd00::1]:65535", &ss, &len), 0);
+	assert_int_equal(metrics_parse_addr("0.0.0.0:1", &ss, &len), 0);
+	assert_int_equal(metrics_parse_addr("[fd00::1]:65535", &ss, &len), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (steerd_prom_parse_addr(bad[i], &ss, &len) != -EINVAL)
+		if (metrics_parse_addr(bad[i], &ss, &len) != -EINVAL)
 			fail_msg("'%s' accepted", bad[i]);
-	assert_int_equal(steerd_prom_parse_addr(NULL, &ss, &len), -EINVAL);
+	assert_int_equal(metrics_parse_addr(NULL, &ss, &len), -EINVAL);
 }
 
 int main(void)

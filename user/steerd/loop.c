@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "util/util.h"
-#include "steerd/prom.h"
+#include "metrics/metrics.h"
 #include "steerd/ctl.h"
 #include "steerd/steerd.h"
 
@@ -77,7 +77,7 @@ int steerd_reload(struct steerd *d)
 
 	if (steerd_policy_load(d->opts.config, &np, false) < 0) {
 		log_error("reload of %s rejected; the running policy stays", d->opts.config);
-		steerd_prom_reloaded(d->prom, false); /* prom*.c */
+		metrics_reloaded(d->metrics, false); /* metrics/ */
 		return -EINVAL;
 	}
 	steerd_ctl_overlay(d, &np); /* ctl*.c: runtime changes on top of the file */
@@ -87,7 +87,7 @@ int steerd_reload(struct steerd *d)
 		return err;
 	}
 	attach_all(d, false);
-	steerd_prom_reloaded(d->prom, true); /* prom*.c */
+	metrics_reloaded(d->metrics, true); /* metrics/ */
 	log_info("reloaded %s: %zu services, %zu tenants, %zu backends", d->opts.config,
 		 d->pol.n_services, d->pol.n_tenants, d->pol.n_backends);
 	return 0;
@@ -173,7 +173,7 @@ int steerd_run(struct steerd *d)
 			if (d->opts.once && gen_before != d->publishes)
 				break;
 		}
-		steerd_prom_update(d->prom, d); /* prom*.c: at most once per round/publish */
+		steerd_metrics_update(d); /* metrics_source.c: at most once per round/publish */
 		timeout = d->next_round_ms > now ? (int)(d->next_round_ms - now) : 0;
 		if (in_flight && timeout > 100)
 			timeout = 100;

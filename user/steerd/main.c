@@ -14,7 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "util/util.h"
-#include "steerd/prom.h"
+#include "metrics/metrics.h"
 #include "steerd/ctl.h"
 #include "steerd/steerd.h"
 
@@ -41,7 +41,7 @@ static void usage(FILE *f)
 		"      --once             decide and publish once, then exit\n"
 		"      --detach-on-exit   on SIGTERM, detach the programs (default: keep steering)\n"
 		"      --metrics ADDR:PORT  serve Prometheus /metrics there ([::1]:PORT for IPv6;\n"
-		"                         'off' disables) [" STEERD_METRICS_DEFAULT "]\n"
+		"                         'off' disables) [" METRICS_DEFAULT_ADDR "]\n"
 		"  -s, --socket PATH      control socket for steerctl ('none': no socket) [" PROTO_SOCKET_DEFAULT "]\n"
 		"      --state FILE       runtime changes made with steerctl [/var/lib/steer/state.json]\n"
 		"      --read-group GROUP steerctl read-only commands: root, GROUP and the admin\n"
@@ -74,7 +74,7 @@ static int add_iface(char (*list)[16], int *n, const char *name, const char *wha
 static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, bool *use_syslog)
 {
 	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH };
-	enum { OPT_METRICS = 0x300 }; /* prom*.c */
+	enum { OPT_METRICS = 0x300 }; /* metrics/ */
 	enum { OPT_STATE = 0x400, OPT_READ_GROUP, OPT_ADMIN_GROUP }; /* ctl*.c */
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -89,7 +89,7 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "detach-on-exit", no_argument, NULL, OPT_DETACH },
-		{ "metrics", required_argument, NULL, OPT_METRICS }, /* prom*.c */
+		{ "metrics", required_argument, NULL, OPT_METRICS }, /* metrics/ */
 		{ "socket", required_argument, NULL, 's' },		/* ctl*.c */
 		{ "state", required_argument, NULL, OPT_STATE },	/* ctl*.c */
 		{ "read-group", required_argument, NULL, OPT_READ_GROUP }, /* ctl*.c */
@@ -145,11 +145,11 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 		case OPT_DETACH:
 			o->detach_on_exit = true;
 			break;
-		case OPT_METRICS: { /* prom*.c */
+		case OPT_METRICS: { /* metrics/ */
 			struct sockaddr_storage ss;
 			socklen_t sl;
 
-			if (strcmp(optarg, "off") && steerd_prom_parse_addr(optarg, &ss, &sl)) {
+			if (strcmp(optarg, "off") && metrics_parse_addr(optarg, &ss, &sl)) {
 				fprintf(stderr, "steerd: --metrics expects ADDR:PORT (e.g. "
 						"127.0.0.1:9464, [::1]:9464) or off, got '%s'\n",
 					optarg);
@@ -275,11 +275,11 @@ int main(int argc, char **argv)
 	log_info("steerd %s: policy %s (%zu services, %zu tenants, %zu backends), pin root %s",
 		 STEERD_VERSION, d.opts.config, d.pol.n_services, d.pol.n_tenants,
 		 d.pol.n_backends, dp_pin_root(d.dp));
-	/* ---- Prometheus endpoint (prom*.c): after daemon(), which drops threads ---- */
+	/* ---- Prometheus endpoint (metrics/): after daemon(), which drops threads ---- */
 	if (!d.opts.once && (!d.opts.metrics || strcmp(d.opts.metrics, "off"))) {
-		const char *ma = d.opts.metrics ? d.opts.metrics : STEERD_METRICS_DEFAULT;
+		const char *ma = d.opts.metrics ? d.opts.metrics : METRICS_DEFAULT_ADDR;
 
-		err = steerd_prom_start(ma, &d.prom);
+		err = metrics_start(ma, &d.metrics);
 		if (err && d.opts.metrics) {
 			log_error("metrics: can't serve on %s: %s", ma, strerror(-err));
 			goto out;
@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 		goto out;
 	rc = steerd_run(&d) ? 1 : 0;
 out:
-	steerd_prom_stop(d.prom); /* prom*.c */
+	metrics_stop(d.metrics); /* metrics/ */
 	steerd_ctl_close(&d);	/* ctl*.c */
 	probe_free(d.prober);
 	engine_planner_free(d.planner);

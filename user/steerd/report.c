@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* What a publish did: steerd's counters, the log, and /metrics. */
-#include "steerd/prom.h"
+#include "metrics/metrics.h"
 #include "steerd/steerd.h"
 #include "util/util.h"
 
@@ -22,7 +22,7 @@ void steerd_report(struct steerd *d, const struct dp_apply_stats *as, double dec
 	d->last_decide_ms = decide_ms;
 	d->last_publish_ms = publish_ms;
 	d->publishes++;
-	steerd_prom_published(d->prom, &st); /* prom*.c */
+	metrics_published(d->metrics, &st); /* metrics/ */
 	log_debug("decide %.1f ms, publish %.1f ms", decide_ms, publish_ms);
 	if (st.tables_written || st.classes_written || st.classes_deleted || st.backends_written ||
 	    st.services_written || st.tenants_written)

@@ -11,6 +11,8 @@
 #include "probe/probe.h"
 #include "dp/dp.h"
 
+struct metrics_server;
+
 struct steerd_opts {
 	const char *config;
 	const char *pin_root;
@@ -29,8 +31,8 @@ struct steerd_opts {
 	const char *ctl_state;	/* runtime changes; NULL: next to the socket */
 	const char *read_group;	/* may read; NULL: any local user */
 	const char *admin_group; /* may change; NULL: root only */
-	/* Prometheus endpoint (prom*.c) */
-	const char *metrics;	/* ADDR:PORT or "off"; NULL: STEERD_METRICS_DEFAULT */
+	/* Prometheus endpoint (metrics/, metrics_source.c) */
+	const char *metrics;	/* ADDR:PORT or "off"; NULL: METRICS_DEFAULT_ADDR */
 };
 
 /* What steerd remembers of a backend between probe rounds. */
@@ -63,7 +65,7 @@ struct steerd {
 	double last_decide_ms, last_publish_ms;
 	struct steerd_ctl *ctl;		/* control socket (ctl.c) */
 	uint64_t started_ms;		/* control socket: status */
-	struct steerd_prom *prom;	/* /metrics (prom*.c); NULL: off */
+	struct metrics_server *metrics;	/* /metrics (metrics/); NULL: off */
 };
 
 /* live.c: probe results and kernel counters -> track[] -> live[] */
@@ -95,6 +97,9 @@ int steerd_publish(struct steerd *d);
 /* report.c: what a publish did, to the log and /metrics */
 void steerd_report(struct steerd *d, const struct dp_apply_stats *as, double decide_ms,
 		   double publish_ms);
+
+/* metrics_source.c: fill the snapshot and render, if anything moved */
+void steerd_metrics_update(struct steerd *d);
 
 /* loop.c */
 int steerd_reload(struct steerd *d);

@@ -18,37 +18,36 @@
 #include <microhttpd.h>
 
 #include "util/util.h"
-#include "steerd/prom.h"
-#include "steerd/steerd.h"
+#include "metrics/metrics.h"
 
-#define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
-#define PROM_CONN_LIMIT 32
-#define PROM_CONN_TIMEOUT_S 10
+#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define METRICS_CONN_LIMIT 32
+#define METRICS_CONN_TIMEOUT_S 10
 
-struct prom_seg {
-	unsigned int refs;	/* under steerd_prom.lock */
+struct metrics_seg {
+	unsigned int refs;	/* under metrics_server.lock */
 	size_t len;
 	char *text;
 };
 
-struct steerd_prom {
+struct metrics_server {
 	struct MHD_Daemon *mhd;
 	pthread_mutex_t lock;
-	struct prom_seg *cur[PROM_SEC__MAX];	/* under lock */
+	struct metrics_seg *cur[METRICS_SEC__MAX];	/* under lock */
 	unsigned long scrapes;			/* under lock */
 	/* main loop only */
-	struct prom_render_state st;
-	struct prom_ctx cx;
+	struct metrics_cache c;
+	struct metrics_counts counts;
 	bool rendered;
 	unsigned long seen_rounds, seen_publishes, seen_changes, seen_reloads;
 };
 
-struct prom_resp {
-	struct steerd_prom *p;
-	struct prom_seg *seg[PROM_SEC__MAX];
+struct metrics_resp {
+	struct metrics_server *p;
+	struct metrics_seg *seg[METRICS_SEC__MAX];
 };
 
-static void seg_put_locked(struct prom_seg *s)
+static void seg_put_locked(struct metrics_seg *s)
 {
 	if (s && !--s->refs) {
 		free(s->text);
@@ -58,12 +57,12 @@ static void seg_put_locked(struct prom_seg *s)
 
 static ssize_t resp_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	struct prom_resp *r = cls;
+	struct metrics_resp *r = cls;
 	size_t at = 0, done = 0;
 	int i;
 
-	for (i = 0; i < PROM_SEC__MAX && done < max; i++) {
-		const struct prom_seg *s = r->seg[i];
+	for (i = 0; i < METRICS_SEC__MAX && done < max; i++) {
+		const struct metrics_seg *s = r->seg[i];
 		size_t off, n;
 
 		if (!s || !s->len)
@@ -86,11 +85,11 @@ static ssize_t resp_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 static void resp_free(void *cls)
 {
-	struct prom_resp *r = cls;
+	struct metrics_resp *r = cls;
 	int i;
 
 	pthread_mutex_lock(&r->p->lock);
-	for (i = 0; i < PROM_SEC__MAX; i++)
+	for (i = 0; i < METRICS_SEC__MAX; i++)
 		seg_put_locked(r->seg[i]);
 	pthread_mutex_unlock(&r->p->lock);
 	free(r);
@@ -116,9 +115,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
 {
-	struct steerd_prom *p = cls;
+	struct metrics_server *p = cls;
 	struct MHD_Response *resp;
-	struct prom_resp *r;
+	struct metrics_resp *r;
 	enum MHD_Result ret;
 	uint64_t total = 0;
 	int i;
@@ -145,7 +144,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	r->p = p;
 	pthread_mutex_lock(&p->lock);
 	p->scrapes++;
-	for (i = 0; i < PROM_SEC__MAX; i++) {
+	for (i = 0; i < METRICS_SEC__MAX; i++) {
 		r->seg[i] = p->cur[i];
 		if (r->seg[i]) {
 			r->seg[i]->refs++;
@@ -158,17 +157,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		resp_free(r);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, PROM_CONTENT_TYPE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, METRICS_CONTENT_TYPE);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
-int steerd_prom_start(const char *addr, struct steerd_prom **out)
+int metrics_start(const char *addr, struct metrics_server **out)
 {
 	struct sockaddr_storage ss;
-	struct steerd_prom *p;
+	struct metrics_server *p;
 	struct timespec ts;
 	sigset_t block, old;
 	socklen_t len;
@@ -176,16 +175,16 @@ int steerd_prom_start(const char *addr, struct steerd_prom **out)
 	int err;
 
 	*out = NULL;
-	err = steerd_prom_parse_addr(addr, &ss, &len);
+	err = metrics_parse_addr(addr, &ss, &len);
 	if (err)
 		return err;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	pthread_mutex_init(&p->lock, NULL);
-	p->cx.start_ms = util_now_ms();
+	p->counts.start_ms = util_now_ms();
 	clock_gettime(CLOCK_REALTIME, &ts);
-	p->cx.start_time = ts.tv_sec + ts.tv_nsec / 1e9;
+	p->counts.start_time = ts.tv_sec + ts.tv_nsec / 1e9;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* the HTTP thread must not take the signals steerd reads from a signalfd */
@@ -198,8 +197,8 @@ int steerd_prom_start(const char *addr, struct steerd_prom **out)
 	errno = 0;
 	p->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, p, MHD_OPTION_SOCK_ADDR,
 				  (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
-				  (unsigned int)PROM_CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-				  (unsigned int)PROM_CONN_TIMEOUT_S, MHD_OPTION_END);
+				  (unsigned int)METRICS_CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+				  (unsigned int)METRICS_CONN_TIMEOUT_S, MHD_OPTION_END);
 	err = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!p->mhd) {
@@ -211,77 +210,84 @@ int steerd_prom_start(const char *addr, struct steerd_prom **out)
 	return 0;
 }
 
-void steerd_prom_stop(struct steerd_prom *p)
+void metrics_stop(struct metrics_server *p)
 {
 	int i;
 
 	if (!p)
 		return;
 	MHD_stop_daemon(p->mhd); /* joins the thread: no response is left */
-	for (i = 0; i < PROM_SEC__MAX; i++)
+	for (i = 0; i < METRICS_SEC__MAX; i++)
 		seg_put_locked(p->cur[i]);
-	prom_render_state_free(&p->st);
+	metrics_cache_free(&p->c);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
-void steerd_prom_published(struct steerd_prom *p, const struct engine_pub_stats *st)
+void metrics_published(struct metrics_server *p, const struct engine_pub_stats *st)
 {
 	if (p && (st->tables_written || st->tables_deleted || st->classes_written ||
 		  st->classes_deleted || st->backends_written || st->tenants_written ||
 		  st->services_written))
-		p->cx.pub_changes++;
+		p->counts.pub_changes++;
 }
 
-void steerd_prom_reloaded(struct steerd_prom *p, bool ok)
+void metrics_reloaded(struct metrics_server *p, bool ok)
 {
 	if (!p)
 		return;
 	if (ok)
-		p->cx.reload_ok++;
+		p->counts.reload_ok++;
 	else
-		p->cx.reload_fail++;
+		p->counts.reload_fail++;
 }
 
-void steerd_prom_update(struct steerd_prom *p, struct steerd *d)
+bool metrics_due(const struct metrics_server *p, unsigned long rounds, unsigned long publishes)
 {
-	struct prom_seg *fresh[PROM_SEC__MAX] = { 0 };
-	struct steerd_prom_src src;
+	return p && (!p->rendered || rounds != p->seen_rounds || publishes != p->seen_publishes ||
+		     p->counts.pub_changes != p->seen_changes ||
+		     p->counts.reload_ok + p->counts.reload_fail != p->seen_reloads);
+}
+
+void metrics_update(struct metrics_server *p, const struct metrics_snapshot *snap)
+{
+	struct metrics_seg *fresh[METRICS_SEC__MAX] = { 0 };
+	struct metrics_snapshot s;
+	double t0;
 	int i, err;
 
 	if (!p)
 		return;
-	if (p->rendered && d->rounds == p->seen_rounds && d->publishes == p->seen_publishes &&
-	    p->cx.pub_changes == p->seen_changes &&
-	    p->cx.reload_ok + p->cx.reload_fail == p->seen_reloads)
-		return; /* nothing moved since the last render */
 	p->rendered = true;
-	p->seen_rounds = d->rounds;
-	p->seen_publishes = d->publishes;
-	p->seen_changes = p->cx.pub_changes;
-	p->seen_reloads = p->cx.reload_ok + p->cx.reload_fail;
+	p->seen_rounds = snap->rounds;
+	p->seen_publishes = snap->publishes;
+	p->seen_changes = p->counts.pub_changes;
+	p->seen_reloads = p->counts.reload_ok + p->counts.reload_fail;
 
 	pthread_mutex_lock(&p->lock);
-	p->cx.scrapes = p->scrapes;
+	p->counts.scrapes = p->scrapes;
 	pthread_mutex_unlock(&p->lock);
-	steerd_prom_src_default(d, &src);
-	err = prom_render(&p->st, d, &src, &p->cx);
+	s = *snap;
+	s.counts = p->counts;
+	t0 = util_now_ms_f();
+	err = metrics_render(&p->c, &s);
+	p->c.render_ms = util_now_ms_f() - t0;
 	if (err)
 		log_warn("metrics: render incomplete: %s", strerror(-err));
 	/* fresh sections become segments (the text moves, the cache flag stays) */
-	for (i = 0; i < PROM_SEC__MAX; i++) {
-		if (!p->st.fresh[i])
+	for (i = 0; i < METRICS_SEC__MAX; i++) {
+		if (!p->c.fresh[i])
 			continue;
 		fresh[i] = calloc(1, sizeof(*fresh[i]));
 		if (!fresh[i])
 			continue;
 		fresh[i]->refs = 1;
-		fresh[i]->text = p->st.sec[i].p;
-		fresh[i]->len = p->st.sec[i].len;
-		memset(&p->st.sec[i], 0, sizeof(p->st.sec[i]));
+		fresh[i]->text = p->c.sec[i].p;
+		fresh[i]->len = p->c.sec[i].len;
+		memset(&p->c.sec[i], 0, sizeof(p->c.sec[i]));
 	}
 	pthread_mutex_lock(&p->lock);
-	for (i = 0; i < PROM_SEC__MAX; i++) {
+	for (i = 0; i < METRICS_SEC__MAX; i++) {
 		if (!fresh[i])
 			continue;
 		seg_put_locked(p->cur[i]);

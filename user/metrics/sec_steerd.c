@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Section steerd: the daemon's own health and the process_* families. */
+#include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/resource.h>
+
+#include "metrics/internal.h"
+
+struct daemon_row {
+	struct metrics_val up, start, uptime, reloads[2], objects[5], rounds, publishes, changes,
+		decide, publish, classes, render, scrapes, cpu, rss;
+};
+
+#define F(field) .off = offsetof(struct daemon_row, field)
+
+static const struct metrics_family daemon_families[] = {
+	{ "steerd_up", METRICS_GAUGE, "1 while steerd runs (a failed scrape means it does not)",
+	  F(up) },
+	{ "steerd_start_time_seconds", METRICS_GAUGE, "Start time of steerd, Unix seconds",
+	  F(start) },
+	{ "steerd_uptime_seconds", METRICS_GAUGE, "Seconds since steerd started", F(uptime) },
+	{ "steerd_policy_reloads_total", METRICS_COUNTER,
+	  "Policy reloads, by result (a failed reload keeps the running policy)", .key = "result",
+	  .vars = { "success", "failure" }, F(reloads) },
+	{ "steerd_policy_objects", METRICS_GAUGE, "Objects in the running policy, by kind",
+	  .key = "kind", .vars = { "services", "tasks", "models", "backends", "tenants" },
+	  F(objects) },
+	{ "steerd_probe_rounds_total", METRICS_COUNTER, "Probe rounds completed", F(rounds) },
+	{ "steerd_publishes_total", METRICS_COUNTER, "Decide + publish runs that reached the maps",
+	  F(publishes) },
+	{ "steerd_publish_changes_total", METRICS_COUNTER,
+	  "Publishes that wrote at least one map entry or table", F(changes) },
+	{ "steerd_last_decide_seconds", METRICS_GAUGE, "Duration of the last decision run",
+	  F(decide) },
+	{ "steerd_last_publish_seconds", METRICS_GAUGE, "Duration of the last publish (map writes)",
+	  F(publish) },
+	{ "steerd_classes", METRICS_GAUGE, "Published classes (tenant, task, family)", F(classes) },
+	{ "steerd_metrics_render_seconds", METRICS_GAUGE, "Duration of the previous metrics render",
+	  F(render) },
+	{ "steerd_metrics_scrapes_total", METRICS_COUNTER, "Requests served on /metrics",
+	  F(scrapes) },
+	{ "process_cpu_seconds_total", METRICS_COUNTER, "User and system CPU time of steerd",
+	  F(cpu) },
+	{ "process_resident_memory_bytes", METRICS_GAUGE, "Resident memory of steerd", F(rss) },
+	{ "process_start_time_seconds", METRICS_GAUGE, "Start time of steerd, Unix seconds",
+	  F(start) },
+};
+
+void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot *s,
+			   const struct metrics_cache *c)
+{
+	const struct metrics_counts *k = &s->counts;
+	const struct policy *p = s->pol;
+	struct daemon_row r = {
+		.up = METRICS_V(1),
+		.start = METRICS_V(k->start_time),
+		.uptime = METRICS_V((double)(s->now_ms - k->start_ms) / 1e3),
+		.reloads = { METRICS_V(k->reload_ok), METRICS_V(k->reload_fail) },
+		.objects = { METRICS_V(p->n_services), METRICS_V(p->n_tasks),
+			     METRICS_V(p->n_models), METRICS_V(p->n_backends),
+			     METRICS_V(p->n_tenants) },
+		.rounds = METRICS_V(s->rounds),
+		.publishes = METRICS_V(s->publishes),
+		.changes = METRICS_V(k->pub_changes),
+		.decide = METRICS_V(s->last_decide_ms / 1e3),
+		.publish = METRICS_V(s->last_publish_ms / 1e3),
+		.classes = METRICS_V(c->n_rows),
+		.render = METRICS_V(c->render_ms / 1e3),
+		.scrapes = METRICS_V(k->scrapes),
+	};
+	struct metrics_rows rows = { &r, sizeof(r), 1, NULL, NULL };
+	unsigned long pages[2];
+	struct rusage ru;
+	FILE *f;
+
+	/* the process itself, not steerd state: read here, not in the snapshot */
+	if (!getrusage(RUSAGE_SELF, &ru))
+		r.cpu = METRICS_V(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+				  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+	f = fopen("/proc/self/statm", "re");
+	if (f) {
+		if (fscanf(f, "%lu %lu", &pages[0], &pages[1]) == 2)
+			r.rss = METRICS_V((double)pages[1] * (double)sysconf(_SC_PAGESIZE));
+		fclose(f);
+	}
+	METRICS_FAMILIES(b, daemon_families, &rows);
+}
