@@ -21,7 +21,7 @@
 # route everything via the gateway, so any VIP (use 198.18.100.0/24 and
 # fd00:100::/64) reaches it. The client ends that send into the gateway's
 # (native-XDP) veths have TX checksum offload off; the ends that receive XDP
-# or TC redirects have GRO on (see DESIGN.md, "Facts verified").
+# or TC redirects have GRO on (see docs/design.md, "Kernel facts the code relies on").
 #
 # Backends alternate between two providers: odd ones "northwind-K" (model
 # llama-3.1-70b, vLLM metrics, slower), even ones "fastcloud-K" (model

@@ -56,7 +56,7 @@ nsx be ip route add 198.18.1.0/24 via 198.18.2.1
 nsx gw ip addr add 198.18.100.4/32 dev lo
 nsx gw ip addr add 198.18.100.5/32 dev lo
 gw_sysctls gw
-# the same NIC settings for every contender (steer needs them: DESIGN.md)
+# the same NIC settings for every contender (steer needs them: docs/design.md, "Kernel facts")
 nsx be ethtool -K eth0 gro on >/dev/null
 nsx cli ethtool -K eth0 tx off gro on >/dev/null
 # No TIME_WAIT sockets: with a connection per request the client's ports

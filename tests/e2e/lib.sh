@@ -138,7 +138,7 @@ gw_sysctls() {
 #   cli eth0 198.18.1.2/24 (+ ADDRs) -- cli0 [gw] be$i -- eth0 be$i 198.18.$((i+1)).2/24
 # The client routes the VIPs (198.18.100.0/24) via the gateway, each backend
 # routes the client subnet back; TX offload off and GRO on where XDP/TC
-# redirect into a veth (DESIGN.md, facts verified on this machine).
+# redirect into a veth (docs/design.md, "Kernel facts the code relies on").
 star_topo() {
 	local n=$1 i
 	shift

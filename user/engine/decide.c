@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Decision engine (DESIGN.md "Decisions"): candidates by hard constraints,
+ * Decision engine (docs/design.md): candidates by hard constraints,
  * model routing with a spill-over margin, service routing by spare
  * capacity, cost and latency, priority shedding, the no-candidate action.
  * Everything iterates in index order and rounds the same way, so equal

@@ -3,7 +3,7 @@
  * The decision engine: from the policy and live signals, a weighted set of
  * backends (or reject) for every class (tenant, task, address family).
  * Pure computation: no I/O, no clock, no randomness; the same inputs give
- * the same decisions on every gateway (DESIGN.md, "Decisions").
+ * the same decisions on every gateway (docs/design.md).
  */
 #ifndef STEER_DECIDE_H
 #define STEER_DECIDE_H

@@ -117,7 +117,7 @@ static json_t *backend_json(const struct policy *p, const struct policy_backend 
 static json_t *tenant_json(const struct policy *p, const struct policy_tenant *t)
 {
 	json_t *o = json_object(), *a;
-	char buf[64], pf[80];
+	char pf[80];
 	size_t i;
 
 	jset(o, "name", json_string(t->name));
@@ -126,11 +126,9 @@ static json_t *tenant_json(const struct policy *p, const struct policy_tenant *t
 	if (t->n_prefixes) {
 		a = json_array();
 		for (i = 0; i < t->n_prefixes; i++) {
-			snprintf(pf, sizeof(pf), "%s/%u",
-				 util_addr_format(t->prefixes[i].addr, t->prefixes[i].family, buf,
-						   sizeof(buf)),
-				 t->prefixes[i].len);
-			json_array_append_new(a, json_string(pf));
+			json_array_append_new(a, json_string(util_prefix_format(
+						     t->prefixes[i].addr, t->prefixes[i].family,
+						     t->prefixes[i].len, pf, sizeof(pf))));
 		}
 		jset(o, "prefixes", a);
 	}

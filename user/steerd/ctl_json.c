@@ -121,15 +121,13 @@ json_t *steerd_ctl_tenant_json(struct steerd *d, size_t i)
 	json_t *o = json_pack("{s:s, s:i, s:i}", "name", t->name, "id", (int)t->id, "priority",
 			      (int)t->priority);
 	json_t *a = json_array();
-	char buf[64], pf[80];
+	char pf[80];
 	size_t k;
 
 	for (k = 0; k < t->n_prefixes; k++) {
-		snprintf(pf, sizeof(pf), "%s/%u",
-			 util_addr_format(t->prefixes[k].addr, t->prefixes[k].family, buf,
-					  sizeof(buf)),
-			 t->prefixes[k].len);
-		json_array_append_new(a, json_string(pf));
+		json_array_append_new(a, json_string(util_prefix_format(
+					     t->prefixes[k].addr, t->prefixes[k].family,
+					     t->prefixes[k].len, pf, sizeof(pf))));
 	}
 	json_object_set_new(o, "prefixes", a);
 	a = json_array();

@@ -103,3 +103,12 @@ int util_endpoint_parse(const char *s, uint8_t addr[16], uint8_t *family, uint16
 	*port = (uint16_t)v;
 	return 0;
 }
+
+const char *util_prefix_format(const uint8_t addr[16], uint8_t family, uint32_t len, char *buf,
+			       size_t size)
+{
+	char a[64];
+
+	snprintf(buf, size, "%s/%u", util_addr_format(addr, family, a, sizeof(a)), len);
+	return buf;
+}

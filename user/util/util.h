@@ -65,6 +65,9 @@ int util_endpoint_parse(const char *s, uint8_t addr[16], uint8_t *family, uint16
 			bool port_optional);
 /* Format an address; buf must hold 46 bytes. */
 const char *util_addr_format(const uint8_t addr[16], uint8_t family, char *buf, size_t len);
+/* "ADDR/LEN"; buf must hold 50 bytes. */
+const char *util_prefix_format(const uint8_t addr[16], uint8_t family, uint32_t len, char *buf,
+			       size_t size);
 
 /* ---- FNV-1a, 64 bit ---- */
 
