@@ -80,6 +80,22 @@ int dp_map_fd(const struct dp *dp, enum dp_map m);
  * dp_map_write / dp_map_delete: n entries (delete: a missing key is fine).
  */
 int dp_map_read(struct dp *dp, enum dp_map m, void *keys, void *vals, size_t *n);
+
+/* A walk through a map one page at a time (zero it to start). */
+struct dp_map_cursor {
+	bool started, done;	/* done: the last page was read */
+	bool by_key;		/* no batch ops: get_next_key from last_key */
+	uint64_t token;		/* the kernel's batch position */
+	uint8_t last_key[64];
+};
+
+/* Up to *n entries after the cursor (*n: in room, out entries read; 0 with
+ * c->done at the end). Entries added or deleted meanwhile may or may not be
+ * seen (key by key, a walk whose last key was deleted starts over). For a
+ * hash map give room for a few dozen entries at least: a batch takes whole
+ * buckets (-ENOSPC if one does not fit). */
+int dp_map_page(struct dp *dp, enum dp_map m, struct dp_map_cursor *c, void *keys, void *vals,
+		size_t *n);
 int dp_map_write(struct dp *dp, enum dp_map m, const void *keys, const void *vals, size_t n);
 int dp_map_delete(struct dp *dp, enum dp_map m, const void *keys, size_t n);
 

@@ -22,68 +22,97 @@ static bool no_batch(int err)
 	return err == EINVAL || err == ENOTSUPP || err == EOPNOTSUPP || err == ENOSYS;
 }
 
-static int read_by_key(struct dp *dp, enum dp_map m, void *keys, void *vals, size_t *n)
+/* The next page key by key: the fallback without batch ops. */
+static int page_by_key(struct dp *dp, enum dp_map m, struct dp_map_cursor *c, char *keys,
+		       char *vals, size_t *n)
 {
 	size_t ks = dp->maps[m].key_size, vs = dp->maps[m].value_size, room = *n, got = 0;
 	int fd = dp->maps[m].fd;
-	char cur[64], next[64];
-	void *prev = NULL;
+	char next[sizeof(c->last_key)];
 
-	if (ks > sizeof(cur))
+	if (ks > sizeof(c->last_key))
 		return dp_fail(-EINVAL, "map %s: key of %zu bytes", dp_map_name(m), ks);
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(cur, next, ks);
-		prev = cur;
-		if (got == room) {
-			*n = got;
-			return -ENOSPC;
+	while (got < room) {
+		if (bpf_map_get_next_key(fd, c->started ? c->last_key : NULL, next)) {
+			c->done = true;
+			break;
 		}
-		if (bpf_map_lookup_elem(fd, cur, (char *)vals + got * vs))
+		memcpy(c->last_key, next, ks);
+		c->started = true;
+		if (bpf_map_lookup_elem(fd, next, vals + got * vs))
 			continue; /* deleted meanwhile */
-		memcpy((char *)keys + got * ks, cur, ks);
+		memcpy(keys + got * ks, next, ks);
 		got++;
 	}
 	*n = got;
 	return 0;
 }
 
+int dp_map_page(struct dp *dp, enum dp_map m, struct dp_map_cursor *c, void *keys, void *vals,
+		size_t *n)
+{
+	int fd = dp_map_fd(dp, m);
+	__u32 count;
+	int r;
+
+	if (fd < 0)
+		return dp_fail(fd, "no map %d", (int)m);
+	if (c->done || !*n) {
+		*n = 0;
+		return 0;
+	}
+	if (c->by_key)
+		return page_by_key(dp, m, c, keys, vals, n);
+	count = (__u32)*n;
+	r = bpf_map_lookup_batch(fd, c->started ? &c->token : NULL, &c->token, keys, vals, &count,
+				 NULL);
+	if (r && no_batch(errno) && !c->started) {
+		c->by_key = true;
+		return page_by_key(dp, m, c, keys, vals, n);
+	}
+	if (r && errno != ENOENT) {
+		*n = 0;
+		return dp_fail(-errno, "batch read of %s failed: %s", dp_map_name(m),
+			       strerror(errno));
+	}
+	c->started = true;
+	c->done = r != 0 || !count; /* ENOENT: the end of the map */
+	*n = count;
+	return 0;
+}
+
 int dp_map_read(struct dp *dp, enum dp_map m, void *keys, void *vals, size_t *n)
 {
 	size_t ks, vs, room = *n, done = 0;
-	__u64 batch = 0; /* the token is as big as the key at most: 64 bits covers ours */
-	int fd = dp_map_fd(dp, m);
+	struct dp_map_cursor c = {0};
+	int fd = dp_map_fd(dp, m), err;
 
 	if (fd < 0)
 		return dp_fail(fd, "no map %d", (int)m);
 	ks = dp->maps[m].key_size;
 	vs = dp->maps[m].value_size;
-	while (done < room) {
-		__u32 count = (__u32)(room - done);
-		int r = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch,
-					     (char *)keys + done * ks, (char *)vals + done * vs,
-					     &count, NULL);
+	while (done < room && !c.done) {
+		size_t got = room - done;
 
-		if (r && no_batch(errno) && !done)
-			return read_by_key(dp, m, keys, vals, n);
-		if (r && errno != ENOENT)
-			return dp_fail(-errno, "batch read of %s failed: %s", dp_map_name(m),
-				       strerror(errno));
-		done += count;
-		if (r) { /* ENOENT: the end of the map */
+		err = dp_map_page(dp, m, &c, (char *)keys + done * ks, (char *)vals + done * vs,
+				  &got);
+		if (err) {
 			*n = done;
-			return 0;
+			return err;
 		}
+		done += got;
 	}
 	*n = done;
-	/* full, and the kernel did not say "end": is there more? (never for a
-	 * room as large as the map) */
-	if (done == room && room < dp->maps[m].max_entries) {
-		char k[64], v[256];
-		__u32 one = 1;
+	if (!c.done) {
+		/* full: is there more? (never for a room as large as the map) */
+		char k[sizeof(c.last_key)], v[256];
+		size_t one = 1;
 
+		if (room >= dp->maps[m].max_entries)
+			return 0;
 		if (ks > sizeof(k) || vs > sizeof(v))
 			return -ENOSPC;
-		if (!bpf_map_lookup_batch(fd, &batch, &batch, k, v, &one, NULL) || one)
+		if (dp_map_page(dp, m, &c, k, v, &one) || one)
 			return -ENOSPC;
 	}
 	return 0;

@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <bpf/bpf.h>
 
 #include "steerd/ctl.h"
 #include "policy/policy.h"
