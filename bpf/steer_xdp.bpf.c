@@ -24,7 +24,24 @@ enum steer_new_kind {
 	STEER_NEW_FLOW,		/* SYN or first UDP packet: full policy + admission */
 	STEER_NEW_NONSYN,	/* mid-stream packet with no entry: table only */
 	STEER_NEW_RESTEER,	/* entry's backend down/gone: table only */
+	STEER_NEW_RST,		/* RST with no entry: table only, no entry written */
+	STEER_NEW_REUSE,	/* SYN on a closed or non-SYN entry: a new flow, admitted */
 };
+
+/*
+ * TCP flags a client never sends to a server: SYN with FIN or RST, no flag
+ * at all, FIN without ACK (Xmas and FIN scans), and SYN+ACK (an answer to
+ * a SYN nobody sent). 0, or the reason to drop.
+ */
+static __always_inline int steer_tcp_flags_check(__u8 f)
+{
+	if ((f & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK))
+		return STEER_R_DROP_STRAY_SYNACK;
+	if (((f & TCP_FLAG_SYN) && (f & (TCP_FLAG_FIN | TCP_FLAG_RST))) || !f ||
+	    ((f & TCP_FLAG_FIN) && !(f & TCP_FLAG_ACK)))
+		return STEER_R_DROP_TCP_FLAGS;
+	return 0;
+}
 
 static __always_inline int steer_xdp_verdict(int reason, __u32 bytes)
 {
@@ -92,7 +109,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	}
 	if (r)
 		goto refuse;
-	if (kind == STEER_NEW_FLOW) {
+	if (kind == STEER_NEW_FLOW || kind == STEER_NEW_REUSE) {
 		r = steer_admit(ck.tenant, now, &counted);
 		if (x) {
 			x->stage |= STEER_EXPLAIN_ADMIT;
@@ -103,6 +120,11 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	}
 	if (steer_dry_run)
 		goto nat; /* writes nothing: no conntrack, no counters */
+	if (kind == STEER_NEW_RST) {
+		steer_count_reason(&xdp_reasons, STEER_R_EV_RST_NO_ENTRY, bytes);
+		steer_count_forward(bid, ck.tenant, cls->class_id, bytes, 0, 0);
+		goto nat;
+	}
 
 	if (old) {
 		/* the flow leaves its old backend: its reverse entry goes */
@@ -162,6 +184,8 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 
 	/* a re-steer is a new flow for the backend only: not for tenant/class */
 	steer_count_forward(bid, e.tenant, e.class_id, bytes, 1, kind != STEER_NEW_RESTEER);
+	if (kind == STEER_NEW_REUSE) /* counted once admitted: a refusal has its own reason */
+		steer_count_reason(&xdp_reasons, STEER_R_EV_CT_REUSE, bytes);
 	if (e.flags & STEER_CT_F_CLOSED) {
 		struct steer_ct *ne = bpf_map_lookup_elem(&ct, &p->key);
 
@@ -176,7 +200,7 @@ nat:
 	return steer_xdp_forward(ctx, p, be, bid, bytes);
 
 refuse:
-	if (kind == STEER_NEW_FLOW)
+	if (kind == STEER_NEW_FLOW || kind == STEER_NEW_REUSE)
 		steer_count_refused(ck.tenant, cls ? cls->class_id : 0, cls != NULL, r);
 	return steer_xdp_verdict(r, bytes);
 }
@@ -209,10 +233,10 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 		if (now - e->last_ns > refresh && !steer_dry_run)
 			e->last_ns = now;
 	} else if ((p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
-		   (e->flags & STEER_CT_F_CLOSED)) {
-		/* port reuse after close: a new connection */
-		steer_count_reason(&xdp_reasons, STEER_R_EV_CT_REUSE, bytes);
-		return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_FLOW);
+		   (e->flags & (STEER_CT_F_CLOSED | STEER_CT_F_NONSYN))) {
+		/* port reuse after close, or a SYN after a stray packet made the
+		 * entry: a new connection, admitted as one */
+		return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_REUSE);
 	}
 
 	be = bpf_map_lookup_elem(&backends, &bid);
@@ -279,11 +303,18 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	if (p.key.family == STEER_AF_INET6 && p.key.proto == IPPROTO_UDP && !p.l4_csum)
 		return steer_xdp_verdict(STEER_R_DROP_BAD_L4, bytes);
 
+	if (p.key.proto == IPPROTO_TCP) {
+		r = steer_tcp_flags_check(p.tcp_flags);
+		if (r)
+			return steer_xdp_verdict(r, bytes);
+	}
+
 	e = bpf_map_lookup_elem(&ct, &p.key);
 	if (e)
 		return steer_xdp_established(ctx, &p, svc, cfg, e, bytes);
-	if (p.key.proto == IPPROTO_TCP &&
-	    (p.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN) {
+	if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_RST))
+		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_RST);
+	if (p.key.proto == IPPROTO_TCP && !(p.tcp_flags & TCP_FLAG_SYN)) {
 		/* mid-stream (another gateway's flow, or ours evicted) */
 		steer_count_reason(&xdp_reasons, STEER_R_EV_NONSYN_MISS, bytes);
 		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_NONSYN);

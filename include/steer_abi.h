@@ -139,7 +139,10 @@ enum steer_class_action {
 	X(EV_NONSYN_MISS, 22, "ev_nonsyn_miss", EVENT)         /* non-SYN miss: table only */      \
 	X(EV_RESTEER_DOWN, 23, "ev_resteer_down", EVENT)       /* backend down: re-steered */      \
 	X(EV_UDP_EXPIRED, 24, "ev_udp_expired", EVENT)         /* idle UDP entry replaced */       \
-	X(EV_CT_REUSE, 25, "ev_ct_reuse", EVENT)               /* SYN on closed entry */
+	X(EV_CT_REUSE, 25, "ev_ct_reuse", EVENT)               /* SYN on closed entry */        \
+	X(DROP_TCP_FLAGS, 26, "drop_tcp_flags", DROP)          /* invalid flag combination */    \
+	X(DROP_STRAY_SYNACK, 27, "drop_stray_synack", DROP)    /* SYN+ACK sent to a VIP */        \
+	X(EV_RST_NO_ENTRY, 28, "ev_rst_no_entry", EVENT)       /* RST, no entry: table, no entry */
 
 enum steer_reason_kind {
 	STEER_RK_NONE = 0,	/* code 0: steered */

