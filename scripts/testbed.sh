@@ -264,8 +264,8 @@ cmd_up() {
 		s=$((10 + i))
 		ok=0
 		for _ in $(seq 50); do
-			if nsx gw curl -fs -m 1 -o /dev/null "http://198.18.$s.2:$PORT/health" &&
-				nsx gw curl -fs -m 1 -o /dev/null "http://[fd00:$s::2]:$PORT/health"; then
+			if nsx gw curl -fs -m 1 -o /dev/null "http://198.18.$s.2:$PORT/v1/models" &&
+				nsx gw curl -fs -m 1 -o /dev/null "http://[fd00:$s::2]:$PORT/v1/models"; then
 				ok=1
 				break
 			fi
