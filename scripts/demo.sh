@@ -404,7 +404,11 @@ slots_of_class() {
 		END {for (b in c) print b, c[b]}' | sort -n |
 		while read -r b c; do printf '%s=%s ' "${NAME_OF[$b]:-id$b}" "$c"; done
 }
-metrics_of() { # server address: running/waiting from its /metrics
+metrics_of() { # server address: running/waiting from its /metrics (Chitu: /load_status)
+	local lo
+	lo=$(ip netns exec "$TB_NS_GW" curl -s -m 2 -X POST "http://$1:8000/load_status" |
+		jq -r '"running+waiting=\(.handle_reqs) limit=\(.max_concurrent_requests)"' 2>/dev/null) &&
+		[ -n "$lo" ] && { printf '%s' "$lo"; return; }
 	ip netns exec "$TB_NS_GW" curl -s -m 2 "http://$1:8000/metrics" |
 		awk '/^(vllm:num_requests_running|sglang:num_running_reqs)/ {r = $NF}
 		     /^(vllm:num_requests_waiting|sglang:num_queue_reqs)/ {w = $NF}

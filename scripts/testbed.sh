@@ -155,6 +155,9 @@ be_profile() {
 	if [ $((k % 2)) -eq 1 ]; then
 		# self-hosted large model: safer, dearer, slower
 		echo "northwind-$j northwind llama-3.1-70b vllm 4 120 60"
+	elif [ $((k % 4)) -eq 0 ]; then
+		# cloud small model on Chitu (POST /load_status, refuses past 8)
+		echo "fastcloud-$j fastcloud qwen2.5-7b chitu 8 30 200"
 	else
 		# cloud small model: cheaper, faster
 		echo "fastcloud-$j fastcloud qwen2.5-7b sglang 8 30 200"
@@ -238,8 +241,10 @@ cmd_up() {
 	for i in $(seq "$NBE"); do
 		read -r name prov model eng slots ttft tps < <(be_profile "$i")
 		s=$((10 + i))
+		extra=()
+		[ "$eng" = chitu ] && extra=(--max-concurrent "$slots")
 		setsid ip netns exec "$(ns "be$i")" "$MOCKLLM" --listen "[::]:$PORT" \
-			--name "$name" --model "$model" --engine "$eng" --slots "$slots" \
+			--name "$name" --model "$model" --engine "$eng" --slots "$slots" "${extra[@]}" \
 			--ttft-ms "$ttft" --tps "$tps" --max-tokens 8 \
 			--log "$DIR/be$i.req.log" >"$DIR/be$i.out" 2>&1 </dev/null &
 		pid=$!
@@ -259,8 +264,8 @@ cmd_up() {
 		s=$((10 + i))
 		ok=0
 		for _ in $(seq 50); do
-			if nsx gw curl -fs -m 1 -o /dev/null "http://198.18.$s.2:$PORT/health" &&
-				nsx gw curl -fs -m 1 -o /dev/null "http://[fd00:$s::2]:$PORT/health"; then
+			if nsx gw curl -fs -m 1 -o /dev/null "http://198.18.$s.2:$PORT/v1/models" &&
+				nsx gw curl -fs -m 1 -o /dev/null "http://[fd00:$s::2]:$PORT/v1/models"; then
 				ok=1
 				break
 			fi

@@ -400,8 +400,17 @@ EOT
 			else
 				a="\"fd00:$((10 + i))::2\"" id=$((100 + i)) sfx=-6
 			fi
+			# BE_ENGINE[i]: vllm (default), sglang or chitu, as the mock was
+			# started (--engine); LLM_WEIGHT[i]=none: no capacity (chitu's limit)
+			local u="http://198.18.$((10 + i)).2:8000" cap="" probe
+			[ "${LLM_WEIGHT[$i]:-}" = none ] || cap="capacity: ${LLM_WEIGHT[$i]:-$LLM_CAPACITY}, "
+			case ${BE_ENGINE[$i]:-vllm} in
+			chitu) probe="health_url: \"$u/server_status\", metrics_url: \"$u/load_status\", metrics: chitu" ;;
+			sglang) probe="health_url: \"$u/health\", metrics_url: \"$u/metrics\", metrics: sglang" ;;
+			*) probe="health_url: \"$u/health\", metrics_url: \"$u/metrics\"" ;;
+			esac
 			cat >>"$POLICY.tmp" <<EOT
-  - {name: be$i$sfx, id: $id, address: $a, port: 8000, model: ${BE_MODEL[$i]}, provider: p$i, region: ${BE_REGION[$i]}, safety_tier: ${BE_SAFETY[$i]}, capacity: ${LLM_WEIGHT[$i]:-$LLM_CAPACITY}, health_url: "http://198.18.$((10 + i)).2:8000/health", metrics_url: "http://198.18.$((10 + i)).2:8000/metrics", state: ${LLM_STATE[$i]:-active}}
+  - {name: be$i$sfx, id: $id, address: $a, port: 8000, model: ${BE_MODEL[$i]}, provider: p$i, region: ${BE_REGION[$i]}, safety_tier: ${BE_SAFETY[$i]}, $cap$probe, state: ${LLM_STATE[$i]:-active}}
 EOT
 		done
 	done

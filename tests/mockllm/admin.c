@@ -37,6 +37,7 @@ static const struct field {
 	{ "slow_factor", 1, 1000, offsetof(struct config, slow_factor) },
 	{ "healthy", 0, 0, offsetof(struct config, healthy) },
 	{ "slow", 0, 0, offsetof(struct config, slow) },
+	{ "max_concurrent", 0, 100000, offsetof(struct config, max_concurrent) },
 };
 
 static const struct field *find_field(const char *key)

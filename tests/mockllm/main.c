@@ -49,7 +49,12 @@ static void usage(FILE *f)
 		"  --ttft-ms N          time to first token, ms (default 50)\n"
 		"  --tps N              tokens per second per request (default 100)\n"
 		"  --max-tokens N       tokens per reply when the request has no max_tokens (16)\n"
-		"  --engine E           metric names: vllm, sglang or chitu (default vllm)\n"
+		"  --engine E           speak as vllm, sglang or chitu (default vllm): vllm\n"
+		"                       and sglang GET /metrics; chitu POST /load_status,\n"
+		"                       POST /ping, GET /server_status, no /metrics\n"
+		"  --max-concurrent N   chitu: infer.max_concurrent_requests (503 overloaded\n"
+		"                       at N requests in flight; default unset)\n"
+		"  --no-metrics         sglang started without --enable-metrics (/metrics 404)\n"
 		"  --log FILE           one line per finished request (\"-\": stdout)\n"
 		"  --fail-health        start with /health answering 503 (SIGUSR1 toggles)\n"
 		"  --slow-factor N      slow mode (SIGUSR2 toggles) multiplies ttft and token\n"
@@ -96,7 +101,7 @@ static int check_ident(const char *opt, const char *s)
 
 static int parse_args(int argc, char **argv)
 {
-	enum { O_TTFT = 256, O_TPS, O_MAXTOK, O_SLOWF, O_FAIL, O_STRICT };
+	enum { O_TTFT = 256, O_TPS, O_MAXTOK, O_SLOWF, O_FAIL, O_STRICT, O_MAXC, O_NOMET };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "name", required_argument, NULL, 'n' },
@@ -110,6 +115,8 @@ static int parse_args(int argc, char **argv)
 		{ "fail-health", no_argument, NULL, O_FAIL },
 		{ "slow-factor", required_argument, NULL, O_SLOWF },
 		{ "strict-model", no_argument, NULL, O_STRICT },
+		{ "max-concurrent", required_argument, NULL, O_MAXC },
+		{ "no-metrics", no_argument, NULL, O_NOMET },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -172,6 +179,13 @@ static int parse_args(int argc, char **argv)
 			break;
 		case O_STRICT:
 			cfg.strict_model = true;
+			break;
+		case O_MAXC:
+			if (parse_uint("max-concurrent", optarg, 1, 100000, &cfg.max_concurrent))
+				return -1;
+			break;
+		case O_NOMET:
+			cfg.no_metrics = true;
 			break;
 		case 'h':
 			usage(stdout);

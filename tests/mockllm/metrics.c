@@ -107,24 +107,6 @@ static void render_sglang(struct buf *b)
 	       (double)(stats.finished_stop + stats.finished_length + stats.aborted));
 }
 
-static void render_chitu(struct buf *b)
-{
-	static const struct metric running = { "chitu_running_requests",
-		"Requests being decoded.", "gauge" };
-	static const struct metric waiting = { "chitu_waiting_requests", "Requests queued.",
-		"gauge" };
-	static const struct metric kv = { "chitu_kv_cache_usage_ratio",
-		"KV cache blocks in use.", "gauge" };
-	static const struct metric done = { "chitu_finished_requests_total",
-		"Requests finished.", "counter" };
-	const char *l = "dp_rank=\"0\",";
-
-	single(b, &running, l, "model", sched_running());
-	single(b, &waiting, l, "model", sched_waiting());
-	single(b, &kv, l, "model", kv_usage());
-	single(b, &done, l, "model", (double)(stats.finished_stop + stats.finished_length));
-}
-
 void metrics_render(struct buf *b)
 {
 	static const struct metric info = { "mockllm_info",
@@ -140,8 +122,7 @@ void metrics_render(struct buf *b)
 		render_sglang(b);
 		break;
 	case ENGINE_CHITU:
-		render_chitu(b);
-		break;
+		break;	/* Chitu has no /metrics (engines.c answers 404) */
 	}
 	header(b, &info);
 	buf_printf(b, "mockllm_info{backend=\"");

@@ -52,6 +52,8 @@ struct config {
 	bool healthy;
 	bool slow;
 	bool strict_model;	/* 404 for a request naming another model */
+	unsigned int max_concurrent;	/* chitu: 503 overloaded at this many; 0: unset */
+	bool no_metrics;	/* sglang without --enable-metrics: no /metrics */
 	const char *log_path;
 	const char *listen[MAX_LISTEN];
 	unsigned int n_listen;
@@ -234,6 +236,10 @@ void api_emit_tokens(struct conn *c, unsigned int upto);
 void api_finish(struct conn *c);
 void api_gen_free(struct gen *g);
 void admin_config(struct conn *c);
+
+/* ---- engines.c: what each engine serves besides the OpenAI API ---- */
+/* True when the engine answered c itself (*pending: the reply comes later). */
+bool engine_route(struct conn *c, bool *pending);
 
 /* ---- sched.c: slots, FIFO and token timing ---- */
 struct stats {

@@ -81,7 +81,10 @@ bool route_request(struct conn *c)
 {
 	const char *path = c->req.path;
 	size_t len = strlen(path);
+	bool pending = false;
 
+	if (engine_route(c, &pending))
+		return pending;
 	/* "/v1/models/" and "/health/" name the same resources */
 	if (len > 1 && path[len - 1] == '/')
 		len--;

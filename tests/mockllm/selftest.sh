@@ -202,8 +202,15 @@ has "log backend" "$l" "backend=b1"
 # ---- other engines, IPv6 ----
 start s1 --engine sglang --model m2
 has "sglang metrics" "$(curl -s "$U:$PORT/metrics")" 'sglang:num_queue_reqs{engine_type="unified",model_name="m2"} 0'
-start c1 --engine chitu --model m3
-has "chitu metrics" "$(curl -s "$U:$PORT/metrics")" 'chitu_kv_cache_usage_ratio{dp_rank="0",model="m3"} 0'
+start s2 --engine sglang --no-metrics
+has "sglang without --enable-metrics" "$(curl -s -w ' %{http_code}' "$U:$PORT/metrics")" ' 404'
+start c1 --engine chitu --model m3 --max-concurrent 8
+has "chitu load_status" "$(curl -s -X POST "$U:$PORT/load_status")" '"handle_reqs":"0","max_batch_size":"4","max_concurrent_requests":"8"'
+has "chitu ping" "$(curl -s -X POST "$U:$PORT/ping")" '"message":"Connection succeeded"'
+has "chitu server_status" "$(curl -s "$U:$PORT/server_status")" '"initialized":true'
+has "chitu has no /metrics" "$(curl -s -w ' %{http_code}' "$U:$PORT/metrics")" ' 404'
+start c2 --engine chitu
+has "chitu limit unset" "$(curl -s -X POST "$U:$PORT/load_status")" '"max_concurrent_requests":""'
 if start_on '[::1]' v6; then	# skipped where IPv6 is off
 	has "IPv6 listener" "$(curl -s "http://[::1]:$PORT/health")" '"backend":"v6"'
 	has "IPv6 peer logged" "$(cat "$DIR/v6.log")" "peer=[::1]:"

@@ -146,8 +146,8 @@ static void check_example_backends(const struct policy *p)
 	assert_int_equal(b->state, STEER_BACKEND_ACTIVE);
 	b = &p->backends[1];	/* be-chitu */
 	assert_int_equal(b->profile, POLICY_METRICS_CHITU);
-	assert_string_equal(b->metrics.running, "chitu_running_requests");
-	assert_string_equal(b->metrics_url, "https://198.18.1.30:8443/metrics");
+	assert_string_equal(b->metrics.in_flight, "handle_reqs");
+	assert_string_equal(b->metrics_url, "https://198.18.1.30:8443/load_status");
 	assert_int_equal(b->model, 1);
 	b = &p->backends[2];	/* be-embed */
 	assert_int_equal(b->profile, POLICY_METRICS_CUSTOM);
@@ -882,9 +882,9 @@ static void test_profiles(void **state)
 	assert_string_equal(m.kv_usage, "sglang:token_usage");
 	assert_string_equal(m.kv_usage_alt, "");
 	policy_profile_names(POLICY_METRICS_CHITU, &m);
-	assert_string_equal(m.waiting, "chitu_waiting_requests");
-	assert_string_equal(m.running, "chitu_running_requests");
-	assert_string_equal(m.kv_usage, "chitu_kv_cache_usage_ratio");
+	assert_string_equal(m.in_flight, "handle_reqs");	/* POST /load_status, JSON */
+	assert_string_equal(m.limit, "max_concurrent_requests");
+	assert_int_equal(m.format, POLICY_LOAD_JSON);
 	policy_profile_names(POLICY_METRICS_NONE, &m);
 	assert_string_equal(m.waiting, "");
 	policy_profile_names(POLICY_METRICS_CUSTOM, &m);

@@ -66,6 +66,13 @@ double engine_backend_spare(const struct policy_backend *b, const struct engine_
 		util = 1; /* queueing: full, whatever runs */
 	if (l->has_kv && l->kv_usage > util)
 		util = l->kv_usage;
+	/* at the server's own limit it refuses requests (Chitu: 503): saturated
+	 * there, whatever the policy's capacity says */
+	if (l->has_limit && l->limit >= 1 && (l->has_running || l->has_waiting) &&
+	    ((l->has_running ? l->running : 0) + (l->has_waiting ? l->waiting : 0)) / l->limit >
+		    util)
+		util = ((l->has_running ? l->running : 0) + (l->has_waiting ? l->waiting : 0)) /
+		       l->limit;
 	if (util < 0 && l->has_flows)
 		util = l->active_flows / cap; /* no model-server signal: kernel flows */
 	if (util < 0) {

@@ -22,6 +22,8 @@ struct engine_live {
 	/* model-server signals; has_* false when absent or stale */
 	bool has_waiting, has_running, has_kv;
 	double waiting, running, kv_usage;
+	bool has_limit;		/* the server's own cap on requests in flight (Chitu) */
+	double limit;		/* >= 1 when has_limit */
 	double latency_ms;	/* probe latency, < 0 unknown */
 	bool has_flows;		/* kernel counters read */
 	double active_flows;	/* open flows steered to it (kernel) */

@@ -39,7 +39,7 @@ static const struct policy_key backend_keys[B_N] = {
 	[B_PROVIDER] = { "provider", true },
 	[B_REGION] = { "region", true },
 	[B_SAFETY] = { "safety_tier" },
-	[B_CAPACITY] = { "capacity", true },
+	[B_CAPACITY] = { "capacity" },	/* required unless the profile reads a limit */
 	[B_HEALTH_URL] = { "health_url" },
 	[B_METRICS_URL] = { "metrics_url" },
 	[B_METRICS] = { "metrics" },
@@ -51,6 +51,11 @@ enum {
 	X_RUNNING,
 	X_KV,
 	X_KV_ALT,
+	X_IN_FLIGHT,
+	X_LIMIT,
+	X_FORMAT,
+	X_METHOD,
+	X_BODY,
 	X_N,
 };
 
@@ -59,6 +64,11 @@ static const struct policy_key metric_keys[X_N] = {
 	[X_RUNNING] = { "running" },
 	[X_KV] = { "kv_usage" },
 	[X_KV_ALT] = { "kv_usage_alt" },
+	[X_IN_FLIGHT] = { "in_flight" },
+	[X_LIMIT] = { "limit" },
+	[X_FORMAT] = { "format" },
+	[X_METHOD] = { "method" },
+	[X_BODY] = { "body" },
 };
 
 static bool policy_url_ok(const char *s)
@@ -99,34 +109,66 @@ static void policy_url(struct policy_view *m, size_t k, char *buf, size_t size)
 		memcpy(buf, s, strlen(s) + 1);
 }
 
-/* A Prometheus metric name: [a-zA-Z_:][a-zA-Z0-9_:]*. */
-static bool policy_metric_ok(const char *s)
+/*
+ * A Prometheus metric name [a-zA-Z_:][a-zA-Z0-9_:]*, or for JSON a field
+ * path: names [a-zA-Z0-9_-]+ joined by '.'.
+ */
+static bool policy_metric_ok(const char *s, bool json)
 {
-	size_t i;
+	const char *set = json ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
+			       : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:";
+	size_t i, n = strlen(s);
 
-	if (!*s || strlen(s) >= POLICY_METRIC_MAX || (s[0] >= '0' && s[0] <= '9'))
+	if (!n || n >= POLICY_METRIC_MAX || (!json && s[0] >= '0' && s[0] <= '9'))
+		return false;
+	if (json && (s[0] == '.' || s[n - 1] == '.' || strstr(s, "..")))
 		return false;
 	for (i = 0; s[i]; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:",
-			    s[i]))
+		if (!strchr(set, s[i]))
 			return false;
 	return true;
 }
 
-static void policy_metric_name(struct policy_view *m, size_t k, char *buf)
+static void policy_metric_name(struct policy_view *m, size_t k, bool json, char *buf)
 {
-	static const char want[] = "a Prometheus metric name";
+	const char *want = json ? "a JSON field name (a.b for nested)" : "a Prometheus metric name";
 	char f[POLICY_FIELD_MAX], got[POLICY_GOT_MAX];
 	const char *s;
 
 	if (!m->v[k])
 		return;
 	s = policy_text(m->c, m->v[k], policy_vfield(m, k, f), want);
-	if (s && !policy_metric_ok(s))
+	if (s && !policy_metric_ok(s, json))
 		policy_err(m->c, m->v[k], f, "expected %s (at most %d characters), got %s", want,
 			POLICY_METRIC_MAX - 1, policy_got(m->v[k], got, sizeof(got)));
 	else if (s)
 		memcpy(buf, s, strlen(s) + 1);
+}
+
+/* format, method and body of a custom mapping. */
+static void policy_custom_request(struct policy_view *m, struct policy_metric_names *x)
+{
+	static const char *const formats[] = { "prometheus", "json" };
+	static const char *const methods[] = { "GET", "POST" };
+	char f[POLICY_FIELD_MAX];
+	const char *s;
+	int v;
+
+	if (policy_v_enum(m, X_FORMAT, formats, 2, &v))
+		x->format = (uint8_t)v;
+	if (policy_v_enum(m, X_METHOD, methods, 2, &v))
+		x->method = (uint8_t)v;
+	if (!m->v[X_BODY])
+		return;
+	policy_vfield(m, X_BODY, f);
+	s = policy_text(m->c, m->v[X_BODY], f, "a request body");
+	if (s && strlen(s) >= sizeof(x->body))
+		policy_err(m->c, m->v[X_BODY], f, "body too long (at most %zu characters)",
+			sizeof(x->body) - 1);
+	else if (s)
+		memcpy(x->body, s, strlen(s) + 1);
+	if (x->method != POLICY_HTTP_POST)
+		policy_err(m->c, m->v[X_BODY], f, "a body needs method: POST");
 }
 
 static void policy_custom_metrics(struct policy_ctx *c, yaml_node_t *n, const char *path,
@@ -134,17 +176,24 @@ static void policy_custom_metrics(struct policy_ctx *c, yaml_node_t *n, const ch
 {
 	struct policy_metric_names *x = &b->metrics;
 	struct policy_view m;
+	bool json;
 
 	b->profile = POLICY_METRICS_CUSTOM;
+	memset(x, 0, sizeof(*x));
 	policy_view(c, n, path, metric_keys, X_N, &m);
-	if (!m.v[X_WAITING] && !m.v[X_RUNNING] && !m.v[X_KV] && !m.v[X_KV_ALT]) {
+	if (!m.v[X_WAITING] && !m.v[X_RUNNING] && !m.v[X_KV] && !m.v[X_KV_ALT] &&
+	    !m.v[X_IN_FLIGHT]) {
 		policy_err(c, n, path, "expected at least one of waiting, running, kv_usage");
 		return;
 	}
-	policy_metric_name(&m, X_WAITING, x->waiting);
-	policy_metric_name(&m, X_RUNNING, x->running);
-	policy_metric_name(&m, X_KV, x->kv_usage);
-	policy_metric_name(&m, X_KV_ALT, x->kv_usage_alt);
+	policy_custom_request(&m, x);
+	json = x->format == POLICY_LOAD_JSON;
+	policy_metric_name(&m, X_WAITING, json, x->waiting);
+	policy_metric_name(&m, X_RUNNING, json, x->running);
+	policy_metric_name(&m, X_KV, json, x->kv_usage);
+	policy_metric_name(&m, X_KV_ALT, json, x->kv_usage_alt);
+	policy_metric_name(&m, X_IN_FLIGHT, json, x->in_flight);
+	policy_metric_name(&m, X_LIMIT, json, x->limit);
 }
 
 static void policy_metrics(struct policy_view *m, struct policy_backend *b)
@@ -170,6 +219,7 @@ static void policy_metrics(struct policy_view *m, struct policy_backend *b)
 	}
 	if (b->profile != POLICY_METRICS_CUSTOM)
 		policy_profile_names(b->profile, &b->metrics);
+	policy_profile_health(b->profile, b->health_url, &b->metrics.health);
 }
 
 static void policy_backend_where(struct policy_view *m, struct policy_backend *b)
@@ -212,10 +262,16 @@ static void policy_backend_one(struct policy_ctx *c, yaml_node_t *n, size_t i)
 	policy_v_name(&m, B_PROVIDER, b->provider, sizeof(b->provider));
 	policy_v_name(&m, B_REGION, b->region, sizeof(b->region));
 	policy_v_u32(&m, B_SAFETY, 0, POLICY_TIER_MAX, &b->safety_tier);
-	policy_v_u32(&m, B_CAPACITY, 1, POLICY_CAPACITY_MAX, &b->capacity);
+	b->capacity_given = policy_v_u32(&m, B_CAPACITY, 1, POLICY_CAPACITY_MAX, &b->capacity);
 	policy_url(&m, B_HEALTH_URL, b->health_url, sizeof(b->health_url));
 	policy_url(&m, B_METRICS_URL, b->metrics_url, sizeof(b->metrics_url));
 	policy_metrics(&m, b);
+	/* only a profile that reads the server's limit (chitu) may leave it out */
+	if (!m.v[B_CAPACITY] && !b->metrics.limit[0]) {
+		char f[POLICY_FIELD_MAX];
+
+		policy_err(c, n, policy_vfield(&m, B_CAPACITY, f), "required field is missing");
+	}
 	if (policy_v_enum(&m, B_STATE, states, 3, &state))
 		b->state = (uint8_t)(STEER_BACKEND_ACTIVE + state);
 }

@@ -335,23 +335,3 @@ int policy_model_by_name(const struct policy *p, const char *name)
 			return (int)i;
 	return -1;
 }
-
-void policy_profile_names(enum policy_metrics_profile prof, struct policy_metric_names *out)
-{
-	static const char *const names[][4] = {
-		[POLICY_METRICS_VLLM] = { "vllm:num_requests_waiting", "vllm:num_requests_running",
-					 "vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc" },
-		[POLICY_METRICS_SGLANG] = { "sglang:num_queue_reqs", "sglang:num_running_reqs",
-					   "sglang:token_usage", "" },
-		[POLICY_METRICS_CHITU] = { "chitu_waiting_requests", "chitu_running_requests",
-					  "chitu_kv_cache_usage_ratio", "" },
-	};
-
-	memset(out, 0, sizeof(*out));
-	if (prof < POLICY_METRICS_VLLM || prof > POLICY_METRICS_CHITU)
-		return;	/* none: nothing scraped; custom: names come from the file */
-	snprintf(out->waiting, sizeof(out->waiting), "%s", names[prof][0]);
-	snprintf(out->running, sizeof(out->running), "%s", names[prof][1]);
-	snprintf(out->kv_usage, sizeof(out->kv_usage), "%s", names[prof][2]);
-	snprintf(out->kv_usage_alt, sizeof(out->kv_usage_alt), "%s", names[prof][3]);
-}

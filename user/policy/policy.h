@@ -29,12 +29,44 @@ enum policy_metrics_profile {
 	POLICY_METRICS_CUSTOM,	/* names given in the file */
 };
 
-/* Prometheus metric names of the three load signals (empty: not scraped). */
+/* How a load probe's response is read. */
+enum policy_load_format {
+	POLICY_LOAD_PROMETHEUS = 0,	/* text exposition: names, summed over label sets */
+	POLICY_LOAD_JSON = 1,		/* one JSON object: field names (a.b for nested) */
+};
+
+enum policy_http_method {
+	POLICY_HTTP_GET = 0,
+	POLICY_HTTP_POST = 1,	/* with body (may be empty) */
+};
+
+#define POLICY_BODY_MAX		128
+#define POLICY_HINT_MAX		96
+
+/* The health request: HTTP 2xx, and if ready is set, that JSON field true. */
+struct policy_health_check {
+	uint8_t method;		/* enum policy_http_method */
+	char ready[POLICY_METRIC_MAX];
+};
+
+/*
+ * The load request of a backend, as data (profiles.c has the built-in ones):
+ * method and body of the request to metrics_url, the format of the answer
+ * and where each signal is in it (empty: not read). Prometheus names are
+ * summed over label sets (ranks, models); kv_usage is their mean.
+ */
 struct policy_metric_names {
 	char waiting[POLICY_METRIC_MAX];
 	char running[POLICY_METRIC_MAX];
 	char kv_usage[POLICY_METRIC_MAX];
 	char kv_usage_alt[POLICY_METRIC_MAX]; /* older name, used when the first is absent */
+	char in_flight[POLICY_METRIC_MAX];   /* running + waiting as one number (Chitu) */
+	char limit[POLICY_METRIC_MAX];	     /* the server's own limit on requests in flight */
+	uint8_t format;			     /* enum policy_load_format */
+	uint8_t method;			     /* enum policy_http_method */
+	char body[POLICY_BODY_MAX];
+	char hint_404[POLICY_HINT_MAX];	     /* appended to an HTTP 404 error */
+	struct policy_health_check health;   /* how health_url is asked */
 };
 
 struct policy_service {
@@ -70,7 +102,8 @@ struct policy_backend {
 	char provider[POLICY_NAME_MAX];
 	char region[POLICY_NAME_MAX];
 	uint32_t safety_tier;	/* higher is safer */
-	uint32_t capacity;	/* concurrent requests it serves well */
+	uint32_t capacity;	/* concurrent requests it serves well; 0: from the server */
+	bool capacity_given;	/* in the file (else learnt from the server's limit) */
 	char health_url[POLICY_URL_MAX];		/* empty: health from metrics/none */
 	char metrics_url[POLICY_URL_MAX];
 	enum policy_metrics_profile profile;
@@ -196,8 +229,11 @@ int policy_tenant_by_name(const struct policy *p, const char *name);
 int policy_backend_by_name(const struct policy *p, const char *name);
 int policy_model_by_name(const struct policy *p, const char *name);
 
-/* Built-in metric names of a profile (vllm, sglang, chitu). */
+/* Built-in load request of a profile (vllm, sglang, chitu); zeroed for others. */
 void policy_profile_names(enum policy_metrics_profile prof, struct policy_metric_names *out);
+/* How a profile asks health_url (by its path: Chitu's POST /ping, GET /server_status). */
+void policy_profile_health(enum policy_metrics_profile prof, const char *health_url,
+			   struct policy_health_check *out);
 
 /*
  * The policy as a JSON tree with the policy file's own keys, and back to

@@ -3,9 +3,11 @@
  * Backend prober: health checks and model-server metrics over HTTP(S),
  * non-blocking and concurrent (libcurl multi interface).
  *
- * A round GETs, for every target, its health URL (healthy iff HTTP 2xx
- * within the timeout) and its metrics URL (Prometheus text, parsed for the
- * target's waiting / running / KV-cache names). The caller drives the
+ * A round asks, for every target, its health URL (healthy iff HTTP 2xx
+ * within the timeout, and the health's ready JSON field true if one is
+ * named) and its metrics URL (with the method, body and format the
+ * target's names say: Prometheus text or a JSON object, read for waiting,
+ * running, in-flight, KV-cache and limit signals). The caller drives the
  * round with probe_poll() from its own loop, which also waits on the
  * caller's fds, so nothing blocks and no thread is started.
  *
@@ -32,7 +34,8 @@
 struct probe_target {
 	const char *health_url;		/* NULL or "": no health check */
 	const char *metrics_url;	/* NULL or "": no metrics */
-	const struct policy_metric_names *names;	/* NULL: metrics fetched, nothing parsed */
+	/* NULL: metrics fetched, nothing parsed, health is GET and 2xx */
+	const struct policy_metric_names *names;
 };
 
 struct probe_result {
@@ -52,6 +55,14 @@ struct probe_result {
 	 */
 	bool has_waiting, has_running, has_kv;
 	double waiting, running, kv_usage;
+	/*
+	 * An engine that reports only running + waiting (names->in_flight,
+	 * Chitu's handle_reqs) has it in running, with has_waiting false.
+	 * limit: the server's own cap on requests in flight (names->limit,
+	 * Chitu's max_concurrent_requests), absent when unset ("", "None").
+	 */
+	bool has_limit;
+	double limit;
 	uint64_t done_ms;	/* CLOCK_MONOTONIC ms when this target's transfers ended */
 	/*
 	 * "" if none, else the health error if there was one, else the
@@ -186,5 +197,24 @@ struct probe_prom_want {
  */
 int probe_prom_scan(const char *buf, size_t len, struct probe_prom_want *want, size_t n_want,
 		  unsigned int *bad_lines);
+
+/*
+ * signals.c: read a 2xx metrics body into r's signals, as names say
+ * (Prometheus or JSON). err[err_len] gets "" or what went wrong. With
+ * names NULL the body is only checked to be Prometheus text.
+ */
+void probe_read_signals(struct probe_result *r, const struct policy_metric_names *names,
+			const char *body, size_t len, char *err, size_t err_len);
+
+/*
+ * Read a JSON object's field path ("a.b") as a number: a JSON number, or
+ * a string holding a decimal number (Chitu sends numbers as strings).
+ * Returns false when the field is absent, null, "", "None" or not a
+ * finite number.
+ */
+bool probe_json_number(const char *body, size_t len, const char *field, double *out);
+
+/* Is the JSON field path of body true? (health ready check) */
+bool probe_json_true(const char *body, size_t len, const char *field);
 
 #endif /* STEER_PROBE_H */

@@ -25,6 +25,7 @@
 #define PROBE_BODY_MIN		(16 * 1024)	/* first body buffer */
 #define PROBE_BODY_KEEP		(256 * 1024)	/* larger buffers are freed after use */
 #define PROBE_ACCEPT		"Accept: text/plain;version=0.0.4;q=1,*/*;q=0.1"
+#define PROBE_ACCEPT_JSON	"Accept: application/json"
 #define PROBE_USER_AGENT	"steerd-probe/1"
 
 enum probe_kind {
@@ -45,7 +46,7 @@ struct probe_slot {
 	CURL *easy;		/* NULL until first used */
 	size_t target;
 	enum probe_kind kind;
-	char *body;		/* metrics body (health bodies are counted, not kept) */
+	char *body;		/* metrics body; health bodies only with a ready field */
 	size_t len;		/* bytes received */
 	size_t cap;		/* allocated size of body */
 	bool over;		/* body exceeded max_body: transfer aborted */
@@ -55,6 +56,7 @@ struct probe_slot {
 struct probe {
 	CURLM *multi;
 	struct curl_slist *metrics_hdrs;
+	struct curl_slist *json_hdrs;
 	long timeout_ms;
 	size_t max_body;
 	struct probe_tgt *tgt;
@@ -107,7 +109,7 @@ static size_t probe_write(char *data, size_t size, size_t nmemb, void *ud)
 		s->over = true;
 		return 0;	/* aborts the transfer */
 	}
-	if (s->kind == PROBE_METRICS) {
+	if (s->kind == PROBE_METRICS || s->p->tgt[s->target].names.health.ready[0]) {
 		if (!probe_body_reserve(s, s->len + n))
 			return 0;
 		memcpy(s->body + s->len, data, n);
@@ -186,12 +188,30 @@ static void probe_target_step(struct probe *p, size_t i)
 		p->res[i].done_ms = util_now_ms();
 }
 
+/* Method and body of the request (a POST body is copied by libcurl). */
+static CURLcode probe_method(CURL *e, uint8_t method, const char *body)
+{
+	CURLcode rc;
+
+	if (method != POLICY_HTTP_POST)
+		return curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	rc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	if (!rc)
+		rc = curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
+	return rc;
+}
+
 /* Start transfer kind of target i in a free slot. */
 static int probe_launch(struct probe *p, size_t i, enum probe_kind kind, const char *url)
 {
 	unsigned int idx = p->free_slots[p->n_free - 1];
 	struct probe_slot *s = &p->slots[idx];
-	struct curl_slist *hdrs = kind == PROBE_METRICS ? p->metrics_hdrs : NULL;
+	const struct probe_tgt *t = &p->tgt[i];
+	bool json = kind == PROBE_METRICS ? t->names.format == POLICY_LOAD_JSON
+					  : t->names.health.ready[0] != '\0';
+	struct curl_slist *hdrs = json ? p->json_hdrs
+				       : kind == PROBE_METRICS ? p->metrics_hdrs : NULL;
+	uint8_t method = kind == PROBE_METRICS ? t->names.method : t->names.health.method;
 	CURLMcode mc;
 	int err;
 
@@ -201,7 +221,8 @@ static int probe_launch(struct probe *p, size_t i, enum probe_kind kind, const c
 			return err;
 	}
 	if (curl_easy_setopt(s->easy, CURLOPT_URL, url) ||
-	    curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, hdrs))
+	    curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, hdrs) ||
+	    probe_method(s->easy, method, kind == PROBE_METRICS ? t->names.body : ""))
 		return -ENOMEM;
 	s->target = i;
 	s->kind = kind;
@@ -281,50 +302,6 @@ static void probe_describe(const struct probe *p, const struct probe_slot *s, CU
 	probe_copy(buf, len, s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
 }
 
-/* A sum usable as a signal: at least one sample and finite. */
-static bool probe_signal(const struct probe_prom_want *w, bool mean, double *out)
-{
-	double v;
-
-	if (!w->samples)
-		return false;
-	v = mean ? w->sum / w->samples : w->sum;
-	if (!isfinite(v))
-		return false;
-	*out = v;
-	return true;
-}
-
-/* Parse a 2xx metrics body into r; an error text in err ("" if none). */
-static void probe_parse_metrics(struct probe_result *r, const struct probe_tgt *t,
-				const char *body, size_t len, char *err, size_t err_len)
-{
-	struct probe_prom_want w[4] = {
-		{ .name = t->names.waiting },
-		{ .name = t->names.running },
-		{ .name = t->names.kv_usage },
-		{ .name = t->names.kv_usage_alt },
-	};
-	unsigned int bad = 0;
-	int got;
-
-	got = probe_prom_scan(body, len, w, t->has_names ? 4 : 0, &bad);
-	if (got <= 0 && bad > 0) {
-		snprintf(err, err_len, "not Prometheus text (%u bad lines)", bad);
-		return;
-	}
-	r->metrics_ok = true;
-	if (!t->has_names)
-		return;
-	r->has_waiting = probe_signal(&w[0], false, &r->waiting);
-	r->has_running = probe_signal(&w[1], false, &r->running);
-	r->has_kv = probe_signal(w[2].samples ? &w[2] : &w[3], true, &r->kv_usage);
-	if (!r->has_waiting && !r->has_running && !r->has_kv &&
-	    (t->names.waiting[0] || t->names.running[0] || t->names.kv_usage[0] ||
-	     t->names.kv_usage_alt[0]))
-		snprintf(err, err_len, "no sample of the configured names");
-}
-
 /* Record a finished transfer and give its slot back. */
 static void probe_finish(struct probe *p, struct probe_slot *s, CURLcode rc)
 {
@@ -339,15 +316,24 @@ static void probe_finish(struct probe *p, struct probe_slot *s, CURLcode rc)
 	ms = (double)us / 1000.0;
 	probe_describe(p, s, rc, code, err, sizeof(err));
 	if (s->kind == PROBE_HEALTH) {
+		const char *ready = p->tgt[s->target].names.health.ready;
+
 		r->health_code = code;
 		r->health_ms = ms;
+		if (!err[0] && ready[0] && !probe_json_true(s->body, s->len, ready))
+			snprintf(err, sizeof(err), "%.100s is not true", ready);
 		r->healthy = !err[0];
 	} else {
+		const struct probe_tgt *t = &p->tgt[s->target];
+
 		r->metrics_code = code;
 		r->metrics_ms = ms;
 		if (!err[0])
-			probe_parse_metrics(r, &p->tgt[s->target], s->body, s->len, err,
-					    sizeof(err));
+			probe_read_signals(r, t->has_names ? &t->names : NULL, s->body, s->len,
+					   err, sizeof(err));
+		else if (code == 404 && t->has_names && t->names.hint_404[0])
+			snprintf(err + strlen(err), sizeof(err) - strlen(err), " (%s)",
+				 t->names.hint_404);
 	}
 	if (err[0])
 		probe_set_error(r, s->kind, err);
@@ -409,7 +395,8 @@ struct probe *probe_new(long timeout_ms, size_t max_body)
 	p->max_body = max_body;
 	p->multi = curl_multi_init();
 	p->metrics_hdrs = curl_slist_append(NULL, PROBE_ACCEPT);
-	if (!p->multi || !p->metrics_hdrs ||
+	p->json_hdrs = curl_slist_append(NULL, PROBE_ACCEPT_JSON);
+	if (!p->multi || !p->metrics_hdrs || !p->json_hdrs ||
 	    curl_multi_setopt(p->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)PROBE_MAX_PARALLEL) ||
 	    curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)PROBE_MAX_PARALLEL)) {
 		probe_free(p);
@@ -453,6 +440,7 @@ void probe_free(struct probe *p)
 	if (p->multi)
 		curl_multi_cleanup(p->multi);
 	curl_slist_free_all(p->metrics_hdrs);
+	curl_slist_free_all(p->json_hdrs);
 	probe_targets_free(p->tgt, p->n);
 	free(p->res);
 	free(p);
@@ -480,6 +468,7 @@ static int probe_targets_copy(const struct probe_target *t, size_t n,
 		out[i].has_names = t[i].names != NULL;
 		if (t[i].names)
 			out[i].names = *t[i].names;
+
 		out[i].pending = !!out[i].health_url + !!out[i].metrics_url;
 	}
 	return 0;

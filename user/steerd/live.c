@@ -66,6 +66,32 @@ static void track_health(const struct policy *p, struct steerd_track *t,
 	}
 }
 
+/*
+ * The server's own limit (Chitu's max_concurrent_requests): the capacity
+ * of a backend whose policy gives none; against a policy's capacity, the
+ * policy wins and a disagreement is logged once per reported value.
+ */
+static void track_limit(struct policy_backend *b, struct steerd_track *t)
+{
+	bool news;
+	uint32_t lim;
+
+	if (!t->has_limit || t->limit < 1)
+		return;
+	lim = t->limit > 1000000 ? 1000000 : (uint32_t)t->limit;
+	news = t->limit != t->limit_logged;
+	t->limit_logged = t->limit;
+	if (!b->capacity_given) {
+		if (news && b->capacity != lim)
+			log_info("backend %s: capacity %u from the server's limit", t->name, lim);
+		b->capacity = lim;
+	} else if (news && lim != b->capacity) {
+		log_warn("backend %s: the server's limit is %u requests, the policy's capacity "
+			 "%u (the policy's is used; the server refuses past its limit)",
+			 t->name, lim, b->capacity);
+	}
+}
+
 void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n)
 {
 	size_t i;
@@ -81,7 +107,10 @@ void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n
 			t->waiting = r[i].waiting;
 			t->running = r[i].running;
 			t->kv_usage = r[i].kv_usage;
+			t->has_limit = r[i].has_limit;
+			t->limit = r[i].limit;
 			t->metrics_at_ms = r[i].done_ms;
+			track_limit(&d->pol.backends[i], t);
 		}
 		if (r[i].health_checked && r[i].healthy)
 			t->latency_ms = r[i].health_ms;
@@ -120,6 +149,8 @@ void steerd_live_build(struct steerd *d)
 		l->waiting = t->waiting;
 		l->running = t->running;
 		l->kv_usage = t->kv_usage;
+		l->has_limit = fresh && t->has_limit;
+		l->limit = t->limit;
 		l->latency_ms = t->latency_ms;
 		if (have_all) {
 			l->has_flows = true;

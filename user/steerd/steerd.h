@@ -42,6 +42,9 @@ struct steerd_track {
 	bool health_known, healthy;
 	bool has_waiting, has_running, has_kv;
 	double waiting, running, kv_usage;
+	bool has_limit;		/* the server's own limit on requests in flight */
+	double limit;
+	double limit_logged;	/* limit last reported against the policy's capacity */
 	uint64_t metrics_at_ms;	/* when the signals were read; 0 never */
 	double latency_ms;
 	char last_error[160];
