@@ -51,6 +51,8 @@ SYS_DAEMON	:= $(LDLIBS_BPF) -lcurl -lyaml -ljansson -lmicrohttpd -lpthread -lm
 
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(UNIT_SRCS))
+# the other tests/unit/*.c are shared fixtures, linked into every unit test
+UNIT_FIX_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c)))
 BPFT_SRCS	:= $(filter-out tests/bpf/pktbuild.c,$(wildcard tests/bpf/test_*.c))
 BPFT_BINS	:= $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(BPFT_SRCS))
 BPFT_COMMON	:= $(filter-out $(BPFT_SRCS),$(wildcard tests/bpf/*.c))
@@ -140,6 +142,7 @@ $(OUTPUT)/mockllm: $(MOCKLLM_OBJS)
 # Unit tests link the archives (the linker takes the objects a test uses).
 # test_steerctl tests steerctl's own objects (all but main.o).
 $(OUTPUT)/tests/unit/test_steerctl: $(filter-out %/main.o,$(STEERCTL_OBJS))
+$(UNIT_BINS): $(UNIT_FIX_OBJS)
 $(OUTPUT)/tests/unit/%: $(OUTPUT)/tests/unit/%.o $(LIBS_DAEMON)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) $(LDLIBS_CMOCKA) -o $@
