@@ -76,7 +76,6 @@ bool errors_are(const char *yaml, const char *const *want, size_t n)
 	return ok;
 }
 
-
 void check_cases(const struct err_case *cases, size_t n)
 {
 	size_t i, k, failed = 0;

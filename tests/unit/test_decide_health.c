@@ -120,7 +120,6 @@ static void test_health(void **state)
 	fixture_policy_free(p);
 }
 
-
 /*
  * A backend of capacity 0 (engine_backend_spare treats it as 1, so the
  * engine expects it) must not take the rest of its class down: backend 2

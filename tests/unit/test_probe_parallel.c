@@ -94,7 +94,6 @@ static void test_many_targets(void **state)
 	free(t);
 }
 
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
