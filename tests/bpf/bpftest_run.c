@@ -318,3 +318,23 @@ void bpft_fill_tests(struct CMUnitTest *t, const struct bpft_fixture *fx, size_t
 		t[i].initial_state = (void *)&fx[i];
 	}
 }
+
+static const char *main_name;
+static const struct bpft_fixture *main_fx;
+static size_t main_n;
+
+static int run_fixtures(void)
+{
+	struct CMUnitTest tests[main_n];
+
+	bpft_fill_tests(tests, main_fx, main_n);
+	return _cmocka_run_group_tests(main_name, tests, main_n, NULL, NULL);
+}
+
+int bpft_main_fixtures(const char *name, const struct bpft_fixture *fx, size_t n)
+{
+	main_name = name;
+	main_fx = fx;
+	main_n = n;
+	return bpft_main(run_fixtures);
+}

@@ -139,6 +139,12 @@ void bpft_fill_tests(struct CMUnitTest *t, const struct bpft_fixture *fx, size_t
 void bpft_run_fixture(void **state);
 /* Run one step (fails the cmocka test on any mismatch). */
 void bpft_run_step(const struct bpft_step *st, const char *ctx);
+/*
+ * main() of a fixture binary: fx[0..n) as the cmocka group `name`, one
+ * test per fixture, in bpft_main()'s private environment.
+ */
+int bpft_main_fixtures(const char *name, const struct bpft_fixture *fx, size_t n);
+#define BPFT_MAIN(name, fx) bpft_main_fixtures(name, fx, sizeof(fx) / sizeof((fx)[0]))
 
 /* One raw BPF_PROG_TEST_RUN. */
 struct bpft_result {
