@@ -154,7 +154,7 @@ int http_stream_start(struct conn *c);
 int http_stream_data(struct conn *c, const char *data, size_t len);
 int http_stream_end(struct conn *c);
 
-/* ---- server.c: connections and the event loop ---- */
+/* ---- server.c: the event loop; conn.c: connections ---- */
 enum conn_state {
 	CS_READ,	/* reading (or waiting for) a request */
 	CS_BUSY,	/* request queued or generating */
@@ -222,11 +222,23 @@ struct conn {
 int server_init(void);
 int server_run(void);
 void server_fini(void);
+int watch_add(struct watch *w, uint32_t events);
+int watch_mod(struct watch *w, uint32_t events);
+
+/* ---- conn.c: connections ---- */
+void conn_new(int fd, const struct sockaddr_storage *ss);
 int conn_flush(struct conn *c);
 int conn_push(struct conn *c);
 void conn_set_deadline(struct conn *c, uint64_t when);
 void conn_gen_done(struct conn *c);
 void conn_abort(struct conn *c);
+unsigned int conn_count(void);
+void conn_free_all(void);
+
+/* ---- addr.c: socket addresses ---- */
+void format_addr(const struct sockaddr_storage *ss, char *out, size_t len);
+/* "1.2.3.4:80", "[::1]:80", "[::]:80" (dual-stack), ":80" or "80" (= [::]:80) */
+int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *sl, bool *any6);
 
 /* ---- api.c / admin.c: endpoints ---- */
 bool route_request(struct conn *c);	/* true: reply pending (generation) */
