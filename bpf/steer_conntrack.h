@@ -44,6 +44,19 @@ static __always_inline void steer_ct_mark(struct steer_ct *e, __u32 bits)
 	steer_ct_release(e);
 }
 
+/*
+ * Note that the flow is alive: last_ns, at most once a second (a write per
+ * packet would bounce the entry's cache line between CPUs). steerd's sweep
+ * expires entries by it (idle established, handshake, closing).
+ */
+static __always_inline void steer_ct_touch(struct steer_ct *e)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+
+	if (now - e->last_ns > STEER_CT_REFRESH_NS)
+		e->last_ns = now;
+}
+
 /* FIN/RST bits of a TCP flags byte, for the side that sent it. */
 static __always_inline __u32 steer_ct_bits(__u8 tcp_flags, __u32 fin_bit)
 {

@@ -146,6 +146,9 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 	}
 
 	bits = p.key.proto == IPPROTO_TCP ? steer_ct_bits(p.tcp_flags, STEER_CT_F_FIN_BACKEND) : 0;
+	if (p.key.proto == IPPROTO_TCP &&
+	    (p.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK))
+		bits |= STEER_CT_F_SYNACK; /* the backend accepted: the handshake goes on */
 	if (bits) {
 		__builtin_memcpy(fk.src, p.key.dst, 16);
 		__builtin_memcpy(fk.dst, re->vip, 16);
@@ -155,7 +158,9 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 		fk.family = p.key.family;
 		fk.pad = 0;
 		e = bpf_map_lookup_elem(&ct, &fk);
-		if (e)
+		if (e && bits == STEER_CT_F_SYNACK)
+			__sync_fetch_and_or(&e->flags, bits);
+		else if (e)
 			steer_ct_mark(e, bits);
 		__sync_fetch_and_or(&re->flags, bits);
 	}

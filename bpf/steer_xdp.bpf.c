@@ -153,8 +153,10 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		if (counted)
 			e.flags |= STEER_CT_F_COUNTED;
 		if (kind == STEER_NEW_NONSYN)
-			e.flags |= STEER_CT_F_NONSYN;
+			e.flags |= STEER_CT_F_NONSYN | STEER_CT_F_ESTABLISHED; /* mid-stream */
 	}
+	if (p->key.proto != IPPROTO_TCP)
+		e.flags |= STEER_CT_F_ESTABLISHED; /* UDP: no handshake */
 	e.backend_id = bid;
 	e.class_id = cls->class_id;
 	e.last_ns = now;
@@ -244,8 +246,17 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 	    be->family != p->key.family)
 		return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_RESTEER);
 
-	if ((p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) && !steer_dry_run)
-		steer_ct_mark(e, steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT));
+	if (p->key.proto == IPPROTO_TCP && !steer_dry_run) {
+		__u32 f = e->flags;
+
+		if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
+			steer_ct_mark(e, steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT));
+		else if ((f & (STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED)) == STEER_CT_F_SYNACK &&
+			 (p->tcp_flags & TCP_FLAG_ACK))
+			/* the client's ACK after the backend's SYN+ACK: handshake done */
+			__sync_fetch_and_or(&e->flags, STEER_CT_F_ESTABLISHED);
+		steer_ct_touch(e);
+	}
 	if (x) {
 		x->tenant = e->tenant;
 		x->class_id = e->class_id;

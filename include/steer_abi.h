@@ -93,6 +93,9 @@ enum steer_class_action {
 #define STEER_CT_F_CLOSED	(1u << 3) /* closed: a new SYN re-steers */
 #define STEER_CT_F_COUNTED	(1u << 4) /* holds a tenant concurrency slot */
 #define STEER_CT_F_NONSYN	(1u << 5) /* created by a non-SYN (table) miss */
+#define STEER_CT_F_SYNACK	(1u << 6) /* TC saw the backend's SYN+ACK */
+#define STEER_CT_F_ESTABLISHED	(1u << 7) /* handshake done (the client's ACK after the
+					   * SYN+ACK), or made mid-stream, or UDP */
 
 /*
  * Reason codes, defined once: STEER_REASONS(X) calls X(id, number, name,

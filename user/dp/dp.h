@@ -253,6 +253,59 @@ struct dp_apply_stats {
  */
 int dp_apply(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *st);
 
+/* ---- conntrack: state, expiry, the sweep (conntrack.c) ---- */
+
+enum dp_ct_state {
+	DP_CT_HANDSHAKE = 0,	/* SYN seen, handshake not complete */
+	DP_CT_ESTABLISHED,	/* the client ACKed the backend's SYN+ACK; mid-stream; UDP */
+	DP_CT_CLOSING,		/* FIN or RST seen, not closed yet */
+	DP_CT_CLOSED,		/* both FINs, or a RST: a new SYN is a new flow */
+	DP_CT__STATES
+};
+
+struct dp_ct_timeouts {
+	uint64_t handshake_ns, established_ns, closing_ns, udp_ns; /* idle, by state */
+};
+
+/* What the table holds, counted from the table itself. */
+struct dp_ct_counts {
+	uint64_t entries, expired;
+	uint64_t by_state[DP_CT__STATES];
+	uint32_t established[STEER_MAX_BACKENDS]; /* by backend id: its load */
+	uint32_t open[STEER_MAX_TENANTS];	 /* by tenant: slot-holding, not closed */
+};
+
+/* A sweep in progress and what the last whole pass found (zero it to start). */
+struct dp_ct_sweep {
+	struct dp_map_cursor cur;
+	bool in_pass, have_last;
+	struct steer_backend *backends;	/* at the pass's start: for reverse keys */
+	struct dp_ct_counts *part;	/* this pass so far */
+	struct dp_ct_counts *last;	/* the last whole pass */
+	uint64_t pass_start_ns, passes, swept_total, expired_total;
+	double sweep_ms, last_pass_ms;	/* time spent in this pass, the last one */
+};
+
+enum dp_ct_state dp_ct_state_of(const struct steer_ct *e);
+const char *dp_ct_state_name(enum dp_ct_state s);
+/* Idle past its state's timeout at now (CLOCK_MONOTONIC ns)? */
+bool dp_ct_expired(const struct steer_ct *e, uint8_t proto, uint64_t now_ns,
+		   const struct dp_ct_timeouts *t);
+/* Add one live entry to c. */
+void dp_ct_count(struct dp_ct_counts *c, const struct steer_ct *e, uint8_t proto);
+/*
+ * Sweep up to budget entries of ct: expired ones are deleted with their
+ * reverse entries, the others counted. 1 when a whole pass ended (s->last
+ * holds its counts), 0 when the pass goes on next call, or a negative errno.
+ */
+int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeouts *t,
+		uint64_t now_ns, size_t budget);
+void dp_ct_sweep_free(struct dp_ct_sweep *s);
+/* tenant_state[tenant].active (0 if unreadable) */
+int64_t dp_tenant_active_get(struct dp *dp, uint32_t tenant);
+/* tenant_state[tenant].active := active. 1 if it changed, 0 if not, or -errno. */
+int dp_tenant_active_set(struct dp *dp, uint32_t tenant, int64_t active);
+
 /* ---- explain ---- */
 
 struct dp_explain_req {

@@ -38,6 +38,10 @@ static json_t *settings_json(const struct policy *p)
 	jset(s, "maglev_size", json_integer(p->maglev_size));
 	jset(s, "hash_seed", json_integer(p->hash_seed));
 	jset(s, "udp_idle_ms", json_integer(p->udp_idle_ms));
+	jset(s, "tcp_handshake_timeout_ms", json_integer(p->tcp_handshake_ms));
+	jset(s, "tcp_idle_timeout_ms", json_integer(p->tcp_idle_ms));
+	jset(s, "tcp_closing_timeout_ms", json_integer(p->tcp_closing_ms));
+	jset(s, "conntrack_sweep_entries", json_integer(p->ct_sweep_entries));
 	return s;
 }
 

@@ -177,6 +177,9 @@ struct policy {
 	uint32_t maglev_size;
 	uint32_t hash_seed;
 	uint32_t udp_idle_ms;
+	/* conntrack expiry by state (steerd's sweep), and entries swept per round */
+	uint32_t tcp_handshake_ms, tcp_idle_ms, tcp_closing_ms;
+	uint32_t ct_sweep_entries;
 	char xdp_ifaces[POLICY_MAX_IFACES][16];
 	size_t n_xdp_ifaces;
 	char tc_ifaces[POLICY_MAX_IFACES][16];

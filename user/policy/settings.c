@@ -28,6 +28,12 @@ void policy_defaults(struct policy *p)
 	p->maglev_size = STEER_MAGLEV_DEFAULT;
 	p->hash_seed = 1;
 	p->udp_idle_ms = 30000;
+	/* near Linux conntrack's and Cilium's: SYN_SENT 120 s / 60 s, ESTABLISHED
+	 * 5 days / 6 h, FIN_WAIT/TIME_WAIT 120 s / 10 s */
+	p->tcp_handshake_ms = 60000;
+	p->tcp_idle_ms = 6 * 3600 * 1000;
+	p->tcp_closing_ms = 10000;
+	p->ct_sweep_entries = 65536;
 	p->objective.quality = 1.0;
 	p->objective.cost = 0.5;
 	p->objective.load = 0.5;
@@ -47,6 +53,10 @@ enum {
 	S_MAGLEV,
 	S_SEED,
 	S_UDP_IDLE,
+	S_TCP_HANDSHAKE,
+	S_TCP_IDLE,
+	S_TCP_CLOSING,
+	S_CT_SWEEP,
 	S_N,
 };
 
@@ -56,6 +66,10 @@ static const struct policy_key settings_keys[S_N] = {
 	[S_FALL] = { "health_fall" },		[S_HYSTERESIS] = { "hysteresis" },
 	[S_MAGLEV] = { "maglev_size" },		[S_SEED] = { "hash_seed" },
 	[S_UDP_IDLE] = { "udp_idle_ms" },
+	[S_TCP_HANDSHAKE] = { "tcp_handshake_timeout_ms" },
+	[S_TCP_IDLE] = { "tcp_idle_timeout_ms" },
+	[S_TCP_CLOSING] = { "tcp_closing_timeout_ms" },
+	[S_CT_SWEEP] = { "conntrack_sweep_entries" },
 };
 
 static void policy_maglev_size(struct policy_view *m, struct policy *p)
@@ -110,6 +124,10 @@ void policy_parse_settings(struct policy_ctx *c, yaml_node_t *n)
 	policy_maglev_size(&m, p);
 	policy_v_u32(&m, S_SEED, 0, UINT32_MAX, &p->hash_seed);
 	policy_v_u32(&m, S_UDP_IDLE, POLICY_UDP_IDLE_MIN, POLICY_UDP_IDLE_MAX, &p->udp_idle_ms);
+	policy_v_u32(&m, S_TCP_HANDSHAKE, 1000, 3600000, &p->tcp_handshake_ms);
+	policy_v_u32(&m, S_TCP_IDLE, 10000, 7 * 86400000u, &p->tcp_idle_ms);
+	policy_v_u32(&m, S_TCP_CLOSING, 1000, 3600000, &p->tcp_closing_ms);
+	policy_v_u32(&m, S_CT_SWEEP, 256, 16777216, &p->ct_sweep_entries);
 }
 
 /* ---- interfaces ---- */

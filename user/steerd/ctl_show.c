@@ -377,6 +377,25 @@ json_t *steerd_ctl_show_flows(struct steerd *d, struct steerd_req *q)
 
 /* ---- stats ---- */
 
+/* The last whole sweep pass: flows by state, and the sweep's own figures. */
+static json_t *conntrack_json(struct steerd *d)
+{
+	const struct dp_ct_sweep *s = &d->ct;
+	json_t *o = json_pack("{s:I, s:I, s:I, s:f, s:I}", "passes", (json_int_t)s->passes,
+			      "swept", (json_int_t)s->swept_total, "expired",
+			      (json_int_t)s->expired_total, "last_pass_ms", s->last_pass_ms,
+			      "tenants_corrected", (json_int_t)d->ct_corrected);
+	json_t *st = json_object();
+	int i;
+
+	for (i = 0; s->have_last && i < DP_CT__STATES; i++)
+		json_object_set_new(st, dp_ct_state_name(i), json_integer(s->last->by_state[i]));
+	json_object_set_new(o, "flows", st);
+	if (s->have_last)
+		json_object_set_new(o, "entries", json_integer(s->last->entries));
+	return o;
+}
+
 json_t *steerd_ctl_show_stats(struct steerd *d, struct steerd_req *q)
 {
 	json_t *be = json_array(), *te = json_array(), *cl = json_array(), *rx = json_object(),
@@ -422,9 +441,9 @@ json_t *steerd_ctl_show_stats(struct steerd *d, struct steerd_req *q)
 		if (!dp_reason_read(d->dp, DP_HOOK_TC, r, &rs) && rs.packets)
 			json_object_set_new(rt, dp_reason_name(r), json_integer(rs.packets));
 	}
-	return json_pack("{s:I, s:o, s:o, s:o, s:{s:o, s:o}}", "time_ms", (json_int_t)util_now_ms(),
-			 "backends", be, "tenants", te, "classes", cl, "reasons", "xdp", rx, "tc",
-			 rt);
+	return json_pack("{s:I, s:o, s:o, s:o, s:{s:o, s:o}, s:o}", "time_ms",
+			 (json_int_t)util_now_ms(), "backends", be, "tenants", te, "classes", cl,
+			 "reasons", "xdp", rx, "tc", rt, "conntrack", conntrack_json(d));
 }
 
 /* ---- lists ---- */

@@ -152,7 +152,13 @@ void steerd_live_build(struct steerd *d)
 		l->has_limit = fresh && t->has_limit;
 		l->limit = t->limit;
 		l->latency_ms = t->latency_ms;
-		if (have_all) {
+		if (d->ct.have_last) {
+			/* the truth of the table (conntrack.c): established flows
+			 * only, so a flood of half-open SYNs is no load */
+			l->has_flows = true;
+			l->active_flows = d->ct.last->established[d->pol.backends[i].id];
+		} else if (have_all) {
+			/* until the first sweep pass: what the counters say */
 			l->has_flows = true;
 			l->active_flows = bs->new_flows > bs->closed_flows
 						  ? (double)(bs->new_flows - bs->closed_flows)

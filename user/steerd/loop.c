@@ -155,6 +155,7 @@ int steerd_run(struct steerd *d)
 
 			in_flight = false;
 			d->rounds++;
+			steerd_ct_round(d); /* conntrack.c: one bounded batch */
 			if (round_gen == policy_gen)
 				steerd_track_round(d, r, n);
 			d->dirty = true;

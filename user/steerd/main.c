@@ -299,6 +299,7 @@ out:
 	steerd_ctl_close(&d);	/* ctl*.c */
 	probe_free(d.prober);
 	engine_planner_free(d.planner);
+	steerd_ct_free(&d);
 	dp_close(d.dp); /* pins and links stay: the kernel keeps steering */
 	policy_free(&d.pol);
 	free(d.track);

@@ -69,6 +69,9 @@ struct steerd {
 	struct steerd_ctl *ctl;		/* control socket (ctl.c) */
 	uint64_t started_ms;		/* control socket: status */
 	struct metrics_server *metrics;	/* /metrics (metrics/); NULL: off */
+	struct dp_ct_sweep ct;		/* conntrack sweep (conntrack.c) */
+	uint64_t *ct_new_at_start;	/* tenants' new_flows when the pass started */
+	unsigned long ct_corrected;	/* tenant counts the sweep corrected */
 };
 
 /* live.c: probe results and kernel counters -> track[] -> live[] */
@@ -78,6 +81,11 @@ void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n
 void steerd_live_build(struct steerd *d);
 /* Signature of what decisions depend on in live[] (an unchanged one: skip). */
 uint64_t steerd_live_sig(const struct steerd *d);
+
+/* conntrack.c: one bounded batch of the conntrack sweep per probe round;
+ * after a whole pass, the tenants' admission counts are corrected */
+void steerd_ct_round(struct steerd *d);
+void steerd_ct_free(struct steerd *d);
 
 /* known.c: what the data plane already knows */
 /* Keep the backend ids the data plane knows (same address, port, family). */

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The handshake in conntrack (docs/datapath.md, "Conntrack"): a SYN makes
+ * an entry in handshake; TC marks the backend's SYN+ACK; the client's ACK
+ * after it makes the flow established. Entries a non-SYN made, and UDP,
+ * are established at once. A client's ACK before any SYN+ACK (a blind
+ * ACK) establishes nothing. steerd's sweep counts only established flows
+ * as a backend's load, so half-open SYNs never make a backend look busy.
+ */
+#include "bpftest_run.h"
+
+#define XDP(f) .hook = HOOK_XDP, .flow = &(f)
+#define TC(f) .hook = HOOK_TC, .flow = &(f)
+#define SYN .tcp_flags = TCPF_SYN
+#define SYNACK .tcp_flags = (TCPF_SYN | TCPF_ACK)
+#define ACK .tcp_flags = TCPF_ACK
+#define FWD(be) .backend = (be), .verdict = V_XDP_REDIRECT, .out = OUT_NAT_FIB, .ct = CT_ENTRY
+#define NEW(be) FWD(be), .new_flow = 1
+#define REPLY(be) .backend = (be), .verdict = V_TC_REDIRECT, .out = OUT_RNAT_FIB, .ct = CT_ENTRY
+
+#define HS (STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED)
+/* only the handshake bits of the entry */
+#define STATE(f) .ct_flags = (f), .ct_flags_mask = HS
+
+static const struct bpft_fixture fixtures[] = {
+	{ .name = "v4_handshake_then_established",
+	  .steps = { { .what = "SYN: handshake", XDP(F4_TCP), SYN, NEW(BE4_A), STATE(0) },
+		     { .what = "backend SYN+ACK: marked", TC(F4_TCP), SYNACK, REPLY(BE4_A),
+		       STATE(STEER_CT_F_SYNACK) },
+		     { .what = "client ACK: established", XDP(F4_TCP), ACK, FWD(BE4_A),
+		       STATE(HS) },
+		     { .what = "more data: still established", XDP(F4_TCP), ACK, FWD(BE4_A),
+		       STATE(HS) } } },
+	{ .name = "v6_handshake_then_established",
+	  .steps = { { .what = "SYN", XDP(F6_TCP), SYN, NEW(BE6_A), STATE(0) },
+		     { .what = "backend SYN+ACK", TC(F6_TCP), SYNACK, REPLY(BE6_A),
+		       STATE(STEER_CT_F_SYNACK) },
+		     { .what = "client ACK", XDP(F6_TCP), ACK, FWD(BE6_A), STATE(HS) } } },
+	{ .name = "v4_blind_ack_establishes_nothing",
+	  .steps = { { .what = "SYN", XDP(F4_TCP), SYN, NEW(BE4_A), STATE(0) },
+		     { .what = "ACK with no SYN+ACK seen", XDP(F4_TCP), ACK, FWD(BE4_A),
+		       STATE(0) },
+		     { .what = "SYN retransmitted: same backend, still handshake",
+		       XDP(F4_TCP), SYN, FWD(BE4_A), STATE(0) } } },
+	{ .name = "v4_nonsyn_entry_is_established",
+	  .steps = { { .what = "mid-stream ACK, no entry", XDP(F4_TCP), ACK, FWD(BE4_A),
+		       .reason = STEER_R_EV_NONSYN_MISS, .new_flow = ANY,
+		       .ct_flags = STEER_CT_F_NONSYN | STEER_CT_F_ESTABLISHED,
+		       .ct_flags_mask = STEER_CT_F_NONSYN | HS } } },
+	{ .name = "v4_udp_is_established",
+	  .steps = { { .what = "UDP", XDP(F4_UDP), NEW(BE4_A), STATE(STEER_CT_F_ESTABLISHED) } } },
+};
+
+static int run(void)
+{
+	struct CMUnitTest tests[sizeof(fixtures) / sizeof(fixtures[0])];
+
+	bpft_fill_tests(tests, fixtures, sizeof(fixtures) / sizeof(fixtures[0]));
+	return cmocka_run_group_tests_name("ct_state", tests, NULL, NULL);
+}
+
+int main(void)
+{
+	return bpft_main(run);
+}

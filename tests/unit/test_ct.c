@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Conntrack as steerd reads it (user/dp/conntrack.c): the state of an
+ * entry from its flags, expiry by state with time passed in, and the
+ * counts a sweep pass keeps (established per backend, open per tenant).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dp/dp.h"
+
+#define S 1000000000ULL
+
+static const struct dp_ct_timeouts T = {
+	.handshake_ns = 60 * S,
+	.established_ns = 6 * 3600 * S,
+	.closing_ns = 10 * S,
+	.udp_ns = 30 * S,
+};
+
+static struct steer_ct entry(uint32_t flags, uint64_t last)
+{
+	struct steer_ct e = { .backend_id = 3, .tenant = 7, .flags = flags, .last_ns = last };
+
+	return e;
+}
+
+static void test_state_of(void **state)
+{
+	struct steer_ct e;
+
+	(void)state;
+	e = entry(0, 0);
+	assert_int_equal(dp_ct_state_of(&e), DP_CT_HANDSHAKE);
+	e = entry(STEER_CT_F_SYNACK, 0);
+	assert_int_equal(dp_ct_state_of(&e), DP_CT_HANDSHAKE); /* not ACKed by the client */
+	e = entry(STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED, 0);
+	assert_int_equal(dp_ct_state_of(&e), DP_CT_ESTABLISHED);
+	e = entry(STEER_CT_F_ESTABLISHED | STEER_CT_F_FIN_CLIENT, 0);
+	assert_int_equal(dp_ct_state_of(&e), DP_CT_CLOSING);
+	e = entry(STEER_CT_F_RST, 0);
+	assert_int_equal(dp_ct_state_of(&e), DP_CT_CLOSING);
+	e = entry(STEER_CT_F_ESTABLISHED | STEER_CT_F_RST | STEER_CT_F_CLOSED, 0);
+	assert_int_equal(dp_ct_state_of(&e), DP_CT_CLOSED);
+	assert_string_equal(dp_ct_state_name(DP_CT_ESTABLISHED), "established");
+	assert_string_equal(dp_ct_state_name(DP_CT__STATES), "unknown");
+}
+
+static void test_expiry_by_state(void **state)
+{
+	uint64_t now = 100000 * S;
+	struct steer_ct e;
+
+	(void)state;
+	e = entry(0, now - 59 * S); /* half-open for 59 s */
+	assert_false(dp_ct_expired(&e, STEER_PROTO_TCP, now, &T));
+	e = entry(0, now - 61 * S);
+	assert_true(dp_ct_expired(&e, STEER_PROTO_TCP, now, &T));
+	e = entry(STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED, now - 3600 * S); /* quiet 1 h */
+	assert_false(dp_ct_expired(&e, STEER_PROTO_TCP, now, &T));
+	e = entry(STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED, now - 7 * 3600 * S);
+	assert_true(dp_ct_expired(&e, STEER_PROTO_TCP, now, &T));
+	e = entry(STEER_CT_F_ESTABLISHED | STEER_CT_F_FIN_CLIENT, now - 11 * S);
+	assert_true(dp_ct_expired(&e, STEER_PROTO_TCP, now, &T));
+	e = entry(STEER_CT_F_ESTABLISHED | STEER_CT_F_FIN_CLIENT, now - 9 * S);
+	assert_false(dp_ct_expired(&e, STEER_PROTO_TCP, now, &T));
+	e = entry(STEER_CT_F_ESTABLISHED, now - 31 * S);
+	assert_true(dp_ct_expired(&e, STEER_PROTO_UDP, now, &T)); /* UDP: its own bound */
+	assert_false(dp_ct_expired(&e, STEER_PROTO_TCP, now, &T));
+	e = entry(0, now + 5 * S); /* stamped after now (another CPU): not idle */
+	assert_false(dp_ct_expired(&e, STEER_PROTO_TCP, now, &T));
+}
+
+static void test_counts(void **state)
+{
+	struct dp_ct_counts *c = calloc(1, sizeof(*c));
+	struct steer_ct e;
+
+	(void)state;
+	assert_non_null(c);
+	e = entry(STEER_CT_F_COUNTED, 0); /* half-open, holding a slot */
+	dp_ct_count(c, &e, STEER_PROTO_TCP);
+	e = entry(STEER_CT_F_COUNTED | STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED, 0);
+	dp_ct_count(c, &e, STEER_PROTO_TCP);
+	dp_ct_count(c, &e, STEER_PROTO_TCP);
+	e = entry(STEER_CT_F_CLOSED | STEER_CT_F_RST, 0); /* closed: its slot went */
+	dp_ct_count(c, &e, STEER_PROTO_TCP);
+	e = entry(STEER_CT_F_ESTABLISHED, 0); /* UDP, no slot */
+	dp_ct_count(c, &e, STEER_PROTO_UDP);
+	assert_int_equal(c->entries, 5);
+	assert_int_equal(c->by_state[DP_CT_HANDSHAKE], 1);
+	assert_int_equal(c->by_state[DP_CT_ESTABLISHED], 3);
+	assert_int_equal(c->by_state[DP_CT_CLOSED], 1);
+	/* a backend's load: established only; the half-open SYN is no load */
+	assert_int_equal(c->established[3], 3);
+	/* a tenant's slots: every slot-holding entry not closed, half-open too */
+	assert_int_equal(c->open[7], 3);
+	free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_of),
+		cmocka_unit_test(test_expiry_by_state),
+		cmocka_unit_test(test_counts),
+	};
+
+	return cmocka_run_group_tests_name("ct", tests, NULL, NULL);
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The conntrack sweep, driven from the loop: one bounded batch per probe
+ * round (dp_ct_sweep: expired entries go with their reverse entries), and
+ * after each whole pass the truth replaces the running counts:
+ * - a backend's load is its established flows (live.c), so half-open SYNs
+ *   never make a backend look busy;
+ * - a tenant's admission count (tenant_state.active) is lowered to the
+ *   open, slot-holding flows the pass found plus the flows the tenant
+ *   opened while the pass ran (those the pass may have missed). It is never
+ *   raised: the sweep returns leaked slots (expired, evicted, never-closed
+ *   flows) and never admits more than the data plane itself would.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "steerd/steerd.h"
+#include "util/util.h"
+
+#define NEW_FLOWS_AT offsetof(struct steer_tenant_stats, new_flows) / sizeof(uint64_t)
+#define TENANT_U64S (sizeof(struct steer_tenant_stats) / sizeof(uint64_t))
+
+/* Every tenant's new_flows counter (summed over CPUs) into out[tenant]. */
+static int tenants_new_flows(struct steerd *d, uint64_t *out)
+{
+	uint64_t *all = calloc((size_t)STEER_MAX_TENANTS * TENANT_U64S, sizeof(*all));
+	size_t i;
+	int err = -ENOMEM;
+
+	if (all) {
+		err = dp_percpu_read_all(d->dp, DP_MAP_TENANT_STATS, STEER_MAX_TENANTS,
+					 TENANT_U64S, all);
+		for (i = 0; !err && i < STEER_MAX_TENANTS; i++)
+			out[i] = all[i * TENANT_U64S + NEW_FLOWS_AT];
+	}
+	free(all);
+	return err;
+}
+
+static void correct_tenants(struct steerd *d)
+{
+	uint64_t *now = calloc(STEER_MAX_TENANTS, sizeof(*now));
+	size_t i;
+
+	if (!now || tenants_new_flows(d, now)) {
+		free(now);
+		return;
+	}
+	for (i = 0; i < d->pol.n_tenants; i++) {
+		uint32_t id = d->pol.tenants[i].id;
+		uint64_t opened = now[id] - d->ct_new_at_start[id];
+		int64_t truth = (int64_t)(d->ct.last->open[id] + opened), cur;
+
+		cur = dp_tenant_active_get(d->dp, id);
+		if (cur <= truth)
+			continue;
+		if (dp_tenant_active_set(d->dp, id, truth) > 0) {
+			d->ct_corrected++;
+			log_info("tenant %s: %lld open flows counted, %lld in conntrack: "
+				 "slots of expired or lost flows returned",
+				 d->pol.tenants[i].name, (long long)cur, (long long)truth);
+		}
+	}
+	free(now);
+}
+
+void steerd_ct_round(struct steerd *d)
+{
+	const struct policy *p = &d->pol;
+	struct dp_ct_timeouts t = {
+		.handshake_ns = (uint64_t)p->tcp_handshake_ms * 1000000,
+		.established_ns = (uint64_t)p->tcp_idle_ms * 1000000,
+		.closing_ns = (uint64_t)p->tcp_closing_ms * 1000000,
+		.udp_ns = (uint64_t)p->udp_idle_ms * 1000000,
+	};
+	bool starting = !d->ct.in_pass;
+	int r;
+
+	if (!d->dp)
+		return;
+	if (starting) {
+		if (!d->ct_new_at_start)
+			d->ct_new_at_start = calloc(STEER_MAX_TENANTS, sizeof(uint64_t));
+		if (!d->ct_new_at_start || tenants_new_flows(d, d->ct_new_at_start))
+			return;
+	}
+	r = dp_ct_sweep(d->dp, &d->ct, &t, util_now_ns(), p->ct_sweep_entries);
+	if (r < 0) {
+		log_warn("conntrack sweep: %s", dp_errmsg());
+		return;
+	}
+	if (r == 1) {
+		log_debug("conntrack pass %llu: %llu entries, %llu expired, %.1f ms",
+			  (unsigned long long)d->ct.passes,
+			  (unsigned long long)d->ct.last->entries,
+			  (unsigned long long)d->ct.last->expired, d->ct.last_pass_ms);
+		correct_tenants(d);
+		d->dirty = true; /* backend loads are the truth now */
+	}
+}
+
+void steerd_ct_free(struct steerd *d)
+{
+	dp_ct_sweep_free(&d->ct);
+	free(d->ct_new_at_start);
+	d->ct_new_at_start = NULL;
+}
