@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# Flood: one tenant's half-open SYNs and stray ACKs take no service away
+# from another tenant (issue 10). Three backends of capacity 64 with no
+# model-server metrics (load = the kernel's flows); be3 serves both tenant
+# a's and tenant b's code (lib.sh's fleet: b may use only be3); tenant a floods the code VIP with 2,000 SYNs from sources that do not
+# exist (no one answers the backends' SYN+ACKs: the flows stay half-open),
+# 10x the backends' capacity, in about a second, and 500 stray ACKs at
+# random ports, while tenant b opens real connections and long streams run.
+# Before: a backend's load was new - closed flows, so the backends looked
+# saturated, the class lost its table and b got 0 of 40 answered.
+# Now: load counts established flows only (conntrack sweep), so
+#   - >= 99 % of b's connections are answered during and after the flood,
+#   - no stream breaks,
+#   - the half-open entries expire (handshake timeout, here 3 s) and the
+#     sweep leaves no handshake entry behind.
+# Topology and fleet: lib.sh, "LLM testbed".
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+SECONDS=0
+FLOOD=$STEER_OUT/tests/e2e/synflood
+[ -x "$FLOOD" ] || die "missing $FLOOD (run make first)"
+
+steer_init flood
+llm_topo 3
+for i in 1 2 3; do mock_start "$i" --slots 64 --ttft-ms 20 --tps 1000; done
+LLM_CAPACITY=64
+LLM_BACKENDS="1 2 3"
+llm_policy
+# no model-server metrics: the backends' load is the kernel's flow count
+sed -i -E 's/, metrics_url: "[^"]*"//; s/^settings:$/settings:\n  tcp_handshake_timeout_ms: 3000/' \
+	"$POLICY"
+steerd_start
+steerd_wait
+log "steerd ready after ${SECONDS}s"
+
+ctl() { timeout 20 ip netns exec "$(ns gw)" "$STEER_OUT/steerctl" -s "$RUN_DIR/steerd.sock" "$@"; }
+answered() { grep -vcx -- '-' <<<"$1" || true; }
+
+out=$(ask b code 4 40 4)
+expect "before: tenant b's 40 connections answered" "$(answered "$out")" 40
+
+# long streams of both tenants (400 tokens at 100/s), open across the flood
+for i in 1 2 3; do
+	nsx gw curl -s -m 2 -o /dev/null "http://198.18.$((10 + i)).2:8000/admin/config" \
+		-d '{"tps":100}' || die "admin config of be$i"
+done
+for t in a b; do
+	for k in 1 2; do stream_start "$t" code 4 "$RUN_DIR/stream-$t-$k" 400; done
+done
+
+# the flood: tenant a's prefix is 198.18.1.0/25; .100-.126 exist nowhere
+nsx ta "$FLOOD" 198.18.1.100 27 198.18.100.2 80 2000 2 syn >"$RUN_DIR/flood-syn.log"
+nsx ta "$FLOOD" 198.18.1.100 27 198.18.100.2 80 500 2 ack >"$RUN_DIR/flood-ack.log"
+log "flood: $(cat "$RUN_DIR/flood-syn.log") SYNs, $(cat "$RUN_DIR/flood-ack.log") ACKs"
+# let steerd see it: two probe rounds and a sweep
+sleep "$(awk "BEGIN {print 3 * $LLM_INTERVAL_MS / 1000}")"
+log "conntrack after the flood: $(ctl -j stats | jq -c .conntrack)"
+log "backend flows: $(ctl -j backend list | jq -c '[.backends[] | select(.name | test("-6$") | not) | {(.name): .signals.flows}] | add')"
+
+ok=0
+for round in 1 2 3; do
+	out=$(ask b code 4 40 4)
+	n=$(answered "$out")
+	ok=$((ok + n))
+	log "during/after the flood, round $round: tenant b $n of 40 answered ($(echo "$out" | sort | uniq -c | xargs))"
+done
+check "tenant b: >= 99 % of 120 connections answered during and after the flood" \
+	test "$ok" -ge 119
+
+# expiry: the half-open entries go after the handshake timeout
+wait_for 100 bash -c "$(declare -f ctl ns); RUNID=$RUNID; STEER_OUT=$STEER_OUT; RUN_DIR=$RUN_DIR; \
+	[ \"\$(ctl -j stats | jq '.conntrack.flows.handshake // 99999')\" -lt 10 ]" || true
+log "conntrack later: $(ctl -j stats | jq -c .conntrack)"
+check "the half-open flows expired (handshake entries < 10)" \
+	test "$(ctl -j stats | jq '.conntrack.flows.handshake // 99999')" -lt 10
+check "the sweep expired the flood's entries (>= 2000)" \
+	test "$(ctl -j stats | jq '.conntrack.expired')" -ge 2000
+
+for f in "$RUN_DIR"/stream-*; do
+	wait_for 200 bash -c "grep -q 'data: \[DONE\]' $f" || true
+done
+broken=0
+for f in "$RUN_DIR"/stream-*; do stream_ok "$f" 400 || broken=$((broken + 1)); done
+expect "no stream broke across the flood (of 4)" "$broken" 0
+
+log "done in ${SECONDS}s"
+[ "$N_FAIL" -eq 0 ] || grep -v 'debug' "$RUN_DIR/steerd.log" | tail -30
+summary
