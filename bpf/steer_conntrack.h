@@ -8,6 +8,7 @@
 #ifndef STEER_CONNTRACK_H
 #define STEER_CONNTRACK_H
 
+#include "steer_flow.h"
 #include "steer_stats.h"
 
 /* Give back what an entry holds: the tenant slot, and count it closed. */
@@ -69,17 +70,5 @@ static __always_inline __u32 steer_ct_bits(__u8 tcp_flags, __u32 fin_bit)
 	return bits;
 }
 
-/* Reverse key of a flow steered to backend be: how its replies look. */
-static __always_inline void steer_rct_key(struct steer_flow_key *rk, const struct steer_flow_key *k,
-					  const struct steer_backend *be)
-{
-	__builtin_memcpy(rk->src, be->addr, 16);
-	__builtin_memcpy(rk->dst, k->src, 16);
-	rk->sport = be->port;
-	rk->dport = k->sport;
-	rk->proto = k->proto;
-	rk->family = k->family;
-	rk->pad = 0;
-}
 
 #endif /* STEER_CONNTRACK_H */

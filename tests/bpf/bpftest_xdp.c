@@ -33,3 +33,27 @@ void down_a_tables_to_b(void)
 	tables_to_b();
 	down_a();
 }
+
+void setup_rate_1_burst_1(void)
+{
+	struct steer_tenant_cfg c = { .rate = 1, .burst = 1 };
+
+	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
+}
+
+void setup_max_conns_1(void)
+{
+	struct steer_tenant_cfg c = { .max_conns = 1 };
+
+	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
+}
+
+void expect_active_0(void)
+{
+	assert_int_equal(bpft_tenant_active(TENANT_1), 0);
+}
+
+void expect_active_1(void)
+{
+	assert_int_equal(bpft_tenant_active(TENANT_1), 1);
+}

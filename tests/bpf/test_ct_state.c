@@ -7,16 +7,8 @@
  * ACK) establishes nothing. steerd's sweep counts only established flows
  * as a backend's load, so half-open SYNs never make a backend look busy.
  */
-#include "bpftest_run.h"
+#include "bpftest_xdp.h"
 
-#define XDP(f) .hook = HOOK_XDP, .flow = &(f)
-#define TC(f) .hook = HOOK_TC, .flow = &(f)
-#define SYN .tcp_flags = TCPF_SYN
-#define SYNACK .tcp_flags = (TCPF_SYN | TCPF_ACK)
-#define ACK .tcp_flags = TCPF_ACK
-#define FWD(be) .backend = (be), .verdict = V_XDP_REDIRECT, .out = OUT_NAT_FIB, .ct = CT_ENTRY
-#define NEW(be) FWD(be), .new_flow = 1
-#define REPLY(be) .backend = (be), .verdict = V_TC_REDIRECT, .out = OUT_RNAT_FIB, .ct = CT_ENTRY
 
 #define HS (STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED)
 /* only the handshake bits of the entry */

@@ -12,7 +12,7 @@
 
 #include <bpf/bpf.h>
 
-#include "bpftest_run.h"
+#include "bpftest_xdp.h"
 
 /* a client with no route back (198.19.200.1, fd00:98::7): tenant 0 */
 static const uint8_t A_FAR4[16] = { 198, 19, 200, 1 };
@@ -22,49 +22,13 @@ static const struct bpft_flow F6_FAR_TCP = { 6, PROTO_TCP, A_FAR6, 40000, A_VIP6
 
 /* ---- row shorthands ---- */
 
-#define XDP(f) .hook = HOOK_XDP, .flow = &(f)
-#define TC(f) .hook = HOOK_TC, .flow = &(f)
-#define SYN .tcp_flags = TCPF_SYN
-#define SYNACK .tcp_flags = (TCPF_SYN | TCPF_ACK)
-#define ACK .tcp_flags = TCPF_ACK
-#define FINACK .tcp_flags = (TCPF_FIN | TCPF_ACK)
-#define RST .tcp_flags = TCPF_RST
 /* steer_xdp: forwarded to backend be */
-#define FWD(be) .backend = (be), .verdict = V_XDP_REDIRECT, .out = OUT_NAT_FIB, .ct = CT_ENTRY
-#define NEW(be) FWD(be), .new_flow = 1
 /* steer_tc: reply from be reverse-NATed and forwarded to the client */
-#define REPLY(be) .backend = (be), .verdict = V_TC_REDIRECT, .out = OUT_RNAT_FIB, .ct = CT_ENTRY
 /* steer_tc: left to the stack, untouched */
 #define TPASS(r) .verdict = V_TC_OK, .reason = (r), .out = OUT_SAME
-#define EXT(...) .n_ext = sizeof((uint8_t[]){ __VA_ARGS__ }), .ext = { __VA_ARGS__ }
 
 #define FLAGS_FIN_BOTH (STEER_CT_F_FIN_CLIENT | STEER_CT_F_FIN_BACKEND | STEER_CT_F_CLOSED)
 #define FLAGS_RST (STEER_CT_F_RST | STEER_CT_F_CLOSED)
-
-static void setup_max_conns_1(void)
-{
-	struct steer_tenant_cfg c = { .max_conns = 1 };
-
-	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
-}
-
-static void expect_active_0(void)
-{
-	assert_int_equal(bpft_tenant_active(TENANT_1), 0);
-}
-
-static void expect_active_1(void)
-{
-	assert_int_equal(bpft_tenant_active(TENANT_1), 1);
-}
-
-static void down_a_tables_to_b(void)
-{
-	bpft_table_fill(1, BE4_B);
-	bpft_table_fill(2, BE6_B);
-	assert_int_equal(dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_DOWN), 0);
-	assert_int_equal(dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_DOWN), 0);
-}
 
 /* A's slot emptied (what removing a backend leaves: all zero, UNUSED) */
 static void unused_a_tables_to_b(void)

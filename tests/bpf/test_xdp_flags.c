@@ -8,25 +8,11 @@
  */
 #include <stdio.h>
 
-#include "bpftest_run.h"
+#include "bpftest_xdp.h"
 
-#define XDP(f) .hook = HOOK_XDP, .flow = &(f)
-#define SYN .tcp_flags = TCPF_SYN
-#define ACK .tcp_flags = TCPF_ACK
-#define FWD(be) .backend = (be), .verdict = V_XDP_REDIRECT, .out = OUT_NAT_FIB, .ct = CT_ENTRY
-#define NEW(be) FWD(be), .new_flow = 1
-#define DROP(r) .verdict = V_XDP_DROP, .reason = (r), .out = OUT_SAME
-#define PASS(r) .verdict = V_XDP_PASS, .reason = (r), .out = OUT_SAME, .ct = CT_EMPTY
 
 #define TCPF_PSH 0x08
 #define TCPF_URG 0x20
-
-static void setup_rate_1_burst_1(void)
-{
-	struct steer_tenant_cfg c = { .rate = 1, .burst = 1 };
-
-	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
-}
 
 static const struct bpft_fixture fixtures[] = {
 	{ .name = "v4_syn_fin_dropped",

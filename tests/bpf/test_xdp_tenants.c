@@ -73,13 +73,6 @@ static void setup_rate_1_burst_2(void)
 	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
 }
 
-static void setup_rate_1_burst_1(void)
-{
-	struct steer_tenant_cfg c = { .rate = 1, .burst = 1 };
-
-	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
-}
-
 static void setup_rate_2_burst_0(void)
 {
 	struct steer_tenant_cfg c = { .rate = 2, .burst = 0 };
@@ -93,23 +86,6 @@ static void setup_max_conns_1_udp_idle_1ms(void)
 
 	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
 	cfg_udp_idle(1000000);
-}
-
-static void setup_max_conns_1(void)
-{
-	struct steer_tenant_cfg c = { .max_conns = 1 };
-
-	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
-}
-
-static void expect_active_0(void)
-{
-	assert_int_equal(bpft_tenant_active(TENANT_1), 0);
-}
-
-static void expect_active_1(void)
-{
-	assert_int_equal(bpft_tenant_active(TENANT_1), 1);
 }
 
 /* ---- the table ---- */

@@ -13,6 +13,7 @@
 
 #include "dp/dp.h"
 #include "dp/internal.h"
+#include "steer_flow.h"
 #include "util/util.h"
 
 #define SWEEP_PAGE 1024
@@ -87,13 +88,7 @@ static bool rct_key_of(const struct dp_ct_sweep *s, const struct steer_flow_key 
 	be = &s->backends[e->backend_id];
 	if (be->family != k->family)
 		return false;
-	memset(rk, 0, sizeof(*rk));
-	memcpy(rk->src, be->addr, 16);
-	memcpy(rk->dst, k->src, 16);
-	rk->sport = be->port;
-	rk->dport = k->sport;
-	rk->proto = k->proto;
-	rk->family = k->family;
+	steer_rct_key(rk, k, be);
 	return true;
 }
 
