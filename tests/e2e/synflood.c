@@ -3,7 +3,8 @@
  * synflood: send TCP segments that open nothing, for the conntrack flood
  * test (tests/e2e/flood.sh): SYNs (half-open flows, when the sources do not
  * exist to answer the SYN+ACK) or stray ACKs, from sources spread over a
- * range, to one address and port, at most COUNT packets in at most SECONDS.
+ * range, to one address and port: COUNT packets paced evenly over SECONDS
+ * (a burst would overflow the veth's ring before XDP sees it).
  * IPv4 only, raw socket (root, inside the test's own namespace).
  *
  *   synflood SRC_BASE N_SRC DST PORT COUNT SECONDS syn|ack
@@ -79,9 +80,19 @@ int main(int argc, char **argv)
 		struct seg s = { 0 };
 		uint32_t ph;
 
+		/* packet i leaves at t0 + i * secs / count */
+		uint64_t due = (uint64_t)t0.tv_sec * 1000000000ULL + (uint64_t)t0.tv_nsec +
+			       (uint64_t)i * secs * 1000000000ULL / (count ? count : 1);
+		uint64_t at;
+
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((unsigned long)(now.tv_sec - t0.tv_sec) >= secs)
-			break;
+		at = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+		if (due > at) {
+			struct timespec d = { (time_t)((due - at) / 1000000000ULL),
+					      (long)((due - at) % 1000000000ULL) };
+
+			nanosleep(&d, NULL);
+		}
 		s.ver_ihl = 0x45;
 		s.tot_len = htons(sizeof(s));
 		s.id = htons((uint16_t)i);

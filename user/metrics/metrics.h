@@ -87,6 +87,13 @@ struct metrics_snapshot {
 	uint32_t n_tenant_stats;
 	struct metrics_lazy lazy;
 	struct metrics_counts counts;
+	/* the conntrack sweep: the last whole pass, and its running totals */
+	struct {
+		bool known;			/* a pass has completed */
+		uint64_t by_state[4];		/* handshake, established, closing, closed */
+		uint64_t passes, swept, expired, corrected;
+		double last_pass_ms;
+	} ct;
 };
 
 /* How many ids the bulk reads cover: the largest backend / tenant id + 1. */

@@ -10,6 +10,7 @@
 struct daemon_row {
 	struct metrics_val up, start, uptime, reloads[2], objects[5], rounds, publishes, changes,
 		decide, publish, classes, render, scrapes, cpu, rss;
+	struct metrics_val ct_flows[4], ct_passes, ct_swept, ct_expired, ct_pass, ct_corrected;
 };
 
 #define F(field) .off = offsetof(struct daemon_row, field)
@@ -40,6 +41,21 @@ static const struct metrics_family daemon_families[] = {
 	  F(render) },
 	{ "steerd_metrics_scrapes_total", METRICS_COUNTER, "Requests served on /metrics",
 	  F(scrapes) },
+	{ "steer_conntrack_flows", METRICS_GAUGE,
+	  "Conntrack entries by state, as the last whole sweep pass counted them",
+	  .key = "state", .vars = { "handshake", "established", "closing", "closed" },
+	  F(ct_flows) },
+	{ "steer_conntrack_sweep_passes_total", METRICS_COUNTER,
+	  "Whole passes of steerd's conntrack sweep", F(ct_passes) },
+	{ "steer_conntrack_swept_total", METRICS_COUNTER, "Conntrack entries the sweep read",
+	  F(ct_swept) },
+	{ "steer_conntrack_expired_total", METRICS_COUNTER,
+	  "Conntrack entries the sweep deleted, idle past their state's timeout", F(ct_expired) },
+	{ "steer_conntrack_last_pass_seconds", METRICS_GAUGE,
+	  "Time the last whole sweep pass spent in map reads and deletes", F(ct_pass) },
+	{ "steer_tenant_slot_corrections_total", METRICS_COUNTER,
+	  "Times a sweep pass lowered a tenant's count of open flows to the table's truth",
+	  F(ct_corrected) },
 	{ "process_cpu_seconds_total", METRICS_COUNTER, "User and system CPU time of steerd",
 	  F(cpu) },
 	{ "process_resident_memory_bytes", METRICS_GAUGE, "Resident memory of steerd", F(rss) },
@@ -74,6 +90,15 @@ void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot 
 	struct rusage ru;
 	FILE *f;
 
+	if (s->ct.known) {
+		for (int i = 0; i < 4; i++)
+			r.ct_flows[i] = METRICS_V(s->ct.by_state[i]);
+		r.ct_pass = METRICS_V(s->ct.last_pass_ms / 1e3);
+	}
+	r.ct_passes = METRICS_V(s->ct.passes);
+	r.ct_swept = METRICS_V(s->ct.swept);
+	r.ct_expired = METRICS_V(s->ct.expired);
+	r.ct_corrected = METRICS_V(s->ct.corrected);
 	/* the process itself, not steerd state: read here, not in the snapshot */
 	if (!getrusage(RUSAGE_SELF, &ru))
 		r.cpu = METRICS_V(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +

@@ -69,6 +69,8 @@ static void read_counters(struct steerd *d, struct metrics_snapshot *s,
 			s->reasons[h] = rs[h];
 }
 
+_Static_assert(DP_CT__STATES == 4, "metrics_snapshot.ct.by_state");
+
 void steerd_metrics_update(struct steerd *d)
 {
 	const struct policy *p = &d->pol;
@@ -89,6 +91,14 @@ void steerd_metrics_update(struct steerd *d)
 	struct metrics_signals *sig;
 	size_t i;
 
+	s.ct.known = d->ct.have_last;
+	for (i = 0; d->ct.have_last && i < 4; i++)
+		s.ct.by_state[i] = d->ct.last->by_state[i];
+	s.ct.passes = d->ct.passes;
+	s.ct.swept = d->ct.swept_total;
+	s.ct.expired = d->ct.expired_total;
+	s.ct.corrected = d->ct_corrected;
+	s.ct.last_pass_ms = d->ct.last_pass_ms;
 	if (!metrics_due(d->metrics, d->rounds, d->publishes))
 		return;
 	bs = calloc(s.n_backend_stats + 1, sizeof(*bs));
