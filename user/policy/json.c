@@ -78,8 +78,6 @@ static json_t *objective_json(const struct policy *p)
 	return s;
 }
 
-static const char *const state_names[] = { "active", "active", "draining", "down" };
-
 static json_t *backend_json(const struct policy *p, const struct policy_backend *b)
 {
 	static const char *const prof[] = { "", "vllm", "sglang", "chitu" };
@@ -114,7 +112,12 @@ static json_t *backend_json(const struct policy *p, const struct policy_backend 
 			jset(o, "metrics", json_string(prof[b->profile]));
 		}
 	}
-	jset(o, "state", json_string(state_names[b->state < 4 ? b->state : 1]));
+	/* the policy file has no "unused": a backend in it is active at least */
+	jset(o, "state",
+	     json_string(util_backend_state_name(b->state == STEER_BACKEND_DRAINING ||
+							 b->state == STEER_BACKEND_DOWN
+						 ? b->state
+						 : STEER_BACKEND_ACTIVE)));
 	return o;
 }
 
