@@ -200,5 +200,9 @@ format:
 clean:
 	rm -rf $(OUTPUT)
 
+# Objects are intermediate files of the test and tool rules: keep them, or
+# make deletes them after each build and compiles them again the next time.
+.SECONDARY:
+
 # Header dependencies recorded by the compiler (absent on the first build).
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

@@ -126,6 +126,28 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rct SEC(".maps");
 
+/*
+ * Half-open TCP flows live apart (a SYN's entries go here; the client's ACK
+ * after the backend's SYN+ACK moves them to ct and rct), so a SYN flood,
+ * however large, evicts only other half-open flows, never an established
+ * one. steerd sizes all four maps (settings) before the load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, STEER_CT_SYN_ENTRIES);
+	__type(key, struct steer_flow_key);
+	__type(value, struct steer_ct);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct_syn SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, STEER_CT_SYN_ENTRIES);
+	__type(key, struct steer_flow_key);
+	__type(value, struct steer_rct);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rct_syn SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, STEER_REASON_SLOTS);

@@ -128,7 +128,7 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 	struct steer_rct *re;
 	struct steer_ct *e;
 	__u32 bits;
-	int r;
+	int r, syn = 0;
 
 	p.bytes = skb->len;
 	r = steer_parse(data, data_end, skb->len, &p);
@@ -136,12 +136,19 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 		return steer_tc_verdict(r, p.bytes);
 
 	re = bpf_map_lookup_elem(&rct, &p.key);
+	if (!re && p.key.proto == IPPROTO_TCP) {
+		re = bpf_map_lookup_elem(&rct_syn, &p.key); /* a half-open flow */
+		syn = 1;
+	}
 	if (!re)
 		return steer_tc_verdict(STEER_R_PASS_NO_RCT, p.bytes);
 	be = bpf_map_lookup_elem(&backends, &re->backend_id);
 	if (!be || be->state == STEER_BACKEND_UNUSED) {
 		/* a late reply of a removed backend: its flows moved on */
-		bpf_map_delete_elem(&rct, &p.key);
+		if (syn)
+			bpf_map_delete_elem(&rct_syn, &p.key);
+		else
+			bpf_map_delete_elem(&rct, &p.key);
 		return steer_tc_verdict(STEER_R_PASS_NO_RCT, p.bytes);
 	}
 
@@ -157,7 +164,7 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 		fk.proto = p.key.proto;
 		fk.family = p.key.family;
 		fk.pad = 0;
-		e = bpf_map_lookup_elem(&ct, &fk);
+		e = syn ? bpf_map_lookup_elem(&ct_syn, &fk) : bpf_map_lookup_elem(&ct, &fk);
 		if (e && bits == STEER_CT_F_SYNACK)
 			__sync_fetch_and_or(&e->flags, bits);
 		else if (e)

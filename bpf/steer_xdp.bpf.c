@@ -71,7 +71,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	struct steer_explain *x;
 	__u64 now = bpf_ktime_get_coarse_ns();
 	__u32 bid = 0;
-	int counted = 0;
+	int counted = 0, syn, werr, old_embryonic;
 	int r;
 
 	cfg = bpf_map_lookup_elem(&steer_cfg, &zero);
@@ -133,9 +133,13 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 
 		if (ob && ob->family == p->key.family) {
 			steer_rct_key(&rk, &p->key, ob);
-			bpf_map_delete_elem(&rct, &rk);
+			if (old->flags & STEER_CT_F_EMBRYONIC)
+				bpf_map_delete_elem(&rct_syn, &rk);
+			else
+				bpf_map_delete_elem(&rct, &rk);
 		}
 	}
+	old_embryonic = old && (old->flags & STEER_CT_F_EMBRYONIC);
 	if (kind == STEER_NEW_RESTEER && old) {
 		/* same connection, new backend: the tenant slot stays */
 		__u32 obid = old->backend_id;
@@ -170,9 +174,19 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	re.backend_id = bid;
 	re.tenant = e.tenant;
 	steer_rct_key(&rk, &p->key, be);
+	/* a SYN's entries live apart until the handshake ends (steer_maps.h) */
+	syn = kind == STEER_NEW_FLOW && p->key.proto == IPPROTO_TCP &&
+	      !(e.flags & STEER_CT_F_CLOSED);
+	if (syn)
+		e.flags |= STEER_CT_F_EMBRYONIC;
 	/* reverse entry first: a reply must never beat its NAT state */
-	if (bpf_map_update_elem(&rct, &rk, &re, BPF_ANY) ||
-	    bpf_map_update_elem(&ct, &p->key, &e, BPF_ANY)) {
+	if (syn)
+		werr = bpf_map_update_elem(&rct_syn, &rk, &re, BPF_ANY) ||
+		       bpf_map_update_elem(&ct_syn, &p->key, &e, BPF_ANY);
+	else
+		werr = bpf_map_update_elem(&rct, &rk, &re, BPF_ANY) ||
+		       bpf_map_update_elem(&ct, &p->key, &e, BPF_ANY);
+	if (werr) {
 		if (counted) {
 			struct steer_tenant_state *st =
 				bpf_map_lookup_elem(&tenant_state, &ck.tenant);
@@ -184,6 +198,8 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		goto refuse;
 	}
 
+	if (kind == STEER_NEW_RESTEER && old_embryonic)
+		bpf_map_delete_elem(&ct_syn, &p->key); /* the flow lives in ct now */
 	/* a re-steer is a new flow for the backend only: not for tenant/class */
 	steer_count_forward(bid, e.tenant, e.class_id, bytes, 1, kind != STEER_NEW_RESTEER);
 	if (kind == STEER_NEW_REUSE) /* counted once admitted: a refusal has its own reason */
@@ -205,6 +221,32 @@ refuse:
 	if (kind == STEER_NEW_FLOW || kind == STEER_NEW_REUSE)
 		steer_count_refused(ck.tenant, cls ? cls->class_id : 0, cls != NULL, r);
 	return steer_xdp_verdict(r, bytes);
+}
+
+/*
+ * A half-open flow completed its handshake: its entries move from ct_syn
+ * and rct_syn to ct and rct, where a SYN flood can't evict them. A
+ * subprogram: its keys and values would push the caller's stack past 512.
+ */
+static __noinline void steer_ct_promote(const struct steer_pkt *p, struct steer_ct *e,
+					const struct steer_backend *be)
+{
+	struct steer_flow_key rk;
+	struct steer_rct *rs, nr;
+	struct steer_ct ne;
+
+	steer_rct_key(&rk, &p->key, be);
+	rs = bpf_map_lookup_elem(&rct_syn, &rk);
+	if (!rs)
+		return; /* its reverse entry was evicted: the flow stays as it is */
+	__builtin_memcpy(&nr, rs, sizeof(nr));
+	__builtin_memcpy(&ne, e, sizeof(ne));
+	ne.flags = (ne.flags | STEER_CT_F_ESTABLISHED) & ~STEER_CT_F_EMBRYONIC;
+	if (bpf_map_update_elem(&rct, &rk, &nr, BPF_ANY) ||
+	    bpf_map_update_elem(&ct, &p->key, &ne, BPF_ANY))
+		return;
+	bpf_map_delete_elem(&ct_syn, &p->key);
+	bpf_map_delete_elem(&rct_syn, &rk);
 }
 
 /* Packet of a flow with a conntrack entry. */
@@ -252,9 +294,12 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 		if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
 			steer_ct_mark(e, steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT));
 		else if ((f & (STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED)) == STEER_CT_F_SYNACK &&
-			 (p->tcp_flags & TCP_FLAG_ACK))
+			 (p->tcp_flags & TCP_FLAG_ACK)) {
 			/* the client's ACK after the backend's SYN+ACK: handshake done */
 			__sync_fetch_and_or(&e->flags, STEER_CT_F_ESTABLISHED);
+			if (f & STEER_CT_F_EMBRYONIC)
+				steer_ct_promote(p, e, be);
+		}
 		steer_ct_touch(e);
 	}
 	if (x) {
@@ -321,6 +366,8 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	}
 
 	e = bpf_map_lookup_elem(&ct, &p.key);
+	if (!e && p.key.proto == IPPROTO_TCP)
+		e = bpf_map_lookup_elem(&ct_syn, &p.key); /* half-open */
 	if (e)
 		return steer_xdp_established(ctx, &p, svc, cfg, e, bytes);
 	if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_RST))

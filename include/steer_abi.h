@@ -25,7 +25,8 @@
 #define STEER_MAX_CLASSES	32768	/* class ids: stats index of a (tenant, task, family) */
 #define STEER_MAX_TABLES	32768	/* Maglev table ids (shared between classes) */
 #define STEER_MAX_PREFIXES	65536	/* per address family */
-#define STEER_CT_ENTRIES	262144	/* forward and reverse conntrack, each */
+#define STEER_CT_ENTRIES	262144	/* forward and reverse conntrack, each (default) */
+#define STEER_CT_SYN_ENTRIES	65536	/* half-open flows, forward and reverse (default) */
 #define STEER_MAGLEV_DEFAULT	16381	/* default prime table size */
 #define STEER_MAGLEV_MAX	131071	/* largest table the loader accepts */
 #define STEER_IPV6_EXT_MAX	4	/* IPv6 extension headers skipped before giving up */
@@ -56,6 +57,8 @@
 #define STEER_MAP_CLASS_STATS	"class_stats"
 #define STEER_MAP_NEXTHOPS	"nexthops"
 #define STEER_MAP_SERVICE_PORTS	"service_ports"
+#define STEER_MAP_CT_SYN	"ct_syn"
+#define STEER_MAP_RCT_SYN	"rct_syn"
 /*
  * Links are pinned as "<pin root>/links/xdp-<ifname>" and "tc-<ifname>"
  * ('.' and '%' in ifname escaped as %2e, %25: bpffs refuses dots).
@@ -94,6 +97,7 @@ enum steer_class_action {
 #define STEER_CT_F_COUNTED	(1u << 4) /* holds a tenant concurrency slot */
 #define STEER_CT_F_NONSYN	(1u << 5) /* created by a non-SYN (table) miss */
 #define STEER_CT_F_SYNACK	(1u << 6) /* TC saw the backend's SYN+ACK */
+#define STEER_CT_F_EMBRYONIC	(1u << 8) /* lives in ct_syn until the handshake ends */
 #define STEER_CT_F_ESTABLISHED	(1u << 7) /* handshake done (the client's ACK after the
 					   * SYN+ACK), or made mid-stream, or UDP */
 

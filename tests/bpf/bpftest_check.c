@@ -46,7 +46,10 @@ int bpft_ct_get(const struct bpft_flow *f, uint16_t cport, struct steer_ct *ct)
 	struct steer_flow_key k;
 
 	bpft_ct_key(f, cport ? cport : f->cport, &k);
-	return bpf_map_lookup_elem(bpft.ct_fd, &k, ct) ? -errno : 0;
+	/* established flows in ct, half-open ones in ct_syn (steer_maps.h) */
+	if (!bpf_map_lookup_elem(bpft.ct_fd, &k, ct))
+		return 0;
+	return bpf_map_lookup_elem(bpft.ct_syn_fd, &k, ct) ? -errno : 0;
 }
 
 int bpft_rct_get(const struct bpft_flow *f, uint16_t cport, uint32_t be, struct steer_rct *r)
@@ -54,7 +57,9 @@ int bpft_rct_get(const struct bpft_flow *f, uint16_t cport, uint32_t be, struct 
 	struct steer_flow_key k;
 
 	bpft_rct_key(f, cport ? cport : f->cport, be, &k);
-	return bpf_map_lookup_elem(bpft.rct_fd, &k, r) ? -errno : 0;
+	if (!bpf_map_lookup_elem(bpft.rct_fd, &k, r))
+		return 0;
+	return bpf_map_lookup_elem(bpft.rct_syn_fd, &k, r) ? -errno : 0;
 }
 
 uint32_t bpft_slot(const struct bpft_flow *f, uint16_t cport)
@@ -309,7 +314,8 @@ int bpft_check_ct(const char *ctx, const struct bpft_step *st, uint64_t t_after)
 	case CT_DONTCARE:
 		break;
 	case CT_EMPTY: {
-		unsigned int n = bpft_map_count(bpft.ct_fd), m = bpft_map_count(bpft.rct_fd);
+		unsigned int n = bpft_map_count(bpft.ct_fd) + bpft_map_count(bpft.ct_syn_fd),
+			     m = bpft_map_count(bpft.rct_fd) + bpft_map_count(bpft.rct_syn_fd);
 
 		if (n || m) {
 			print_error("%s: conntrack must stay empty: ct has %u, rct has %u entries\n",
@@ -346,7 +352,8 @@ int bpft_check_ct(const char *ctx, const struct bpft_step *st, uint64_t t_after)
 		/* the handshake bits (SYNACK, ESTABLISHED) are checked where a
 		 * fixture names them (test_ct_state.c), not by every row */
 		mask = st->ct_flags_mask ? st->ct_flags_mask
-					 : ~(STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED);
+					 : ~(STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED |
+					     STEER_CT_F_EMBRYONIC);
 		if (!st->ct_flags_any && (ct.flags & mask) != st->ct_flags) {
 			print_error("%s: ct.flags 0x%x (mask 0x%x), want 0x%x\n", ctx, ct.flags,
 				    mask, st->ct_flags);

@@ -164,6 +164,8 @@ static int setup_net(void)
 	return 0;
 }
 
+uint32_t bpft_ct_entries, bpft_ct_syn_entries;
+
 static int child_main(int (*run)(void))
 {
 	struct dp_opts opts = { 0 };
@@ -188,6 +190,8 @@ static int child_main(int (*run)(void))
 	snprintf(bpft.pin_root, sizeof(bpft.pin_root), "%s", tmpdir);
 	opts.pin_root = bpft.pin_root;
 	opts.maglev_size = BPFT_M;
+	opts.ct_entries = bpft_ct_entries;
+	opts.ct_syn_entries = bpft_ct_syn_entries;
 	err = dp_open(&opts, &bpft.dp);
 	if (err) {
 		fprintf(stderr, "bpftest: dp_open(%s): %s (%s)\n", bpft.pin_root,
@@ -198,6 +202,8 @@ static int child_main(int (*run)(void))
 	bpft.tc_fd = dp_tc_prog_fd(bpft.dp);
 	bpft.ct_fd = dp_map_fd(bpft.dp, DP_MAP_CT);
 	bpft.rct_fd = dp_map_fd(bpft.dp, DP_MAP_RCT);
+	bpft.ct_syn_fd = dp_map_fd(bpft.dp, DP_MAP_CT_SYN);
+	bpft.rct_syn_fd = dp_map_fd(bpft.dp, DP_MAP_RCT_SYN);
 	bpft.tstate_fd = dp_map_fd(bpft.dp, DP_MAP_TENANT_STATE);
 	if (bpft.xdp_fd < 0 || bpft.tc_fd < 0 || bpft.ct_fd < 0 || bpft.rct_fd < 0 ||
 	    bpft.tstate_fd < 0) {
@@ -396,7 +402,8 @@ int bpft_reset(void **state)
 	int err = 0;
 
 	(void)state;
-	if (map_clear(bpft.ct_fd) || map_clear(bpft.rct_fd) || map_clear_name(DP_MAP_SERVICES) ||
+	if (map_clear(bpft.ct_fd) || map_clear(bpft.rct_fd) || map_clear(bpft.ct_syn_fd) ||
+	    map_clear(bpft.rct_syn_fd) || map_clear_name(DP_MAP_SERVICES) ||
 	    map_clear_name(DP_MAP_TENANTS_V4) || map_clear_name(DP_MAP_TENANTS_V6) ||
 	    map_clear_name(DP_MAP_CLASSES))
 		return -1;

@@ -102,10 +102,15 @@ struct bpft_env {
 	int tc_fd;
 	int ct_fd;
 	int rct_fd;
+	int ct_syn_fd;		/* half-open flows (their own maps) */
+	int rct_syn_fd;
 	int tstate_fd;
 };
 
 extern struct bpft_env bpft;
+
+/* Conntrack sizes of the environment (0: the defaults); set before bpft_main. */
+extern uint32_t bpft_ct_entries, bpft_ct_syn_entries;
 
 /*
  * Run `run` (which returns the number of failed tests) in the private

@@ -116,6 +116,7 @@ static int sweep_start(struct dp *dp, struct dp_ct_sweep *s, uint64_t now_ns)
 			s->backends[ids[i]] = vals[i];
 	memset(s->part, 0, sizeof(*s->part));
 	memset(&s->cur, 0, sizeof(s->cur));
+	s->phase = 0;
 	s->pass_start_ns = now_ns;
 	s->in_pass = true;
 out:
@@ -138,11 +139,20 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 		if (err)
 			return err;
 	}
-	while (done < budget && !s->cur.done) {
+	/* a pass: ct (established) then ct_syn (half-open), each with its reverse map */
+	while (done < budget && s->phase < 2) {
+		enum dp_map fwd = s->phase ? DP_MAP_CT_SYN : DP_MAP_CT;
+		enum dp_map rev = s->phase ? DP_MAP_RCT_SYN : DP_MAP_RCT;
+
+		if (s->cur.done) {
+			memset(&s->cur, 0, sizeof(s->cur));
+			s->phase++;
+			continue;
+		}
 		n = budget - done < SWEEP_PAGE ? budget - done : SWEEP_PAGE;
 		if (n < 64)
 			n = 64; /* a batch takes whole buckets */
-		err = dp_map_page(dp, DP_MAP_CT, &s->cur, keys, vals, &n);
+		err = dp_map_page(dp, fwd, &s->cur, keys, vals, &n);
 		if (err)
 			return err;
 		n_dead = n_rdead = 0;
@@ -157,9 +167,9 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 		}
 		/* reverse entries first: a reply never finds NAT state whose
 		 * forward entry is gone (it passes un-NATed, as after expiry) */
-		err = dp_map_delete(dp, DP_MAP_RCT, rdead, n_rdead);
+		err = dp_map_delete(dp, rev, rdead, n_rdead);
 		if (!err)
-			err = dp_map_delete(dp, DP_MAP_CT, dead, n_dead);
+			err = dp_map_delete(dp, fwd, dead, n_dead);
 		if (err)
 			return err;
 		s->part->expired += n_dead;
@@ -168,7 +178,7 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 		done += n;
 	}
 	s->sweep_ms += util_now_ms_f() - t0;
-	if (!s->cur.done)
+	if (s->phase < 2)
 		return 0;
 	/* a whole pass: its counts are the truth now */
 	memcpy(s->last, s->part, sizeof(*s->last));

@@ -24,6 +24,9 @@ struct dp;
 struct dp_opts {
 	const char *pin_root;	/* NULL: STEER_PIN_ROOT_DEFAULT */
 	uint32_t maglev_size;	/* 0: STEER_MAGLEV_DEFAULT; used for new tables */
+	/* conntrack sizes (0: STEER_CT_ENTRIES, STEER_CT_SYN_ENTRIES); pinned
+	 * maps keep the size they have (dp_ct_sizes says which is in use) */
+	uint32_t ct_entries, ct_syn_entries;
 };
 
 /* What the last failing call of this thread said (file, reason). */
@@ -31,6 +34,8 @@ const char *dp_errmsg(void);
 
 /* Load (or re-adopt) the data plane. Creates pin_root if missing. */
 int dp_open(const struct dp_opts *opts, struct dp **out);
+/* The conntrack sizes in use: ct/rct, ct_syn/rct_syn. */
+void dp_ct_sizes(const struct dp *dp, uint32_t *ct, uint32_t *ct_syn);
 /* Close fds; pinned maps and links stay, so the data plane keeps steering. */
 void dp_close(struct dp *dp);
 const char *dp_pin_root(const struct dp *dp);
@@ -61,6 +66,8 @@ enum dp_map {
 	DP_MAP_CLASS_STATS,
 	DP_MAP_NEXTHOPS,
 	DP_MAP_SERVICE_PORTS,
+	DP_MAP_CT_SYN,
+	DP_MAP_RCT_SYN,
 	DP_MAP__COUNT
 };
 
@@ -278,6 +285,7 @@ struct dp_ct_counts {
 /* A sweep in progress and what the last whole pass found (zero it to start). */
 struct dp_ct_sweep {
 	struct dp_map_cursor cur;
+	int phase;			/* 0: ct, 1: ct_syn, 2: the pass is over */
 	bool in_pass, have_last;
 	struct steer_backend *backends;	/* at the pass's start: for reverse keys */
 	struct dp_ct_counts *part;	/* this pass so far */
@@ -294,8 +302,8 @@ bool dp_ct_expired(const struct steer_ct *e, uint8_t proto, uint64_t now_ns,
 /* Add one live entry to c. */
 void dp_ct_count(struct dp_ct_counts *c, const struct steer_ct *e, uint8_t proto);
 /*
- * Sweep up to budget entries of ct: expired ones are deleted with their
- * reverse entries, the others counted. 1 when a whole pass ended (s->last
+ * Sweep up to budget entries of ct, then of ct_syn (half-open flows):
+ * expired ones are deleted with their reverse entries, the others counted. 1 when a whole pass ended (s->last
  * holds its counts), 0 when the pass goes on next call, or a negative errno.
  */
 int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeouts *t,

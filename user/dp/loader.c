@@ -78,6 +78,8 @@ static const char *const map_names[DP_MAP__COUNT] = {
 	[DP_MAP_CLASS_STATS] = STEER_MAP_CLASS_STATS,
 	[DP_MAP_NEXTHOPS] = STEER_MAP_NEXTHOPS,
 	[DP_MAP_SERVICE_PORTS] = STEER_MAP_SERVICE_PORTS,
+	[DP_MAP_CT_SYN] = STEER_MAP_CT_SYN,
+	[DP_MAP_RCT_SYN] = STEER_MAP_RCT_SYN,
 };
 
 const char *dp_map_name(enum dp_map m)
@@ -102,6 +104,88 @@ static int fill_map_table(struct dp *dp)
 		dp->maps[i].max_entries = bpf_map__max_entries(m);
 	}
 	return 0;
+}
+
+/* Conntrack maps whose size is a setting: ct and rct, ct_syn and rct_syn. */
+static bool is_ct_map(const char *name, bool *syn)
+{
+	*syn = !strcmp(name, STEER_MAP_CT_SYN) || !strcmp(name, STEER_MAP_RCT_SYN);
+	return *syn || !strcmp(name, STEER_MAP_CT) || !strcmp(name, STEER_MAP_RCT);
+}
+
+/*
+ * Before the load: every map this object declares against its pin, if one
+ * exists. A pin of another layout (type, key, value, flags) is refused with
+ * what to do: libbpf would refuse it anyway, saying less. A conntrack map
+ * keeps its pinned size (its flows stay; the setting applies once the pins
+ * are removed); a new one gets the size the settings ask.
+ */
+static int maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts *opts)
+{
+	uint32_t want_ct = opts && opts->ct_entries ? opts->ct_entries : STEER_CT_ENTRIES;
+	uint32_t want_syn = opts && opts->ct_syn_entries ? opts->ct_syn_entries
+							  : STEER_CT_SYN_ENTRIES;
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj) {
+		const char *name = bpf_map__name(m);
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		char path[PATH_MAX];
+		bool syn, ct = is_ct_map(name, &syn);
+		int fd;
+
+		if (ct && bpf_map__set_max_entries(m, syn ? want_syn : want_ct))
+			return dp_fail(-EINVAL, "can't size map %s", name);
+		if (bpf_map__pin_path(m) == NULL || strchr(name, '.'))
+			continue; /* not pinned (.rodata, the inner table template) */
+		if (snprintf(path, sizeof(path), "%s/%s", dp->pin_root, name) >= (int)sizeof(path))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue; /* no pin yet: created at load */
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) { /* libbpf 1.1: no map-typed one */
+			close(fd);
+			continue;
+		}
+		close(fd);
+		if (info.type != bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+		    info.value_size != bpf_map__value_size(m) ||
+		    info.map_flags != bpf_map__map_flags(m) ||
+		    (!ct && info.max_entries != bpf_map__max_entries(m)))
+			return dp_fail(-EEXIST,
+				       "pinned map %s has another layout (type %u, key %u, value "
+				       "%u, %u entries; this steerd needs type %u, key %u, value "
+				       "%u, %u entries): it is from another version of steer. To "
+				       "upgrade, stop steerd and remove the pins (rm -r %s/*; open "
+				       "connections lose their conntrack state), then start steerd",
+				       path, info.type, info.key_size, info.value_size,
+				       info.max_entries, bpf_map__type(m), bpf_map__key_size(m),
+				       bpf_map__value_size(m), bpf_map__max_entries(m), dp->pin_root);
+		if (ct && info.max_entries != bpf_map__max_entries(m))
+			bpf_map__set_max_entries(m, info.max_entries); /* the pin wins */
+	}
+	return 0;
+}
+
+/* The TC object declares the same maps: the sizes the XDP object loaded with. */
+static void maps_copy_sizes(struct bpf_object *from, struct bpf_object *to)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, to) {
+		const struct bpf_map *f = bpf_object__find_map_by_name(from, bpf_map__name(m));
+		bool syn;
+
+		if (f && is_ct_map(bpf_map__name(m), &syn))
+			bpf_map__set_max_entries(m, bpf_map__max_entries(f));
+	}
+}
+
+void dp_ct_sizes(const struct dp *dp, uint32_t *ct, uint32_t *ct_syn)
+{
+	*ct = dp->maps[DP_MAP_CT].max_entries;
+	*ct_syn = dp->maps[DP_MAP_CT_SYN].max_entries;
 }
 
 int dp_open(const struct dp_opts *opts, struct dp **out)
@@ -152,6 +236,9 @@ int dp_open(const struct dp_opts *opts, struct dp **out)
 			err = dp_fail(-errno, "can't open steer_xdp: %s", strerror(errno));
 			goto fail;
 		}
+		err = maps_prepare(dp, dp->xdp->obj, opts);
+		if (err)
+			goto fail;
 		err = steer_xdp_bpf__load(dp->xdp);
 		if (err) {
 			err = dp_fail(err,
@@ -166,6 +253,7 @@ int dp_open(const struct dp_opts *opts, struct dp **out)
 			err = dp_fail(-errno, "can't open steer_tc: %s", strerror(errno));
 			goto fail;
 		}
+		maps_copy_sizes(dp->xdp->obj, dp->tc->obj);
 		err = steer_tc_bpf__load(dp->tc);
 		if (err) {
 			err = dp_fail(err, "can't load steer_tc: %s", strerror(-err));

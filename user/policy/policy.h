@@ -180,6 +180,7 @@ struct policy {
 	/* conntrack expiry by state (steerd's sweep), and entries swept per round */
 	uint32_t tcp_handshake_ms, tcp_idle_ms, tcp_closing_ms;
 	uint32_t ct_sweep_entries;
+	uint32_t ct_entries, ct_syn_entries;	/* ct/rct and ct_syn/rct_syn sizes */
 	char xdp_ifaces[POLICY_MAX_IFACES][16];
 	size_t n_xdp_ifaces;
 	char tc_ifaces[POLICY_MAX_IFACES][16];

@@ -245,10 +245,24 @@ int main(int argc, char **argv)
 
 	dpo.pin_root = d.opts.pin_root;
 	dpo.maglev_size = d.pol.maglev_size;
+	dpo.ct_entries = d.pol.ct_entries;
+	dpo.ct_syn_entries = d.pol.ct_syn_entries;
 	err = dp_open(&dpo, &d.dp);
 	if (err) {
 		log_error("data plane: %s", dp_errmsg());
 		goto out;
+	}
+	{
+		uint32_t ct, syn;
+
+		dp_ct_sizes(d.dp, &ct, &syn);
+		if (ct != d.pol.ct_entries || syn != d.pol.ct_syn_entries)
+			log_warn("conntrack: the pinned maps hold %u and %u entries (ct, ct_syn), "
+				 "the policy asks %u and %u: the pins keep the open flows and "
+				 "their size; to resize, stop steerd, remove %s/ct %s/rct %s/ct_syn "
+				 "%s/rct_syn (open connections lose their state) and start it",
+				 ct, syn, d.pol.ct_entries, d.pol.ct_syn_entries, dp_pin_root(d.dp),
+				 dp_pin_root(d.dp), dp_pin_root(d.dp), dp_pin_root(d.dp));
 	}
 	if (steerd_stable_ids(d.dp, &d.pol) || steerd_track_init(&d, NULL, NULL))
 		goto out;
