@@ -65,6 +65,22 @@ static bool oracle_state_ok(const struct policy_backend *b, const struct engine_
 	return oracle_util(b, l) < 1; /* unknown (< 0) is not saturated */
 }
 
+/* Usable but for its load (a saturated backend still qualifies: load alone
+ * never makes a class go dark, it spreads by capacity instead). */
+static bool oracle_state_ok_noload(const struct engine_live *l)
+{
+	return l->admin_state == STEER_BACKEND_ACTIVE && !(l->health_known && !l->healthy);
+}
+
+static bool oracle_candidate_noload(const struct policy *p, const struct engine_live *live,
+				    uint32_t tenant, uint32_t task, uint8_t family, uint32_t bi)
+{
+	const struct policy_backend *b = &p->backends[bi];
+
+	return b->family == family && oracle_constraints_ok(p, tenant, task, b) &&
+	       oracle_state_ok_noload(&live[bi]);
+}
+
 static bool oracle_candidate(const struct policy *p, const struct engine_live *live,
 			     uint32_t tenant, uint32_t task, uint8_t family, uint32_t bi)
 {
@@ -80,7 +96,7 @@ static bool oracle_has_candidate(const struct policy *p, const struct engine_liv
 	uint32_t i;
 
 	for (i = 0; i < p->n_backends; i++)
-		if (oracle_candidate(p, live, tenant, task, family, i))
+		if (oracle_candidate_noload(p, live, tenant, task, family, i))
 			return true;
 	return false;
 }
@@ -116,7 +132,8 @@ static void check_set_wellformed(const struct policy *p, const struct engine_dec
 		return;
 	}
 	assert_int_equal(d->kind, ENGINE_DEC_TABLE);
-	assert_true(d->why == ENGINE_WHY_CHOSEN || d->why == ENGINE_WHY_FALLBACK);
+	assert_true(d->why == ENGINE_WHY_CHOSEN || d->why == ENGINE_WHY_FALLBACK ||
+		    d->why == ENGINE_WHY_SATURATED);
 	assert_true(d->n_set > 0);
 	assert_true(d->n_models >= 1 && d->n_models <= 8);
 	for (i = 0; i < d->n_models; i++) {
@@ -146,14 +163,20 @@ static void check_decision(const struct policy *p, const struct engine_live *liv
 			   const struct engine_decision *d)
 {
 	bool own = oracle_has_candidate(p, live, d->tenant, d->task, d->family);
-	size_t i;
+	size_t i, n_full = 0;
 
 	check_set_wellformed(p, d);
 	assert_true(d->utilisation >= 0 && d->utilisation <= 1);
-	if (d->why == ENGINE_WHY_CHOSEN) {
+	if (d->why == ENGINE_WHY_CHOSEN || d->why == ENGINE_WHY_SATURATED) {
 		assert_int_equal(d->via_tenant, d->tenant);
 		assert_int_equal(d->via_task, d->task);
 	}
+	/* spread by capacity only when every candidate is saturated */
+	if (d->why == ENGINE_WHY_SATURATED)
+		for (i = 0; i < p->n_backends; i++)
+			if (oracle_candidate_noload(p, live, d->tenant, d->task, d->family,
+						    (uint32_t)i))
+				assert_false(oracle_state_ok(&p->backends[i], &live[i]));
 	if (d->why == ENGINE_WHY_FALLBACK)
 		assert_true(on_fallback_chain(p, d->tenant, d->via_tenant, d->via_task));
 	/* the tenant's own candidates are used unless it was shed */
@@ -163,6 +186,7 @@ static void check_decision(const struct policy *p, const struct engine_live *liv
 			assert_true(d->utilisation >= ENGINE_SHED_UTIL);
 	} else {
 		assert_int_not_equal(d->why, ENGINE_WHY_CHOSEN);
+		assert_int_not_equal(d->why, ENGINE_WHY_SATURATED);
 		if (d->kind == ENGINE_DEC_REJECT && p->tenants[d->tenant].action == POLICY_REJECT)
 			assert_int_equal(d->why, ENGINE_WHY_NO_CANDIDATE);
 	}
@@ -175,12 +199,19 @@ static void check_decision(const struct policy *p, const struct engine_live *liv
 
 		/* state and family: no new flows to a down, unhealthy, draining, full one */
 		assert_int_equal(b->family, d->family);
-		assert_true(oracle_state_ok(b, &live[bi]));
+		assert_true(oracle_state_ok_noload(&live[bi]));
+		if (d->why == ENGINE_WHY_CHOSEN)
+			assert_true(oracle_state_ok(b, &live[bi]));
+		n_full += !oracle_state_ok(b, &live[bi]);
 		/* serves the task decided, under the class tenant's constraints ... */
 		assert_true(oracle_constraints_ok(p, d->tenant, d->via_task, b));
 		/* ... and under those of the class it fell back to */
 		assert_true(oracle_constraints_ok(p, d->via_tenant, d->via_task, b));
 	}
+	/* saturated backends only in a set spread by capacity: all of them then */
+	assert_true(n_full == 0 || n_full == d->n_set);
+	if (d->why == ENGINE_WHY_SATURATED)
+		assert_int_equal(n_full, d->n_set);
 	/* the best model's candidates are all in a chosen set */
 	if (d->why == ENGINE_WHY_CHOSEN)
 		for (i = 0; i < p->n_backends; i++)

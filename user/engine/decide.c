@@ -41,6 +41,8 @@ const char *engine_why_name(enum engine_dec_why w)
 		return "no_candidate";
 	case ENGINE_WHY_SHED:
 		return "shed";
+	case ENGINE_WHY_SATURATED:
+		return "saturated";
 	}
 	return "unknown";
 }
@@ -163,6 +165,12 @@ struct model_agg {
 	bool present;
 };
 
+/* Capacity as a weight: a backend declared with 0 counts as 1. */
+static double cap_of(const struct policy_backend *b)
+{
+	return b->capacity ? b->capacity : 1;
+}
+
 struct scratch {
 	struct model_agg *models;	/* n_models */
 	double *raw;			/* n_backends: raw weight, < 0 not candidate */
@@ -170,12 +178,51 @@ struct scratch {
 	struct engine_weighted *set;	/* n_backends: the set being built */
 	const uint32_t *prio;		/* when shedding: max priority per backend */
 	uint32_t own;			/* ... and the shed tenant's priority */
+	bool spread;			/* out: every candidate saturated, spread by capacity */
 };
 
-/* Capacity as a weight: a backend declared with 0 counts as 1. */
-static double cap_of(const struct policy_backend *b)
+#define RAW_SATURATED (-2.0)		/* raw[i]: a candidate but for its load */
+
+/*
+ * Every candidate is saturated: rather than go dark on load alone, the
+ * class spreads new flows by capacity, and the backends queue them (as an
+ * L7 balancer's queue would). Returns the largest raw weight.
+ */
+static double spread_by_capacity(const struct policy *p, struct scratch *s,
+				 struct engine_decision *d)
 {
-	return b->capacity ? b->capacity : 1;
+	double raw_max = 0;
+	size_t i, k;
+
+	d->n_models = 0;
+	for (i = 0; i < p->n_backends; i++) {
+		const struct policy_backend *b = &p->backends[i];
+		bool listed = false;
+
+		if (s->raw[i] != RAW_SATURATED) {
+			s->raw[i] = -1;
+			continue;
+		}
+		s->raw[i] = cap_of(b);
+		if (s->raw[i] > raw_max)
+			raw_max = s->raw[i];
+		for (k = 0; k < d->n_models; k++)
+			listed |= d->models[k] == b->model;
+		if (!listed && d->n_models < 8)
+			d->models[d->n_models++] = b->model;
+	}
+	/* a backend whose model did not fit in models[] takes no flows */
+	for (i = 0; i < p->n_backends; i++) {
+		bool kept = false;
+
+		for (k = 0; s->raw[i] > 0 && k < d->n_models; k++)
+			kept |= d->models[k] == p->backends[i].model;
+		if (s->raw[i] > 0 && !kept)
+			s->raw[i] = -1;
+	}
+	d->utilisation = 1;
+	s->spread = true;
+	return raw_max;
 }
 
 /*
@@ -190,7 +237,7 @@ static int weigh_class(const struct policy *p, const struct engine_live *live,
 	const struct policy_objective *o = &p->objective;
 	double cost_max = 0, best = -INFINITY, raw_max = 0, cap_all = 0, spare_all = 0;
 	int best_model = -1;
-	size_t i, c;
+	size_t i, c, n_saturated = 0;
 	bool known;
 
 	memset(s->models, 0, sizeof(*s->models) * p->n_models);
@@ -199,8 +246,20 @@ static int weigh_class(const struct policy *p, const struct engine_live *live,
 		enum engine_excl e = ENGINE_EXCL_NONE;
 
 		s->raw[i] = -1;
-		for (c = 0; c < n_chain && !e; c++)
-			e = engine_exclusion(p, live, chain[c], task, family, (uint32_t)i);
+		/* every tenant of the chain: saturation (state, the same for all)
+		 * must not hide another tenant's constraint */
+		for (c = 0; c < n_chain && (!e || e == ENGINE_EXCL_SATURATED); c++) {
+			enum engine_excl x = engine_exclusion(p, live, chain[c], task, family,
+							      (uint32_t)i);
+
+			if (x)
+				e = x;
+		}
+		if (e == ENGINE_EXCL_SATURATED) {
+			s->raw[i] = RAW_SATURATED; /* only its load keeps it out */
+			n_saturated++;
+			continue;
+		}
 		/* a shed tenant keeps off backends a higher priority needs */
 		if (!e && s->prio && s->prio[i] > s->own)
 			e = ENGINE_EXCL_SATURATED;
@@ -219,6 +278,11 @@ static int weigh_class(const struct policy *p, const struct engine_live *live,
 	d->utilisation = cap_all > 0 ? clamp01(1 - spare_all / cap_all) : 1;
 	if (cost_max <= 0)
 		cost_max = 1;
+	s->spread = false;
+	if (cap_all <= 0 && n_saturated && !s->prio) {
+		raw_max = spread_by_capacity(p, s, d);
+		goto weights;
+	}
 
 	/* model routing: score, keep the best and those within the margin */
 	for (i = 0; i < p->n_models; i++) {
@@ -272,6 +336,7 @@ static int weigh_class(const struct policy *p, const struct engine_live *live,
 		if (w > raw_max)
 			raw_max = w;
 	}
+weights:
 	d->n_set = 0;
 	if (raw_max <= 0)
 		return 0;
@@ -324,7 +389,7 @@ static void decide_class(const struct policy *p, const struct engine_live *live,
 	}
 	if (!shed && weigh_class(p, live, chain, 1, task, family, s, d) > 0) {
 		d->kind = ENGINE_DEC_TABLE;
-		d->why = ENGINE_WHY_CHOSEN;
+		d->why = s->spread ? ENGINE_WHY_SATURATED : ENGINE_WHY_CHOSEN;
 		goto done;
 	}
 	d->why = shed ? ENGINE_WHY_SHED : ENGINE_WHY_NO_CANDIDATE;

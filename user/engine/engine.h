@@ -66,6 +66,7 @@ enum engine_dec_why {
 	ENGINE_WHY_FALLBACK,	/* none of its own: the fallback class's set */
 	ENGINE_WHY_NO_CANDIDATE,	/* none, action reject */
 	ENGINE_WHY_SHED,		/* shed under saturation (lower priority) */
+	ENGINE_WHY_SATURATED,		/* every candidate saturated: spread by capacity */
 };
 
 const char *engine_why_name(enum engine_dec_why w);
