@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Upgrades across a map layout change (issue 10, item 6): dp_open on a pin
+ * root whose pinned ct has another layout refuses, naming the map and what
+ * to do, and touches nothing; a pinned ct of the right layout but another
+ * size is adopted with its size (its flows stay), and a pin root without
+ * pins gets the sizes asked for.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <bpf/bpf.h>
+
+#include "bpftest_env.h"
+
+static void sub_root(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", bpft.pin_root, name);
+	mkdir(buf, 0700);
+}
+
+static void pin_ct(const char *root, uint32_t value_size, uint32_t entries)
+{
+	char path[256];
+	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "ct", sizeof(struct steer_flow_key),
+				value_size, entries, NULL);
+
+	assert_true(fd >= 0);
+	snprintf(path, sizeof(path), "%s/%s", root, STEER_MAP_CT);
+	assert_int_equal(bpf_obj_pin(fd, path), 0);
+	close(fd);
+}
+
+static void test_other_layout_refused(void **state)
+{
+	struct dp_opts o = { 0 };
+	struct dp *dp = NULL;
+	char root[200], path[256];
+	struct stat st;
+
+	(void)state;
+	sub_root(root, sizeof(root), "old-layout");
+	pin_ct(root, sizeof(struct steer_ct) + 8, 1024); /* an older steer_ct */
+	o.pin_root = root;
+	assert_int_equal(dp_open(&o, &dp), -EEXIST);
+	assert_null(dp);
+	assert_non_null(strstr(dp_errmsg(), "pinned map"));
+	assert_non_null(strstr(dp_errmsg(), "another layout"));
+	assert_non_null(strstr(dp_errmsg(), "remove the pins"));
+	/* nothing else was pinned beside it: no silent mix */
+	snprintf(path, sizeof(path), "%s/%s", root, STEER_MAP_RCT);
+	assert_int_not_equal(stat(path, &st), 0);
+}
+
+static void test_pinned_size_kept(void **state)
+{
+	struct dp_opts o = { 0 };
+	struct dp *dp = NULL;
+	uint32_t ct, syn;
+	char root[200];
+
+	(void)state;
+	sub_root(root, sizeof(root), "other-size");
+	pin_ct(root, sizeof(struct steer_ct), 2048);
+	o.pin_root = root;
+	o.ct_entries = 4096;
+	o.ct_syn_entries = 1024;
+	assert_int_equal(dp_open(&o, &dp), 0);
+	dp_ct_sizes(dp, &ct, &syn);
+	assert_int_equal(ct, 2048);	/* the pin wins: its flows stay */
+	assert_int_equal(syn, 1024);	/* a new map: the size asked for */
+	dp_close(dp);
+}
+
+static int run(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_other_layout_refused),
+		cmocka_unit_test(test_pinned_size_kept),
+	};
+
+	return cmocka_run_group_tests_name("dp_pins", tests, NULL, NULL);
+}
+
+int main(void)
+{
+	return bpft_main(run);
+}
