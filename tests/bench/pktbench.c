@@ -229,6 +229,8 @@ static void ct_empty(void)
 {
 	map_empty(bpft.ct_fd);
 	map_empty(bpft.rct_fd);
+	map_empty(bpft.ct_syn_fd); /* where SYNs' entries live until the handshake ends */
+	map_empty(bpft.rct_syn_fd);
 }
 
 /* Fill ct and rct to capacity with entries no packet of ours matches. */
@@ -464,6 +466,35 @@ static int run(void)
 		ct_fill();
 		if (time_calls(C_SYNFULL, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, 0))
 			return 1;
+		ct_empty();
+	}
+
+	/* steerd's conntrack sweep over a full table: a pass that keeps every
+	 * entry (counting), then one that expires them all (deleting) */
+	{
+		const struct dp_ct_timeouts t = { 60000000000ULL, 21600000000000ULL,
+						  10000000000ULL, 30000000000ULL };
+		struct dp_ct_sweep sw = { 0 };
+		double t0, keep_ms, expire_ms;
+		uint64_t entries;
+
+		ct_empty();
+		ct_fill();
+		t0 = util_now_ms_f();
+		while (dp_ct_sweep(bpft.dp, &sw, &t, bpft_now_ns(), 1u << 30) == 0)
+			;
+		keep_ms = util_now_ms_f() - t0;
+		entries = sw.last ? sw.last->entries : 0;
+		t0 = util_now_ms_f();
+		while (dp_ct_sweep(bpft.dp, &sw, &t, bpft_now_ns() + 86400000000000ULL,
+				   1u << 30) == 0)
+			;
+		expire_ms = util_now_ms_f() - t0;
+		printf("pktbench: gc.keep entries=%llu ms=%.1f\n", (unsigned long long)entries,
+		       keep_ms);
+		printf("pktbench: gc.expire entries=%llu ms=%.1f\n",
+		       (unsigned long long)(sw.last ? sw.last->expired : 0), expire_ms);
+		dp_ct_sweep_free(&sw);
 		ct_empty();
 	}
 
