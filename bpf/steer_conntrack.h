@@ -32,6 +32,15 @@ static __always_inline int steer_ct_closing(__u32 flags)
 	       ((flags & STEER_CT_F_FIN_CLIENT) && (flags & STEER_CT_F_FIN_BACKEND));
 }
 
+/* Close an entry now (a new connection on its tuple): its slot comes back. */
+static __always_inline void steer_ct_close_now(struct steer_ct *e)
+{
+	__u32 old = __sync_fetch_and_or(&e->flags, STEER_CT_F_CLOSED);
+
+	if (!(old & STEER_CT_F_CLOSED))
+		steer_ct_release(e);
+}
+
 /* Record FIN/RST bits; release the entry if this closes the flow. */
 static __always_inline void steer_ct_mark(struct steer_ct *e, __u32 bits)
 {
@@ -58,15 +67,20 @@ static __always_inline void steer_ct_touch(struct steer_ct *e)
 		e->last_ns = now;
 }
 
-/* FIN/RST bits of a TCP flags byte, for the side that sent it. */
-static __always_inline __u32 steer_ct_bits(__u8 tcp_flags, __u32 fin_bit)
+/*
+ * FIN/RST bits of a TCP flags byte, for the side that sent it: a backend's
+ * RST closes the flow (STEER_CT_F_RST); a client's only marks it closing
+ * (STEER_CT_F_RST_CLIENT), since the backend may ignore it (a bogus RST)
+ * and the connection go on.
+ */
+static __always_inline __u32 steer_ct_bits(__u8 tcp_flags, __u32 fin_bit, __u32 rst_bit)
 {
 	__u32 bits = 0;
 
 	if (tcp_flags & TCP_FLAG_FIN)
 		bits |= fin_bit;
 	if (tcp_flags & TCP_FLAG_RST)
-		bits |= STEER_CT_F_RST;
+		bits |= rst_bit;
 	return bits;
 }
 

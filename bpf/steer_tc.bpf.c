@@ -152,7 +152,7 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 		return steer_tc_verdict(STEER_R_PASS_NO_RCT, p.bytes);
 	}
 
-	bits = p.key.proto == IPPROTO_TCP ? steer_ct_bits(p.tcp_flags, STEER_CT_F_FIN_BACKEND) : 0;
+	bits = p.key.proto == IPPROTO_TCP ? steer_ct_bits(p.tcp_flags, STEER_CT_F_FIN_BACKEND, STEER_CT_F_RST) : 0;
 	if (p.key.proto == IPPROTO_TCP &&
 	    (p.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK))
 		bits |= STEER_CT_F_SYNACK; /* the backend accepted: the handshake goes on */

@@ -109,6 +109,8 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	}
 	if (r)
 		goto refuse;
+	if (kind == STEER_NEW_REUSE && old && !steer_dry_run)
+		steer_ct_close_now(old); /* the old connection's slot, before the new one asks */
 	if (kind == STEER_NEW_FLOW || kind == STEER_NEW_REUSE) {
 		r = steer_admit(ck.tenant, now, &counted);
 		if (x) {
@@ -165,7 +167,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	e.class_id = cls->class_id;
 	e.last_ns = now;
 	if (p->key.proto == IPPROTO_TCP)
-		e.flags |= steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT);
+		e.flags |= steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT, STEER_CT_F_RST_CLIENT);
 	if (steer_ct_closing(e.flags))
 		e.flags |= STEER_CT_F_CLOSED; /* a lone RST: nothing to hold */
 
@@ -277,7 +279,7 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 		if (now - e->last_ns > refresh && !steer_dry_run)
 			e->last_ns = now;
 	} else if ((p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
-		   (e->flags & (STEER_CT_F_CLOSED | STEER_CT_F_NONSYN))) {
+		   (e->flags & (STEER_CT_F_CLOSED | STEER_CT_F_NONSYN | STEER_CT_F_RST_CLIENT))) {
 		/* port reuse after close, or a SYN after a stray packet made the
 		 * entry: a new connection, admitted as one */
 		return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_REUSE);
@@ -292,7 +294,8 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 		__u32 f = e->flags;
 
 		if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
-			steer_ct_mark(e, steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT));
+			steer_ct_mark(e, steer_ct_bits(p->tcp_flags, STEER_CT_F_FIN_CLIENT,
+						       STEER_CT_F_RST_CLIENT));
 		else if ((f & (STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED)) == STEER_CT_F_SYNACK &&
 			 (p->tcp_flags & TCP_FLAG_ACK)) {
 			/* the client's ACK after the backend's SYN+ACK: handshake done */

@@ -98,6 +98,9 @@ enum steer_class_action {
 #define STEER_CT_F_NONSYN	(1u << 5) /* created by a non-SYN (table) miss */
 #define STEER_CT_F_SYNACK	(1u << 6) /* TC saw the backend's SYN+ACK */
 #define STEER_CT_F_EMBRYONIC	(1u << 8) /* lives in ct_syn until the handshake ends */
+#define STEER_CT_F_RST_CLIENT	(1u << 9) /* RST from the client: closing; its slot is held
+					   * until the closing timeout or a new SYN (a
+					   * bogus RST frees nothing) */
 #define STEER_CT_F_ESTABLISHED	(1u << 7) /* handshake done (the client's ACK after the
 					   * SYN+ACK), or made mid-stream, or UDP */
 

@@ -46,6 +46,8 @@ static void test_state_of(void **state)
 	assert_int_equal(dp_ct_state_of(&e), DP_CT_CLOSING);
 	e = entry(STEER_CT_F_RST, 0);
 	assert_int_equal(dp_ct_state_of(&e), DP_CT_CLOSING);
+	e = entry(STEER_CT_F_ESTABLISHED | STEER_CT_F_RST_CLIENT, 0); /* maybe bogus */
+	assert_int_equal(dp_ct_state_of(&e), DP_CT_CLOSING);
 	e = entry(STEER_CT_F_ESTABLISHED | STEER_CT_F_RST | STEER_CT_F_CLOSED, 0);
 	assert_int_equal(dp_ct_state_of(&e), DP_CT_CLOSED);
 	assert_string_equal(dp_ct_state_name(DP_CT_ESTABLISHED), "established");

@@ -22,7 +22,8 @@ enum dp_ct_state dp_ct_state_of(const struct steer_ct *e)
 {
 	if (e->flags & STEER_CT_F_CLOSED)
 		return DP_CT_CLOSED;
-	if (e->flags & (STEER_CT_F_FIN_CLIENT | STEER_CT_F_FIN_BACKEND | STEER_CT_F_RST))
+	if (e->flags & (STEER_CT_F_FIN_CLIENT | STEER_CT_F_FIN_BACKEND | STEER_CT_F_RST |
+			STEER_CT_F_RST_CLIENT))
 		return DP_CT_CLOSING;
 	if (e->flags & STEER_CT_F_ESTABLISHED)
 		return DP_CT_ESTABLISHED;

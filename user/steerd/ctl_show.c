@@ -362,7 +362,7 @@ json_t *steerd_ctl_show_flows(struct steerd *d, struct steerd_req *q)
 				ti >= 0 ? json_string(d->pol.tenants[ti].name) : json_null(),
 				"class_id", (int)ct.class_id, "state",
 				ct.flags & STEER_CT_F_CLOSED ? "closed"
-				: ct.flags & STEER_CT_F_RST  ? "reset"
+				: ct.flags & (STEER_CT_F_RST | STEER_CT_F_RST_CLIENT) ? "reset"
 				: ct.flags & (STEER_CT_F_FIN_CLIENT | STEER_CT_F_FIN_BACKEND)
 					? "closing"
 					: "open",
