@@ -73,6 +73,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tenant_state SEC(".maps");
 
+/*
+ * Per tenant, the token bucket of entries its non-SYN misses may make
+ * (steer_config.nonsyn_rate): an ACK flood can't fill conntrack with one
+ * tenant's strays, while an ECMP failover's flows still get their entries
+ * (a dropped packet is retransmitted and admitted a moment later). Only
+ * the bucket fields of the value are used.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAX_TENANTS);
+	__type(key, __u32);
+	__type(value, struct steer_tenant_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nonsyn_budget SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, STEER_MAX_CLASSES);

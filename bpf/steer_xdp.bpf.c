@@ -251,6 +251,22 @@ static __noinline void steer_ct_promote(const struct steer_pkt *p, struct steer_
 	bpf_map_delete_elem(&rct_syn, &rk);
 }
 
+/*
+ * May a non-SYN miss of this source's tenant make an entry (the tenant's
+ * nonsyn_budget bucket)? A subprogram called from the entry point, not from
+ * steer_xdp_new: inlined there, its bucket arithmetic pushed the combined
+ * stack of the call chain past 512 bytes.
+ */
+static __noinline int steer_nonsyn_budget_ok(const struct steer_flow_key *k, __u32 rate)
+{
+	__u32 tenant = steer_tenant_of(k);
+	struct steer_tenant_state *b = bpf_map_lookup_elem(&nonsyn_budget, &tenant);
+
+	if (!b || steer_dry_run)
+		return 1;
+	return steer_take_token(b, rate, rate, bpf_ktime_get_coarse_ns());
+}
+
 /* Packet of a flow with a conntrack entry. */
 static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct steer_pkt *p,
 						 const struct steer_service *svc,
@@ -376,7 +392,10 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_RST))
 		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_RST);
 	if (p.key.proto == IPPROTO_TCP && !(p.tcp_flags & TCP_FLAG_SYN)) {
-		/* mid-stream (another gateway's flow, or ours evicted) */
+		/* mid-stream (another gateway's flow, or ours evicted), within
+		 * its tenant's budget of such entries */
+		if (cfg->nonsyn_rate && !steer_nonsyn_budget_ok(&p.key, cfg->nonsyn_rate))
+			return steer_xdp_verdict(STEER_R_DROP_NONSYN_BUDGET, bytes);
 		steer_count_reason(&xdp_reasons, STEER_R_EV_NONSYN_MISS, bytes);
 		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_NONSYN);
 	}

@@ -152,7 +152,8 @@ enum steer_class_action {
 	X(EV_CT_REUSE, 25, "ev_ct_reuse", EVENT)               /* SYN on closed entry */        \
 	X(DROP_TCP_FLAGS, 26, "drop_tcp_flags", DROP)          /* invalid flag combination */    \
 	X(DROP_STRAY_SYNACK, 27, "drop_stray_synack", DROP)    /* SYN+ACK sent to a VIP */        \
-	X(EV_RST_NO_ENTRY, 28, "ev_rst_no_entry", EVENT)       /* RST, no entry: table, no entry */
+	X(EV_RST_NO_ENTRY, 28, "ev_rst_no_entry", EVENT)       /* RST, no entry: table, no entry */ \
+	X(DROP_NONSYN_BUDGET, 29, "drop_nonsyn_budget", DROP)  /* non-SYN misses over budget */
 
 enum steer_reason_kind {
 	STEER_RK_NONE = 0,	/* code 0: steered */
@@ -197,7 +198,8 @@ struct steer_config {
 	__u64 udp_idle_ns;	/* UDP entries idle longer than this expire */
 	__u64 tcp_idle_ns;	/* informational: steerd's conntrack GC bound */
 	__u32 flags;		/* reserved, 0 */
-	__u32 pad;
+	__u32 nonsyn_rate;	/* entries a tenant's non-SYN misses may make per second
+				 * (burst: one second's worth); 0: unlimited */
 };
 
 /* services: (VIP, port, proto) -> service. */

@@ -14,7 +14,31 @@
 #define TCPF_PSH 0x08
 #define TCPF_URG 0x20
 
+static void setup_nonsyn_rate_2(void)
+{
+	struct steer_config c;
+
+	assert_int_equal(dp_config_get(bpft.dp, &c), 0);
+	c.nonsyn_rate = 2;
+	assert_int_equal(dp_config_set(bpft.dp, &c), 0);
+}
+
 static const struct bpft_fixture fixtures[] = {
+	{ .name = "nonsyn_misses_within_the_tenant_budget",
+	  .setup = setup_nonsyn_rate_2,
+	  .steps = { { .what = "stray ACK 1: an entry", XDP(F4_TCP), .cport = 40001, ACK,
+		       FWD(BE4_A), .reason = STEER_R_EV_NONSYN_MISS, .new_flow = ANY,
+		       .ct_flags = STEER_CT_F_NONSYN, .ct_flags_mask = STEER_CT_F_NONSYN },
+		     { .what = "stray ACK 2: an entry", XDP(F4_TCP), .cport = 40002, ACK,
+		       FWD(BE4_A), .reason = STEER_R_EV_NONSYN_MISS, .new_flow = ANY,
+		       .ct_flags = STEER_CT_F_NONSYN, .ct_flags_mask = STEER_CT_F_NONSYN },
+		     { .what = "stray ACK 3: over the budget, dropped, no entry", XDP(F4_TCP),
+		       .cport = 40003, ACK, DROP(STEER_R_DROP_NONSYN_BUDGET), .ct = CT_NONE },
+		     { .what = "a real SYN is not the budget's business", XDP(F4_TCP),
+		       .cport = 40004, SYN, NEW(BE4_A) },
+		     { .what = "entries made go on", XDP(F4_TCP), .cport = 40001, ACK,
+		       FWD(BE4_A), .ct_flags = STEER_CT_F_NONSYN,
+		       .ct_flags_mask = STEER_CT_F_NONSYN } } },
 	{ .name = "v4_syn_fin_dropped",
 	  .steps = { { .what = "SYN+FIN", XDP(F4_TCP), .tcp_flags = TCPF_SYN | TCPF_FIN,
 		       DROP(STEER_R_DROP_TCP_FLAGS), .ct = CT_EMPTY } } },

@@ -14,6 +14,7 @@ void engine_plan_config(const struct policy *p, struct steer_config *cfg)
 	cfg->maglev_size = p->maglev_size;
 	cfg->hash_seed = p->hash_seed;
 	cfg->udp_idle_ns = (uint64_t)p->udp_idle_ms * 1000000ULL;
+	cfg->nonsyn_rate = p->nonsyn_rate;
 }
 
 int engine_plan_backends(const struct policy *p, const struct engine_live *live,

@@ -44,6 +44,7 @@ static json_t *settings_json(const struct policy *p)
 	jset(s, "conntrack_sweep_entries", json_integer(p->ct_sweep_entries));
 	jset(s, "conntrack_entries", json_integer(p->ct_entries));
 	jset(s, "conntrack_syn_entries", json_integer(p->ct_syn_entries));
+	jset(s, "nonsyn_miss_rate", json_integer(p->nonsyn_rate));
 	return s;
 }
 

@@ -36,6 +36,7 @@ void policy_defaults(struct policy *p)
 	p->ct_sweep_entries = 65536;
 	p->ct_entries = STEER_CT_ENTRIES;
 	p->ct_syn_entries = STEER_CT_SYN_ENTRIES;
+	p->nonsyn_rate = 10000;
 	p->objective.quality = 1.0;
 	p->objective.cost = 0.5;
 	p->objective.load = 0.5;
@@ -61,6 +62,7 @@ enum {
 	S_CT_SWEEP,
 	S_CT_ENTRIES,
 	S_CT_SYN_ENTRIES,
+	S_NONSYN_RATE,
 	S_N,
 };
 
@@ -76,6 +78,7 @@ static const struct policy_key settings_keys[S_N] = {
 	[S_CT_SWEEP] = { "conntrack_sweep_entries" },
 	[S_CT_ENTRIES] = { "conntrack_entries" },
 	[S_CT_SYN_ENTRIES] = { "conntrack_syn_entries" },
+	[S_NONSYN_RATE] = { "nonsyn_miss_rate" },
 };
 
 static void policy_maglev_size(struct policy_view *m, struct policy *p)
@@ -136,6 +139,7 @@ void policy_parse_settings(struct policy_ctx *c, yaml_node_t *n)
 	policy_v_u32(&m, S_CT_SWEEP, 256, 16777216, &p->ct_sweep_entries);
 	policy_v_u32(&m, S_CT_ENTRIES, 1024, 16777216, &p->ct_entries);
 	policy_v_u32(&m, S_CT_SYN_ENTRIES, 1024, 16777216, &p->ct_syn_entries);
+	policy_v_u32(&m, S_NONSYN_RATE, 0, 10000000, &p->nonsyn_rate);
 }
 
 /* ---- interfaces ---- */
