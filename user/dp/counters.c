@@ -43,13 +43,17 @@ static int percpu_sum(struct dp *dp, enum dp_map map, __u32 key, __u64 *out, siz
 int dp_percpu_read_all(struct dp *dp, enum dp_map map, uint32_t n, size_t n_u64,
 			     uint64_t *out)
 {
-	size_t vsz = n_u64 * (size_t)dp->ncpus, i, c, k;
-	__u32 *keys = NULL, done = 0, batch = 0;
-	int fd = dp_map_fd(dp, map), err = 0;
+	struct dp_map_cursor cur = { 0 };
+	size_t vsz = n_u64 * (size_t)dp->ncpus, done = 0, got, i, c, k;
+	__u32 *keys = NULL;
 	__u64 *vals = NULL;
+	int err = 0;
 
-	if (fd < 0)
-		return dp_fail(fd, "no map %d", (int)map);
+	if (dp_map_fd(dp, map) < 0)
+		return dp_fail(-EINVAL, "no map %d", (int)map);
+	if (dp->maps[map].value_stride != vsz * sizeof(__u64))
+		return dp_fail(-EINVAL, "map %s: values are not %zu u64 per CPU", dp_map_name(map),
+			       n_u64);
 	memset(out, 0, (size_t)n * n_u64 * sizeof(*out));
 	if (!n)
 		return 0;
@@ -59,25 +63,13 @@ int dp_percpu_read_all(struct dp *dp, enum dp_map map, uint32_t n, size_t n_u64,
 		err = dp_fail(-ENOMEM, "out of memory");
 		goto out;
 	}
-	while (done < n) {
-		__u32 count = n - done;
-		int r = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch, keys + done,
-					     vals + done * vsz, &count, NULL);
-
-		if (r && errno == EINVAL && !done) {
-			/* no batch ops: key by key */
-			for (i = 0; i < n && !err; i++)
-				err = percpu_sum(dp, map, (__u32)i, (__u64 *)(out + i * n_u64), n_u64);
+	/* keys 0..n-1 of an array: the first n, page by page */
+	while (done < n && !cur.done) {
+		got = n - done;
+		err = dp_map_page(dp, map, &cur, keys + done, vals + done * vsz, &got);
+		if (err)
 			goto out;
-		}
-		if (r && errno != ENOENT) {
-			err = dp_fail(-errno, "batch read of %s failed: %s", dp_map_name(map),
-					    strerror(errno));
-			goto out;
-		}
-		done += count;
-		if (r || !count) /* ENOENT: the end of the map */
-			break;
+		done += got;
 	}
 	for (i = 0; i < done; i++) {
 		uint64_t *o;

@@ -21,6 +21,9 @@ struct dp {
 	struct {
 		int fd;
 		uint32_t key_size, value_size, max_entries;
+		/* bytes of one value as the syscalls read it: per-CPU maps
+		 * give every possible CPU's copy, each rounded up to 8 */
+		uint32_t value_stride;
 	} maps[DP_MAP__COUNT];
 };
 

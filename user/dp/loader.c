@@ -102,6 +102,16 @@ static int fill_map_table(struct dp *dp)
 		dp->maps[i].key_size = bpf_map__key_size(m);
 		dp->maps[i].value_size = bpf_map__value_size(m);
 		dp->maps[i].max_entries = bpf_map__max_entries(m);
+		switch (bpf_map__type(m)) {
+		case BPF_MAP_TYPE_PERCPU_ARRAY:
+		case BPF_MAP_TYPE_PERCPU_HASH:
+		case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+			dp->maps[i].value_stride =
+				((dp->maps[i].value_size + 7) & ~7u) * (uint32_t)dp->ncpus;
+			break;
+		default:
+			dp->maps[i].value_stride = dp->maps[i].value_size;
+		}
 	}
 	return 0;
 }

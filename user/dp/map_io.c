@@ -26,7 +26,7 @@ static bool no_batch(int err)
 static int page_by_key(struct dp *dp, enum dp_map m, struct dp_map_cursor *c, char *keys,
 		       char *vals, size_t *n)
 {
-	size_t ks = dp->maps[m].key_size, vs = dp->maps[m].value_size, room = *n, got = 0;
+	size_t ks = dp->maps[m].key_size, vs = dp->maps[m].value_stride, room = *n, got = 0;
 	int fd = dp->maps[m].fd;
 	char next[sizeof(c->last_key)];
 
@@ -90,7 +90,7 @@ int dp_map_read(struct dp *dp, enum dp_map m, void *keys, void *vals, size_t *n)
 	if (fd < 0)
 		return dp_fail(fd, "no map %d", (int)m);
 	ks = dp->maps[m].key_size;
-	vs = dp->maps[m].value_size;
+	vs = dp->maps[m].value_stride;
 	while (done < room && !c.done) {
 		size_t got = room - done;
 
@@ -129,7 +129,7 @@ int dp_map_write(struct dp *dp, enum dp_map m, const void *keys, const void *val
 	if (!n)
 		return 0;
 	ks = dp->maps[m].key_size;
-	vs = dp->maps[m].value_size;
+	vs = dp->maps[m].value_stride;
 	if (!bpf_map_update_batch(fd, keys, vals, &done, NULL))
 		return 0;
 	/* no batch support (count 0), or a partial batch: the rest one by one */
