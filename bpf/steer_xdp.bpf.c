@@ -200,7 +200,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		goto refuse;
 	}
 
-	if (kind == STEER_NEW_RESTEER && old_embryonic)
+	if (old_embryonic && !syn)
 		bpf_map_delete_elem(&ct_syn, &p->key); /* the flow lives in ct now */
 	/* a re-steer is a new flow for the backend only: not for tenant/class */
 	steer_count_forward(bid, e.tenant, e.class_id, bytes, 1, kind != STEER_NEW_RESTEER);
