@@ -23,30 +23,6 @@ static int config_apply(struct dp *dp, const struct steer_config *want)
 	return dp_config_set(dp, want);
 }
 
-/* The backends array as it is: every slot, by id. */
-static struct steer_backend *backends_read(struct dp *dp, int *err)
-{
-	struct steer_backend *vals = N_ALLOC(STEER_MAX_BACKENDS, sizeof(*vals));
-	struct steer_backend *by_id = N_ALLOC(STEER_MAX_BACKENDS, sizeof(*by_id));
-	uint32_t *keys = N_ALLOC(STEER_MAX_BACKENDS, sizeof(*keys));
-	size_t n = STEER_MAX_BACKENDS, i;
-
-	*err = -ENOMEM;
-	if (vals && by_id && keys) {
-		*err = dp_map_read(dp, DP_MAP_BACKENDS, keys, vals, &n);
-		for (i = 0; !*err && i < n; i++)
-			if (keys[i] < STEER_MAX_BACKENDS)
-				by_id[keys[i]] = vals[i];
-	}
-	free(vals);
-	free(keys);
-	if (*err) {
-		free(by_id);
-		return NULL;
-	}
-	return by_id;
-}
-
 static int backends_apply(struct dp *dp, const struct dp_plan *plan, struct steer_backend *cur,
 			  unsigned int *written)
 {
@@ -331,9 +307,14 @@ int dp_apply(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *s
 	err = config_apply(dp, &plan->config);
 	if (err)
 		return err;
-	be = backends_read(dp, &err);
+	be = calloc(STEER_MAX_BACKENDS, sizeof(*be));
 	if (!be)
+		return -ENOMEM;
+	err = dp_backends_read_all(dp, be);
+	if (err) {
+		free(be);
 		return err;
+	}
 	err = backends_apply(dp, plan, be, &st->backends_written);
 	if (!err && plan->policy_maps) {
 		err = tenants_apply(dp, plan, &st->tenants_written);

@@ -95,10 +95,7 @@ static bool rct_key_of(const struct dp_ct_sweep *s, const struct steer_flow_key 
 
 static int sweep_start(struct dp *dp, struct dp_ct_sweep *s, uint64_t now_ns)
 {
-	uint32_t *ids = calloc(STEER_MAX_BACKENDS, sizeof(*ids));
-	struct steer_backend *vals = calloc(STEER_MAX_BACKENDS, sizeof(*vals));
-	size_t n = STEER_MAX_BACKENDS, i;
-	int err = -ENOMEM;
+	int err;
 
 	if (!s->backends)
 		s->backends = calloc(STEER_MAX_BACKENDS, sizeof(*s->backends));
@@ -106,24 +103,17 @@ static int sweep_start(struct dp *dp, struct dp_ct_sweep *s, uint64_t now_ns)
 		s->part = calloc(1, sizeof(*s->part));
 	if (!s->last)
 		s->last = calloc(1, sizeof(*s->last));
-	if (!ids || !vals || !s->backends || !s->part || !s->last)
-		goto out;
-	err = dp_map_read(dp, DP_MAP_BACKENDS, ids, vals, &n);
+	if (!s->backends || !s->part || !s->last)
+		return -ENOMEM;
+	err = dp_backends_read_all(dp, s->backends);
 	if (err)
-		goto out;
-	memset(s->backends, 0, STEER_MAX_BACKENDS * sizeof(*s->backends));
-	for (i = 0; i < n; i++)
-		if (ids[i] < STEER_MAX_BACKENDS)
-			s->backends[ids[i]] = vals[i];
+		return err;
 	memset(s->part, 0, sizeof(*s->part));
 	memset(&s->cur, 0, sizeof(s->cur));
 	s->phase = 0;
 	s->pass_start_ns = now_ns;
 	s->in_pass = true;
-out:
-	free(ids);
-	free(vals);
-	return err;
+	return 0;
 }
 
 int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeouts *t,

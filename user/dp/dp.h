@@ -149,6 +149,8 @@ int dp_tenant_cfg_set(struct dp *dp, uint32_t tenant,
 int dp_backend_set(struct dp *dp, uint32_t id, const struct steer_backend *be);
 int dp_backend_get(struct dp *dp, uint32_t id, struct steer_backend *be);
 int dp_backend_state_set(struct dp *dp, uint32_t id, uint8_t state);
+/* The whole backends array into out[STEER_MAX_BACKENDS], by id (one batch). */
+int dp_backends_read_all(struct dp *dp, struct steer_backend *out);
 
 /* The class of (tenant, task) for one address family's flows. */
 int dp_class_set_family(struct dp *dp, uint32_t tenant, uint32_t task,

@@ -225,6 +225,24 @@ int dp_backend_get(struct dp *dp, uint32_t id, struct steer_backend *be)
 	return lookup(dp, DP_MAP_BACKENDS, &id, be);
 }
 
+int dp_backends_read_all(struct dp *dp, struct steer_backend *out)
+{
+	struct steer_backend *vals = calloc(STEER_MAX_BACKENDS, sizeof(*vals));
+	uint32_t *keys = calloc(STEER_MAX_BACKENDS, sizeof(*keys));
+	size_t n = STEER_MAX_BACKENDS, i;
+	int err = -ENOMEM;
+
+	memset(out, 0, STEER_MAX_BACKENDS * sizeof(*out));
+	if (vals && keys)
+		err = dp_map_read(dp, DP_MAP_BACKENDS, keys, vals, &n);
+	for (i = 0; !err && i < n; i++)
+		if (keys[i] < STEER_MAX_BACKENDS)
+			out[keys[i]] = vals[i];
+	free(vals);
+	free(keys);
+	return err;
+}
+
 int dp_backend_state_set(struct dp *dp, uint32_t id, uint8_t state)
 {
 	struct steer_backend be;

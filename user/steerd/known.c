@@ -29,16 +29,9 @@ static int cmp_backend_id(const void *a, const void *b)
 static struct steer_backend *read_known(struct dp *dp)
 {
 	struct steer_backend *known = calloc(STEER_MAX_BACKENDS, sizeof(*known));
-	struct steer_backend *vals = calloc(STEER_MAX_BACKENDS, sizeof(*vals));
-	uint32_t *keys = calloc(STEER_MAX_BACKENDS, sizeof(*keys));
-	size_t n = STEER_MAX_BACKENDS, i;
 
-	if (known && keys && vals && !dp_map_read(dp, DP_MAP_BACKENDS, keys, vals, &n))
-		for (i = 0; i < n; i++)
-			if (keys[i] < STEER_MAX_BACKENDS)
-				known[keys[i]] = vals[i];
-	free(keys);
-	free(vals);
+	if (known)
+		dp_backends_read_all(dp, known); /* unreadable: nothing known (all zero) */
 	return known;
 }
 
