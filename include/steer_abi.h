@@ -214,7 +214,8 @@ struct steer_service {
 	__u32 service_id;
 	__u32 default_task;
 	__u32 flags;
-	__u32 pad;
+	__u16 balance_pct;	/* bounded load: c x 100 (125 = 1.25x share); 0 = off */
+	__u16 mss_clamp;	/* clamp the SYN's MSS option to this; 0 = off */
 };
 
 /* tenants_v4 / tenants_v6: LPM tries, source prefix -> tenant id. */
