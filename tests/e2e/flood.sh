@@ -14,7 +14,9 @@
 #   - >= 99 % of b's connections are answered during and after the flood,
 #   - no stream breaks,
 #   - the half-open entries expire (handshake timeout, here 3 s) and the
-#     sweep leaves no handshake entry behind.
+#     sweep leaves no handshake entry behind,
+#   - tenant a's admission slots (tenant_state.active), taken by every
+#     admitted SYN, come back to its open flows after the expiry.
 # Topology and fleet: lib.sh, "LLM testbed".
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -32,11 +34,16 @@ llm_policy
 # no model-server metrics: the backends' load is the kernel's flow count
 sed -i -E 's/, metrics_url: "[^"]*"//; s/^settings:$/settings:\n  tcp_handshake_timeout_ms: 3000/' \
 	"$POLICY"
+# a concurrency cap far above the flood, so that the data plane counts both
+# tenants' slots (tenant_state.active) and the test can watch them come back
+sed -i -E 's/^(  - \{name: [ab], id: [12], .*)\}$/\1, admission: {max_conns: 100000}}/' "$POLICY"
+grep -q 'name: a, .*admission: {max_conns: 100000}' "$POLICY" || die "policy: no max_conns for tenant a"
 steerd_start
 steerd_wait
 log "steerd ready after ${SECONDS}s"
 
 ctl() { timeout 20 ip netns exec "$(ns gw)" "$STEER_OUT/steerctl" -s "$RUN_DIR/steerd.sock" "$@"; }
+slots() { ctl -j tenant show "$1" | jq '.admission.active // -1'; }
 answered() { grep -vcx -- '-' <<<"$1" || true; }
 
 out=$(ask b code 4 40 4)
@@ -55,6 +62,10 @@ done
 nsx ta "$FLOOD" 198.18.1.100 27 198.18.100.2 80 2000 1 syn >"$RUN_DIR/flood-syn.log"
 nsx ta "$FLOOD" 198.18.1.100 27 198.18.100.2 80 500 1 ack >"$RUN_DIR/flood-ack.log"
 log "flood: $(cat "$RUN_DIR/flood-syn.log") SYNs, $(cat "$RUN_DIR/flood-ack.log") ACKs"
+# every admitted SYN took one of tenant a's slots, and none of them closes:
+# they are held until the handshake expiry (3 s) and the sweep after it
+slots_a=$(slots a)
+check "tenant a's flood holds its slots: $slots_a >= 1920" test "$slots_a" -ge 1920
 # let steerd see it: two probe rounds and a sweep
 sleep "$(awk "BEGIN {print 3 * $LLM_INTERVAL_MS / 1000}")"
 log "conntrack after the flood: $(ctl -j stats | jq -c .conntrack)"
@@ -82,6 +93,15 @@ check "the half-open flows expired (handshake entries < 10)" \
 	test "$(ctl -j stats | jq '.conntrack.flows.handshake // 99999')" -lt 10
 check "the sweep expired the flood's half-open entries ($half_open)" \
 	test "$(ctl -j stats | jq '.conntrack.expired')" -ge "$half_open"
+# the truth: tenant a holds its 2 streams (and maybe a probe-time straggler)
+# once the sweep has seen the expired entries go: slots come back within one
+# sweep pass after the handshake expiry
+wait_for 50 bash -c "$(declare -f ctl slots ns); RUNID=$RUNID; STEER_OUT=$STEER_OUT; RUN_DIR=$RUN_DIR; \
+	[ \"\$(slots a)\" -le 4 ]" || true
+log "slots now: a $(slots a), b $(slots b)"
+check "tenant a's slots came back to its open flows ($(slots a) <= 4)" test "$(slots a)" -le 4
+check "tenant b's slots are its open flows ($(slots b) <= 4)" test "$(slots b)" -le 4
+check "tenant b's slots never went negative" test "$(slots b)" -ge 0
 
 for f in "$RUN_DIR"/stream-*; do
 	wait_for 200 bash -c "grep -q 'data: \[DONE\]' $f" || true

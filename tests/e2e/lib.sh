@@ -472,7 +472,10 @@ llm_ready() {
 steerd_wait() {
 	local i st=""
 	if ! wait_for 100 llm_ready; then
-		for i in $LLM_BACKENDS; do st+=" be$i=$(be_state "$i")/$(be_state $((100 + i)))"; done
+		# a backend with no entry yet prints "?" (be_state fails under set -e)
+		for i in $LLM_BACKENDS; do
+			st+=" be$i=$(be_state "$i" || echo '?')/$(be_state $((100 + i)) || echo '?')"
+		done
 		die "steerd not ready: backend states$st; classes with a table: $(bpftool -j map dump pinned "$PIN/classes" 2>/dev/null |
 			grep -c '"table_id": *[1-9][0-9]*' || true); steerd log: $(grep -v debug "$RUN_DIR/steerd.log" | tail -20)"
 	fi

@@ -140,6 +140,10 @@ json_t *steerd_ctl_tenant_json(struct steerd *d, size_t i)
 	json_object_set_new(o, "admission",
 			    json_pack("{s:i, s:i, s:i}", "rate", (int)t->rate, "burst",
 				      (int)t->burst, "max_conns", (int)t->max_conns));
+	/* the concurrency slots the data plane holds (counted only with max_conns) */
+	if (d->dp && t->max_conns)
+		json_object_set_new(json_object_get(o, "admission"), "active",
+				    json_integer((json_int_t)dp_tenant_active_get(d->dp, t->id)));
 	json_object_set_new(o, "action",
 			    json_string(t->action == POLICY_FALLBACK ? "fallback" : "reject"));
 	if (t->action == POLICY_FALLBACK)
