@@ -227,28 +227,40 @@ refuse:
 
 /*
  * A half-open flow completed its handshake: its entries move from ct_syn
- * and rct_syn to ct and rct, where a SYN flood can't evict them. A
- * subprogram: its keys and values would push the caller's stack past 512.
+ * and rct_syn to ct and rct, where a SYN flood can't evict them. The
+ * reverse entry may be gone (other half-open flows evicted it from
+ * rct_syn): it is rebuilt from the flow, which holds all it says. 0 when
+ * the flow moved; else it stays half-open and the next ACK tries again.
+ * A subprogram: its keys and values would push the caller's stack past 512.
  */
-static __noinline void steer_ct_promote(const struct steer_pkt *p, struct steer_ct *e,
-					const struct steer_backend *be)
+static __noinline int steer_ct_promote(const struct steer_pkt *p, struct steer_ct *e,
+				       const struct steer_backend *be)
 {
 	struct steer_flow_key rk;
-	struct steer_rct *rs, nr;
+	struct steer_rct *rs, nr = {};
 	struct steer_ct ne;
 
 	steer_rct_key(&rk, &p->key, be);
 	rs = bpf_map_lookup_elem(&rct_syn, &rk);
-	if (!rs)
-		return; /* its reverse entry was evicted: the flow stays as it is */
-	__builtin_memcpy(&nr, rs, sizeof(nr));
+	if (rs) {
+		__builtin_memcpy(&nr, rs, sizeof(nr));
+	} else {
+		__builtin_memcpy(nr.vip, p->key.dst, 16);
+		nr.vport = p->key.dport;
+		nr.backend_id = e->backend_id;
+		nr.tenant = e->tenant;
+		nr.flags = e->flags & STEER_CT_F_SYNACK;
+	}
 	__builtin_memcpy(&ne, e, sizeof(ne));
 	ne.flags = (ne.flags | STEER_CT_F_ESTABLISHED) & ~STEER_CT_F_EMBRYONIC;
+	/* reverse entry first: a reply must never beat its NAT state */
 	if (bpf_map_update_elem(&rct, &rk, &nr, BPF_ANY) ||
 	    bpf_map_update_elem(&ct, &p->key, &ne, BPF_ANY))
-		return;
+		return -1;
 	bpf_map_delete_elem(&ct_syn, &p->key);
-	bpf_map_delete_elem(&rct_syn, &rk);
+	if (rs)
+		bpf_map_delete_elem(&rct_syn, &rk);
+	return 0;
 }
 
 /*
@@ -314,9 +326,13 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 						       STEER_CT_F_RST_CLIENT));
 		else if ((f & (STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED)) == STEER_CT_F_SYNACK &&
 			 (p->tcp_flags & TCP_FLAG_ACK)) {
-			/* the client's ACK after the backend's SYN+ACK: handshake done */
-			__sync_fetch_and_or(&e->flags, STEER_CT_F_ESTABLISHED);
-			if (f & STEER_CT_F_EMBRYONIC)
+			/* the client's ACK after the backend's SYN+ACK: handshake
+			 * done. A half-open entry is marked only by its move: one
+			 * left in ct_syn stays in handshake and is moved by the next
+			 * ACK, never established where a SYN flood evicts it. */
+			if (!(f & STEER_CT_F_EMBRYONIC))
+				__sync_fetch_and_or(&e->flags, STEER_CT_F_ESTABLISHED);
+			else
 				steer_ct_promote(p, e, be);
 		}
 		steer_ct_touch(e);
