@@ -30,10 +30,11 @@ llm_topo 3
 for i in 1 2 3; do mock_start "$i" --slots 64 --ttft-ms 20 --tps 1000; done
 LLM_CAPACITY=64
 LLM_BACKENDS="1 2 3"
+LLM_SETTINGS=("tcp_handshake_timeout_ms: 3000")
 llm_policy
 # no model-server metrics: the backends' load is the kernel's flow count
-sed -i -E 's/, metrics_url: "[^"]*"//; s/^settings:$/settings:\n  tcp_handshake_timeout_ms: 3000/' \
-	"$POLICY"
+sed -i -E 's/, metrics_url: "[^"]*"//' "$POLICY"
+grep -q '^  tcp_handshake_timeout_ms: 3000$' "$POLICY" || die "policy: settings not set"
 # a concurrency cap far above the flood, so that the data plane counts both
 # tenants' slots (tenant_state.active) and the test can watch them come back
 sed -i -E 's/^(  - \{name: [ab], id: [12], .*)\}$/\1, admission: {max_conns: 100000}}/' "$POLICY"

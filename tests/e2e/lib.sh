@@ -271,7 +271,8 @@ steer_cleanup() {
 #
 #   llm_topo N              namespaces ta tb gw be1..beN, links, addresses
 #   mock_start I ARGS...    mockllm in beI (log $RUN_DIR/beI.req); MOCK_PID[I]
-#   llm_policy              write $POLICY from LLM_* (below)
+#   llm_policy              write $POLICY from LLM_* (below; LLM_SETTINGS: more
+#                           "key: value" lines under settings:)
 #   steerd_start            steerd in gw on $POLICY; STEERD_PID
 #   steerd_wait             until every backend in the policy is up and all
 #                           tenant classes have a table
@@ -298,6 +299,7 @@ LLM_NB=0
 LLM_BACKENDS="1 2 3 4 5"	# backends in the policy
 LLM_OBJECTIVE="{quality: 1.0, cost: 0.5, load: 0.5, margin: 0.1, latency: 0.2}"
 LLM_CAPACITY=4			# per backend, in the policy
+LLM_SETTINGS=()			# more "key: value" lines under settings:
 declare -A LLM_STATE=()		# backend index -> active|draining|down
 declare -A LLM_WEIGHT=()	# backend index -> capacity override
 declare -A MOCK_PID=()
@@ -370,7 +372,8 @@ mock_start() {
 }
 
 llm_policy() {
-	local i fam a id sfx
+	local i fam a id sfx extra="" kv
+	for kv in "${LLM_SETTINGS[@]}"; do extra+=$'\n'"  $kv"; done
 	cat >"$POLICY.tmp" <<EOT
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 settings:
@@ -380,7 +383,7 @@ settings:
   health_rise: 1
   health_fall: 2
   maglev_size: 251
-  hash_seed: 0x5eed
+  hash_seed: 0x5eed$extra
 objective: $LLM_OBJECTIVE
 tasks: [chat, code]
 models:

@@ -34,10 +34,10 @@ llm_topo 3
 for i in 1 2 3; do mock_start "$i" --slots 64 --ttft-ms 10 --tps 10000; done
 LLM_CAPACITY=64
 LLM_BACKENDS="1 2 3"
+LLM_SETTINGS=("conntrack_entries: 1024" "conntrack_syn_entries: 1024"
+	"conntrack_sweep_entries: 1024" "tcp_closing_timeout_ms: $CLOSING_MS")
 llm_policy
-sed -i -E "s/^settings:\$/settings:\\n  conntrack_entries: 1024\\n  conntrack_syn_entries: 1024\\n  conntrack_sweep_entries: 1024\\n  tcp_closing_timeout_ms: $CLOSING_MS/" \
-	"$POLICY"
-grep -q 'conntrack_entries: 1024' "$POLICY" || die "policy: settings not set"
+grep -q '^  conntrack_entries: 1024$' "$POLICY" || die "policy: settings not set"
 steerd_start
 steerd_wait
 log "steerd ready after ${SECONDS}s (closing timeout ${CLOSING_MS} ms)"
