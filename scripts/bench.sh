@@ -46,7 +46,7 @@ else
 	PKT_N=1000000 PKT_R=5
 	E2E_R=3 E2E_D=5 E2E_C=32
 	RT_D=20 RT_RATE=12
-	CP=("1024 8 64 20 1" "1024 8 4096 10 0")
+	CP=("1024 8 64 20 1" "1024 8 64 20 1 262144" "1024 8 4096 10 0")
 fi
 mkdir -p "$OUT"
 MD=$OUT/results.md
@@ -312,14 +312,15 @@ if want cp; then
 	{
 		echo "## 4. Control plane: steerd"
 		echo
-		echo "\`scripts/bench/steerd-steady.sh TENANTS TASKS BACKENDS SECONDS PROBE\`: generated"
+		echo "\`scripts/bench/steerd-steady.sh TENANTS TASKS BACKENDS SECONDS PROBE [CT]\`: generated"
 		echo "policy (scripts/bench/gen-policy.sh), steerd publishing into a private bpffs."
 		echo "Cold = first decide + publish; recompute = median of the decide + publish lines"
 		echo "after the steady window (5 SIGHUP reloads + periodic republishes). CPU and RSS"
-		echo "over the steady window. Target: ≤ 50 ms at 1024 × 8 × 64, < 1 % of a core."
+		echo "over the steady window, with an empty conntrack and with CT established flows"
+		echo "in it (the sweep's cost). Target: ≤ 50 ms at 1024 × 8 × 64, < 1 % of a core."
 		echo
-		echo "| tenants × tasks × backends | probes | cold decide + publish ms | recompute: decide + publish ms | steady CPU % of a core | republishes in window | RSS MiB |"
-		echo "|---|---|---|---|---|---|---|"
+		echo "| tenants × tasks × backends | probes | conntrack entries | cold decide + publish ms | recompute: decide + publish ms | steady CPU % of a core | republishes in window | RSS MiB |"
+		echo "|---|---|---|---|---|---|---|---|"
 	} >>"$MD"
 	t=$SECONDS
 	: >"$OUT/cp.log"
@@ -330,8 +331,8 @@ if want cp; then
 		line=$("$top/scripts/bench/steerd-steady.sh" $args 2>>"$OUT/cp.log" | tee -a "$OUT/cp.log" | grep '^CP ') ||
 			{ STATUS=1; say "cp: FAILED (see $OUT/cp.log)"; continue; }
 		echo "$line" | awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			printf "| %s × %s × %s | %s | %s + %s = %.1f | %s + %s | %s | %s | %.0f |\n", v["tenants"], v["tasks"], v["backends"],
-				v["probe"] == 1 ? "every 500 ms" : "none", v["cold_decide_ms"], v["cold_publish_ms"],
+			printf "| %s × %s × %s | %s | %s | %s + %s = %.1f | %s + %s | %s | %s | %.0f |\n", v["tenants"], v["tasks"], v["backends"],
+				v["probe"] == 1 ? "every 500 ms" : "none", v["ct"], v["cold_decide_ms"], v["cold_publish_ms"],
 				v["cold_decide_ms"] + v["cold_publish_ms"], v["reload_decide_ms"], v["reload_publish_ms"],
 				v["cpu_pct"], v["steady_republishes"], v["rss_kib"] / 1024 }' >>"$MD"
 	done

@@ -15,10 +15,14 @@
  *   dpctl --pin-root DIR table TABLE_ID ID[:WEIGHT][,ID[:WEIGHT]...] | 0
  *   dpctl --pin-root DIR stats backend|tenant|class ID
  *   dpctl --pin-root DIR stats reason NAME
+ *   dpctl --pin-root DIR ct-fill N BACKEND_ID TENANT VIP PORT
  *
  * `table` builds a weighted Maglev table of the config's maglev_size from
  * the backends (keyed by their addresses, seeded by the config's seed) and
  * publishes it; "0" publishes an empty table.
+ * `ct-fill` writes N established IPv4 TCP flows (clients 10.x.y.z:40000 to
+ * VIP:PORT, fresh timestamps) into ct and rct, as a full table for
+ * measuring steerd's sweep (bench); the flows hold no tenant slot.
  * `stats` prints "name value" lines. Exit 0 on success, 1 on a data plane
  * error, 2 on bad arguments.
  */
@@ -28,9 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 
 #include "engine/engine.h"
 #include "dp/dp.h"
+#include "steer_flow.h"
 #include "util/util.h"
 
 static const char *prog = "dpctl";
@@ -48,7 +54,8 @@ static void usage(void)
 		"  backend ID ADDR PORT active|draining|down|unused\n"
 		"  class TENANT TASK CLASS_ID TABLE_ID table|reject\n"
 		"  table TABLE_ID ID[:WEIGHT][,ID[:WEIGHT]...] | table TABLE_ID 0\n"
-		"  stats backend|tenant|class ID | stats reason NAME\n",
+		"  stats backend|tenant|class ID | stats reason NAME\n"
+		"  ct-fill N BACKEND_ID TENANT VIP PORT\n",
 		prog);
 }
 
@@ -462,6 +469,70 @@ static int cmd_stats(int argc, char **argv)
 	return bad("stats: unknown kind '%s' (backend, tenant, class, reason)", argv[0]);
 }
 
+/* N established flows into ct + rct, in batches. */
+static int cmd_ct_fill(int argc, char **argv)
+{
+	enum { B = 4096 };
+	static struct steer_flow_key k[B];
+	static struct steer_ct v[B];
+	static struct steer_flow_key rk[B];
+	static struct steer_rct rv[B];
+	struct steer_backend b;
+	uint32_t n, be, tenant, port, i, j, chunk;
+	uint8_t vip[4];
+	int err;
+
+	if (argc != 5)
+		return bad("ct-fill: expected N BACKEND_ID TENANT VIP PORT%s", "");
+	NEED_U32(argv[0], 16777216, &n, "count");
+	NEED_U32(argv[1], STEER_MAX_BACKENDS - 1, &be, "backend id");
+	NEED_U32(argv[2], UINT32_MAX, &tenant, "tenant");
+	if (inet_pton(AF_INET, argv[3], vip) != 1)
+		return bad("ct-fill: bad IPv4 VIP '%s'", argv[3]);
+	NEED_U32(argv[4], 65535, &port, "port");
+	OPEN_DP();
+	/* reverse keys as the data plane makes them: from the backend's address */
+	if (bpf_map_lookup_elem(dp_map_fd(dp, DP_MAP_BACKENDS), &be, &b) ||
+	    b.family != STEER_AF_INET)
+		return bad("ct-fill: backend %s is not an IPv4 backend in the map", argv[1]);
+	for (i = 0; i < n; i += chunk) {
+		uint64_t now = util_now_ns();
+
+		chunk = n - i < B ? n - i : B;
+		for (j = 0; j < chunk; j++) {
+			uint32_t x = i + j;
+
+			memset(&k[j], 0, sizeof(k[j]));
+			k[j].family = STEER_AF_INET;
+			k[j].proto = STEER_PROTO_TCP;
+			k[j].src[0] = 10;
+			k[j].src[1] = (uint8_t)(x >> 16);
+			k[j].src[2] = (uint8_t)(x >> 8);
+			k[j].src[3] = (uint8_t)x;
+			k[j].sport = htons((uint16_t)(40000 + (x >> 24)));
+			memcpy(k[j].dst, vip, 4);
+			k[j].dport = htons((uint16_t)port);
+			memset(&v[j], 0, sizeof(v[j]));
+			v[j].backend_id = be;
+			v[j].tenant = tenant;
+			v[j].flags = STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED;
+			v[j].created_ns = v[j].last_ns = now;
+			memset(&rv[j], 0, sizeof(rv[j]));
+			memcpy(rv[j].vip, vip, 4);
+			rv[j].vport = htons((uint16_t)port);
+			rv[j].backend_id = be;
+			rv[j].flags = v[j].flags;
+			steer_rct_key(&rk[j], &k[j], &b);
+		}
+		err = dp_map_write(dp, DP_MAP_CT, k, v, chunk);
+		if (!err)
+			err = dp_map_write(dp, DP_MAP_RCT, rk, rv, chunk);
+		if (err)
+			return dp_err("ct-fill", err);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -500,6 +571,8 @@ int main(int argc, char **argv)
 		rc = cmd_table(argc, argv);
 	else if (!strcmp(cmd, "stats"))
 		rc = cmd_stats(argc, argv);
+	else if (!strcmp(cmd, "ct-fill"))
+		rc = cmd_ct_fill(argc, argv);
 	else {
 		fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
 		usage();
