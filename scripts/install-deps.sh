@@ -12,6 +12,8 @@ PKGS=(
 	libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev
 	# tests
 	libcmocka-dev iproute2 ethtool curl procps kmod jq util-linux
+	# contrib/ alert rules: promtool (the package's server is never started)
+	prometheus
 	# demo / e2e / bench
 	wrk haproxy nginx libnginx-mod-stream nftables iperf3 tcpdump gnuplot-nox
 )
@@ -71,8 +73,9 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-# nginx and haproxy are used as benchmark contenders only, never as services.
-for s in nginx haproxy; do
+# nginx and haproxy are used as benchmark contenders only, and prometheus for
+# its promtool: never as services.
+for s in nginx haproxy prometheus; do
 	systemctl disable --now "$s" >/dev/null 2>&1 || true
 done
 npm_e2e

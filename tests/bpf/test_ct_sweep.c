@@ -75,6 +75,9 @@ static void test_sweep_expires_by_state(void **state)
 	assert_true(has_flow(1006));
 	assert_int_equal(s.last->entries, 3);
 	assert_int_equal(s.last->expired, 3);
+	/* what the table holds after the pass, per table (ct_syn is empty here) */
+	assert_int_equal(s.last->table_entries[0], 3);
+	assert_int_equal(s.last->table_entries[1], 0);
 	assert_int_equal(s.last->by_state[DP_CT_HANDSHAKE], 1);
 	assert_int_equal(s.last->by_state[DP_CT_ESTABLISHED], 1);
 	assert_int_equal(s.last->by_state[DP_CT_CLOSED], 1);
@@ -104,6 +107,7 @@ static void test_sweep_in_batches(void **state)
 	assert_true(calls >= 4);
 	assert_int_equal(s.last->expired, 1000);
 	assert_int_equal(s.last->entries, 2000);
+	assert_int_equal(s.last->table_entries[0], 2000);
 	assert_int_equal(s.last->established[BE4_A], 2000);
 	assert_int_equal(bpft_map_count(bpft.ct_fd), 2000);
 	assert_int_equal(bpft_map_count(bpft.rct_fd), 2000);

@@ -164,6 +164,7 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 		if (err)
 			return err;
 		s->part->expired += n_dead;
+		s->part->table_entries[s->phase] += n - n_dead;
 		s->expired_total += n_dead;
 		s->swept_total += n;
 		done += n;

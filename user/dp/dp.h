@@ -279,6 +279,7 @@ struct dp_ct_timeouts {
 /* What the table holds, counted from the table itself. */
 struct dp_ct_counts {
 	uint64_t entries, expired;
+	uint64_t table_entries[2];		/* live (kept) entries: ct, ct_syn */
 	uint64_t by_state[DP_CT__STATES];
 	uint32_t established[STEER_MAX_BACKENDS]; /* by backend id: its load */
 	uint32_t open[STEER_MAX_TENANTS];	 /* by tenant: slot-holding, not closed */

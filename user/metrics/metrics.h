@@ -91,6 +91,7 @@ struct metrics_snapshot {
 	struct {
 		bool known;			/* a pass has completed */
 		uint64_t by_state[4];		/* handshake, established, closing, closed */
+		uint64_t entries[2], capacity[2]; /* ct, ct_syn: live entries, max_entries */
 		uint64_t passes, swept, expired, corrected;
 		double last_pass_ms;
 	} ct;

@@ -10,7 +10,7 @@
 struct daemon_row {
 	struct metrics_val up, start, uptime, reloads[2], objects[5], rounds, publishes, changes,
 		decide, publish, classes, render, scrapes, cpu, rss;
-	struct metrics_val ct_flows[4], ct_passes, ct_swept, ct_expired, ct_pass, ct_corrected;
+	struct metrics_val ct_flows[4], ct_entries[2], ct_capacity[2], ct_passes, ct_swept, ct_expired, ct_pass, ct_corrected;
 };
 
 #define F(field) .off = offsetof(struct daemon_row, field)
@@ -45,6 +45,13 @@ static const struct metrics_family daemon_families[] = {
 	  "Conntrack entries by state, as the last whole sweep pass counted them",
 	  .key = "state", .vars = { "handshake", "established", "closing", "closed" },
 	  F(ct_flows) },
+	{ "steer_conntrack_entries", METRICS_GAUGE,
+	  "Live entries of a conntrack table (ct: established and closing flows, UDP; "
+	  "ct_syn: handshakes), as the last whole sweep pass counted them",
+	  .key = "table", .vars = { "ct", "ct_syn" }, F(ct_entries) },
+	{ "steer_conntrack_capacity", METRICS_GAUGE,
+	  "Size of a conntrack table (its LRU evicts beyond it)", .key = "table",
+	  .vars = { "ct", "ct_syn" }, F(ct_capacity) },
 	{ "steer_conntrack_sweep_passes_total", METRICS_COUNTER,
 	  "Whole passes of steerd's conntrack sweep", F(ct_passes) },
 	{ "steer_conntrack_swept_total", METRICS_COUNTER, "Conntrack entries the sweep read",
@@ -94,7 +101,12 @@ void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot 
 		for (int i = 0; i < 4; i++)
 			r.ct_flows[i] = METRICS_V(s->ct.by_state[i]);
 		r.ct_pass = METRICS_V(s->ct.last_pass_ms / 1e3);
+		for (int i = 0; i < 2; i++)
+			r.ct_entries[i] = METRICS_V(s->ct.entries[i]);
 	}
+	for (int i = 0; i < 2; i++)
+		if (s->ct.capacity[i])
+			r.ct_capacity[i] = METRICS_V(s->ct.capacity[i]);
 	r.ct_passes = METRICS_V(s->ct.passes);
 	r.ct_swept = METRICS_V(s->ct.swept);
 	r.ct_expired = METRICS_V(s->ct.expired);

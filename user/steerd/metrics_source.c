@@ -94,6 +94,15 @@ void steerd_metrics_update(struct steerd *d)
 	s.ct.known = d->ct.have_last;
 	for (i = 0; d->ct.have_last && i < 4; i++)
 		s.ct.by_state[i] = d->ct.last->by_state[i];
+	for (i = 0; d->ct.have_last && i < 2; i++)
+		s.ct.entries[i] = d->ct.last->table_entries[i];
+	if (d->dp) {
+		uint32_t ct, syn;
+
+		dp_ct_sizes(d->dp, &ct, &syn);
+		s.ct.capacity[0] = ct;
+		s.ct.capacity[1] = syn;
+	}
 	s.ct.passes = d->ct.passes;
 	s.ct.swept = d->ct.swept_total;
 	s.ct.expired = d->ct.expired_total;
