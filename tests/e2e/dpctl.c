@@ -4,7 +4,7 @@
  * map entry per call. Not the operator CLI (that is steerctl).
  *
  *   dpctl --pin-root DIR attach xdp IFNAME [generic]
- *   dpctl --pin-root DIR attach tc IFNAME
+ *   dpctl --pin-root DIR attach tc IFNAME [tcx|clsact]
  *   dpctl --pin-root DIR detach xdp|tc IFNAME
  *   dpctl --pin-root DIR config MAGLEV_SIZE SEED UDP_IDLE_MS
  *   dpctl --pin-root DIR service VIP PORT tcp|udp TASK [SERVICE_ID]
@@ -16,6 +16,7 @@
  *   dpctl --pin-root DIR stats backend|tenant|class ID
  *   dpctl --pin-root DIR stats reason NAME
  *   dpctl --pin-root DIR ct-fill N BACKEND_ID TENANT VIP PORT
+ *   dpctl --pin-root DIR foreign xdp|tc IFNAME
  *
  * `table` builds a weighted Maglev table of the config's maglev_size from
  * the backends (keyed by their addresses, seeded by the config's seed) and
@@ -23,6 +24,10 @@
  * `ct-fill` writes N established IPv4 TCP flows (clients 10.x.y.z:40000 to
  * VIP:PORT, fresh timestamps) into ct and rct, as a full table for
  * measuring steerd's sweep (bench); the flows hold no tenant slot.
+ * `foreign` attaches another program than steer's, as another tool would:
+ * a no-op XDP program "foreign_xdp" through netlink (no link), or a no-op
+ * cls_bpf program "foreign_tc" at clsact ingress with steer's handle and
+ * preference (0x5354, 21332); it stays until the interface goes.
  * `stats` prints "name value" lines. Exit 0 on success, 1 on a data plane
  * error, 2 on bad arguments.
  */
@@ -32,7 +37,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <unistd.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "engine/engine.h"
 #include "dp/dp.h"
@@ -45,7 +54,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: %s --pin-root DIR COMMAND ARGS...\n"
-		"  attach xdp IFNAME [generic] | attach tc IFNAME\n"
+		"  attach xdp IFNAME [generic] | attach tc IFNAME [tcx|clsact]\n"
 		"  detach xdp|tc IFNAME\n"
 		"  config MAGLEV_SIZE SEED UDP_IDLE_MS\n"
 		"  service VIP PORT tcp|udp TASK [SERVICE_ID]\n"
@@ -55,7 +64,8 @@ static void usage(void)
 		"  class TENANT TASK CLASS_ID TABLE_ID table|reject\n"
 		"  table TABLE_ID ID[:WEIGHT][,ID[:WEIGHT]...] | table TABLE_ID 0\n"
 		"  stats backend|tenant|class ID | stats reason NAME\n"
-		"  ct-fill N BACKEND_ID TENANT VIP PORT\n",
+		"  ct-fill N BACKEND_ID TENANT VIP PORT\n"
+		"  foreign xdp|tc IFNAME\n",
 		prog);
 }
 
@@ -122,6 +132,7 @@ static int open_dp(void)
 static int cmd_attach(int argc, char **argv, bool attach)
 {
 	enum dp_xdp_mode mode = DP_XDP_NATIVE;
+	enum dp_tc_mode tc_mode = DP_TC_AUTO;
 	bool xdp;
 	int err;
 
@@ -133,15 +144,18 @@ static int cmd_attach(int argc, char **argv, bool attach)
 		xdp = false;
 	else
 		return bad("expected xdp or tc, got '%s'", argv[0]);
-	if (argc == 3) {
-		if (!attach || !xdp || strcmp(argv[2], "generic"))
-			return bad("unexpected argument '%s'", argv[2]);
+	if (argc == 3 && attach && xdp && !strcmp(argv[2], "generic"))
 		mode = DP_XDP_GENERIC;
-	}
+	else if (argc == 3 && attach && !xdp && !strcmp(argv[2], "clsact"))
+		tc_mode = DP_TC_CLSACT;
+	else if (argc == 3 && attach && !xdp && !strcmp(argv[2], "tcx"))
+		tc_mode = DP_TC_TCX;
+	else if (argc == 3)
+		return bad("unexpected argument '%s'", argv[2]);
 	OPEN_DP();
 	if (attach)
 		err = xdp ? dp_attach_xdp(dp, argv[1], mode)
-			  : dp_attach_tc(dp, argv[1]);
+			  : dp_attach_tc_mode(dp, argv[1], tc_mode, NULL);
 	else
 		err = xdp ? dp_detach_xdp(dp, argv[1]) : dp_detach_tc(dp, argv[1]);
 	if (err)
@@ -533,6 +547,50 @@ static int cmd_ct_fill(int argc, char **argv)
 	return 0;
 }
 
+/* A no-op program of another owner (r0 = XDP_PASS / TC_ACT_OK; exit). */
+static int cmd_foreign(int argc, char **argv)
+{
+	const struct bpf_insn ret_pass[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpf_insn insns[2];
+	unsigned int ifindex;
+	bool xdp;
+	int fd, err;
+
+	if (argc != 2 || (strcmp(argv[0], "xdp") && strcmp(argv[0], "tc")))
+		return bad("foreign: expected xdp|tc IFNAME%s", "");
+	xdp = !strcmp(argv[0], "xdp");
+	ifindex = if_nametoindex(argv[1]);
+	if (!ifindex)
+		return bad("foreign: no interface '%s'", argv[1]);
+	memcpy(insns, ret_pass, sizeof(insns));
+	if (xdp)
+		insns[0].imm = 2; /* XDP_PASS */
+	fd = bpf_prog_load(xdp ? BPF_PROG_TYPE_XDP : BPF_PROG_TYPE_SCHED_CLS,
+			   xdp ? "foreign_xdp" : "foreign_tc", "GPL", insns, 2, NULL);
+	if (fd < 0)
+		return dp_err("foreign: load", -errno);
+	if (xdp) {
+		err = bpf_xdp_attach((int)ifindex, fd, XDP_FLAGS_DRV_MODE, NULL);
+	} else {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, to, .prog_fd = fd, .handle = 0x5354, .priority = 0x5354);
+
+		err = bpf_tc_hook_create(&hook);
+		if (err == -EEXIST)
+			err = 0;
+		if (!err)
+			err = bpf_tc_attach(&hook, &to);
+	}
+	close(fd);
+	if (err)
+		return dp_err("foreign: attach", err);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -573,6 +631,8 @@ int main(int argc, char **argv)
 		rc = cmd_stats(argc, argv);
 	else if (!strcmp(cmd, "ct-fill"))
 		rc = cmd_ct_fill(argc, argv);
+	else if (!strcmp(cmd, "foreign"))
+		rc = cmd_foreign(argc, argv);
 	else {
 		fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
 		usage();

@@ -273,7 +273,8 @@ steer_cleanup() {
 #   mock_start I ARGS...    mockllm in beI (log $RUN_DIR/beI.req); MOCK_PID[I]
 #   llm_policy              write $POLICY from LLM_* (below; LLM_SETTINGS: more
 #                           "key: value" lines under settings:)
-#   steerd_start            steerd in gw on $POLICY; STEERD_PID
+#   steerd_start            steerd in gw on $POLICY (STEERD_ARGS: more options);
+#                           STEERD_PID
 #   steerd_wait             until every backend in the policy is up and all
 #                           tenant classes have a table
 #   be_allowed T TASK I     0 if backend I may serve tenant T (a|b) task TASK,
@@ -300,6 +301,7 @@ LLM_BACKENDS="1 2 3 4 5"	# backends in the policy
 LLM_OBJECTIVE="{quality: 1.0, cost: 0.5, load: 0.5, margin: 0.1, latency: 0.2}"
 LLM_CAPACITY=4			# per backend, in the policy
 LLM_SETTINGS=()			# more "key: value" lines under settings:
+STEERD_ARGS=()			# more steerd options for steerd_start
 declare -A LLM_STATE=()		# backend index -> active|draining|down
 declare -A LLM_WEIGHT=()	# backend index -> capacity override
 declare -A MOCK_PID=()
@@ -439,7 +441,7 @@ steerd_start() {
 	for i in $(seq "$LLM_NB"); do tcs+=(--tc "be$i"); done
 	# shellcheck disable=SC2046
 	bg gw "$RUN_DIR/steerd.log" "$STEERD" --foreground --log-level debug $(steerd_opts) \
-		--pin-root "$PIN" --config "$POLICY" --xdp ta --xdp tb "${tcs[@]}"
+		--pin-root "$PIN" --config "$POLICY" --xdp ta --xdp tb "${tcs[@]}" "${STEERD_ARGS[@]}"
 	# shellcheck disable=SC2034 # used by the tests
 	STEERD_PID=${STEER_PIDS[-1]}
 }

@@ -309,9 +309,11 @@ static void test_err_values(void **state)
 		  { "policy.yaml:7:61: tenants[0].admission.burst: burst needs a rate",
 		    "policy.yaml:8:70: tenants[1].admission.burst: must be >= 1 when rate is "
 		    "set" } },
-		{ BASE "interfaces: {xdp_mode: fast}\ntenants: [{name: a b, prefixes: []}]\n",
+		{ BASE "interfaces: {xdp_mode: fast, tc_mode: tc}\ntenants: [{name: a b, prefixes: []}]\n",
 		  { "policy.yaml:6:24: interfaces.xdp_mode: expected one of native, generic, got "
 		    "\"fast\"",
+		    "policy.yaml:6:39: interfaces.tc_mode: expected one of auto, tcx, clsact, got "
+		    "\"tc\" (did you mean \"tcx\"?)",
 		    "policy.yaml:7:18: tenants[0].name: expected a name (1..63 characters, no "
 		    "spaces), got \"a b\"",
 		    "policy.yaml:7:33: tenants[0].prefixes: expected at least one prefix" } },

@@ -169,6 +169,7 @@ static void test_example(void **state)
 	assert_int_equal(p->n_tc_ifaces, 1);
 	assert_string_equal(p->tc_ifaces[0], "eth1");
 	assert_false(p->xdp_generic);
+	assert_int_equal(p->tc_mode, 0); /* auto */
 	assert_true(p->objective.quality == 1.0 && p->objective.cost == 0.5);
 	assert_true(p->objective.load == 0.5 && p->objective.margin == 0.1);
 	assert_true(p->objective.latency == 0.2);

@@ -111,9 +111,21 @@ enum dp_xdp_mode {
 	DP_XDP_GENERIC = 1, /* slower; only when asked */
 };
 
-/* Attach steer_xdp to ifname (pinned link "links/xdp-<ifname>"). */
+enum dp_tc_mode {
+	DP_TC_AUTO = 0,		/* tcx, or clsact where the kernel has no tcx (< 6.6) */
+	DP_TC_TCX = 1,		/* tcx bpf_link (kernel >= 6.6) */
+	DP_TC_CLSACT = 2,	/* cls_bpf filter on the clsact qdisc (any kernel) */
+};
+
+const char *dp_tc_mode_name(enum dp_tc_mode m);
+/* Attach steer_xdp to ifname (pinned link "links/xdp-<ifname>"). A hook
+ * held by another program is refused with its name and id. */
 int dp_attach_xdp(struct dp *dp, const char *ifname, enum dp_xdp_mode mode);
-/* Attach steer_tc at clsact ingress of ifname (tcx link "links/tc-<ifname>"). */
+/* Attach steer_tc at ingress of ifname: a tcx link "links/tc-<ifname>" or
+ * a clsact filter marked by the program pinned at "links/tcc-<ifname>"
+ * (attach.c); *used (may be NULL): the mode attached. dp_attach_tc: AUTO. */
+int dp_attach_tc_mode(struct dp *dp, const char *ifname, enum dp_tc_mode mode,
+		      enum dp_tc_mode *used);
 int dp_attach_tc(struct dp *dp, const char *ifname);
 /* Remove the pinned link(s) of ifname; -ENOENT if none. */
 int dp_detach_xdp(struct dp *dp, const char *ifname);

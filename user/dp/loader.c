@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Data plane lifecycle: load both skeletons with their maps pinned under a
- * pin root (re-using existing pins), attach and detach through pinned
- * bpf_links. Closing the handle leaves pins and links in place: the
+ * pin root (re-using existing pins); attach.c attaches and detaches the
+ * programs. Closing the handle leaves pins and links in place: the
  * kernel keeps steering with the last tables.
  */
 #include <errno.h>
 #include <limits.h>
-#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +14,6 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
-#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -25,11 +23,6 @@
 #include "util/util.h"
 #include "steer_xdp.skel.h"
 #include "steer_tc.skel.h"
-
-/* Not in the uapi headers libbpf 1.1 builds against (kernel >= 6.6). */
-#ifndef BPF_TCX_INGRESS
-#define BPF_TCX_INGRESS 46
-#endif
 
 static __thread char errmsg[512];
 
@@ -312,165 +305,4 @@ int dp_tc_prog_fd(const struct dp *dp)
 int dp_map_fd(const struct dp *dp, enum dp_map m)
 {
 	return (unsigned int)m < DP_MAP__COUNT ? dp->maps[m].fd : -EINVAL;
-}
-
-/* ---- links ---- */
-
-/*
- * Pin path of an interface's link: "<root>/links/<kind>-<ifname>". bpffs
- * refuses names with a dot (EPERM: dots are reserved), and interface names
- * may have one (eth0.100), so '%' and '.' are escaped as %25 and %2e.
- */
-static int link_path(const struct dp *dp, const char *ifname, const char *kind, char *buf,
-		     size_t len)
-{
-	char enc[3 * IF_NAMESIZE + 1];
-	size_t i, o = 0;
-
-	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE || strchr(ifname, '/'))
-		return dp_fail(-EINVAL, "bad interface name '%s'", ifname ? ifname : "");
-	for (i = 0; ifname[i]; i++) {
-		if (ifname[i] == '.' || ifname[i] == '%')
-			o += (size_t)sprintf(enc + o, "%%%02x", (unsigned char)ifname[i]);
-		else
-			enc[o++] = ifname[i];
-	}
-	enc[o] = '\0';
-	if (snprintf(buf, len, "%s/%s/%s-%s", dp->pin_root, STEER_PIN_LINKS_DIR, kind, enc) >=
-	    (int)len)
-		return dp_fail(-ENAMETOOLONG, "link pin path too long");
-	return 0;
-}
-
-/*
- * ifindex a pinned link is attached to; 0 if the link is defunct (its
- * interface went away). xdp.ifindex and tcx.ifindex share their offset in
- * bpf_link_info's union; the tcx member is newer than these uapi headers.
- */
-static __u32 link_ifindex(int fd)
-{
-	struct bpf_link_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.xdp.ifindex;
-}
-
-/*
- * Attach prog to ifindex through the link pinned at path: update the
- * pinned link in place when it is alive on this interface (the program is
- * swapped atomically, no packet meets a detached interface), else create
- * and pin a new one.
- */
-static int attach_link(const char *path, int prog_fd, unsigned int ifindex,
-		       enum bpf_attach_type type, __u32 flags, const char *what)
-{
-	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = flags);
-	int fd, err;
-
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		if (link_ifindex(fd) == ifindex) {
-			err = bpf_link_update(fd, prog_fd, NULL);
-			close(fd);
-			if (err)
-				return dp_fail(-errno, "can't update %s link %s: %s", what,
-						     path, strerror(errno));
-			return 0;
-		}
-		close(fd);
-		unlink(path); /* defunct: the interface was re-created */
-	}
-	fd = bpf_link_create(prog_fd, ifindex, type, flags ? &lo : NULL);
-	if (fd < 0)
-		return dp_fail(-errno, "can't attach %s to ifindex %u: %s", what, ifindex,
-				     strerror(errno));
-	err = bpf_obj_pin(fd, path);
-	if (err) {
-		err = -errno;
-		close(fd); /* detaches again: nothing half-done stays */
-		return dp_fail(err, "can't pin %s link at %s: %s", what, path,
-				     strerror(-err));
-	}
-	close(fd);
-	return 0;
-}
-
-int dp_attach_xdp(struct dp *dp, const char *ifname, enum dp_xdp_mode mode)
-{
-	char path[PATH_MAX];
-	unsigned int ifindex;
-	int err;
-
-	err = link_path(dp, ifname, "xdp", path, sizeof(path));
-	if (err)
-		return err;
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex)
-		return dp_fail(-ENODEV, "no interface '%s'", ifname);
-	return attach_link(path, dp_xdp_prog_fd(dp), ifindex, BPF_XDP,
-			   mode == DP_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE,
-			   mode == DP_XDP_GENERIC ? "generic XDP" : "native XDP");
-}
-
-int dp_attach_tc(struct dp *dp, const char *ifname)
-{
-	char path[PATH_MAX];
-	unsigned int ifindex;
-	int err;
-
-	err = link_path(dp, ifname, "tc", path, sizeof(path));
-	if (err)
-		return err;
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex)
-		return dp_fail(-ENODEV, "no interface '%s'", ifname);
-	return attach_link(path, dp_tc_prog_fd(dp), ifindex, BPF_TCX_INGRESS, 0,
-			   "tcx ingress");
-}
-
-static int detach_link(struct dp *dp, const char *ifname, const char *kind)
-{
-	char path[PATH_MAX];
-	int err;
-
-	err = link_path(dp, ifname, kind, path, sizeof(path));
-	if (err)
-		return err;
-	/* the pin holds the last reference: unlinking it detaches */
-	if (unlink(path))
-		return dp_fail(-errno, "no %s link for %s (%s)", kind, ifname,
-				     strerror(errno));
-	return 0;
-}
-
-int dp_detach_xdp(struct dp *dp, const char *ifname)
-{
-	return detach_link(dp, ifname, "xdp");
-}
-
-int dp_detach_tc(struct dp *dp, const char *ifname)
-{
-	return detach_link(dp, ifname, "tc");
-}
-
-static bool link_pinned(const struct dp *dp, const char *ifname, const char *kind)
-{
-	char path[PATH_MAX];
-
-	if (link_path(dp, ifname, kind, path, sizeof(path)))
-		return false;
-	return access(path, F_OK) == 0;
-}
-
-bool dp_xdp_attached(const struct dp *dp, const char *ifname)
-{
-	return link_pinned(dp, ifname, "xdp");
-}
-
-bool dp_tc_attached(const struct dp *dp, const char *ifname)
-{
-	return link_pinned(dp, ifname, "tc");
 }

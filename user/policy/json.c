@@ -66,6 +66,8 @@ static json_t *interfaces_json(const struct policy *p)
 	else
 		json_decref(t);
 	jset(s, "xdp_mode", json_string(p->xdp_generic ? "generic" : "native"));
+	jset(s, "tc_mode",
+	     json_string(p->tc_mode == 1 ? "tcx" : p->tc_mode == 2 ? "clsact" : "auto"));
 	return s;
 }
 

@@ -187,6 +187,7 @@ struct policy {
 	char tc_ifaces[POLICY_MAX_IFACES][16];
 	size_t n_tc_ifaces;
 	bool xdp_generic;
+	uint8_t tc_mode;	/* 0 auto, 1 tcx, 2 clsact: enum dp_tc_mode's values */
 };
 
 /* One error of a parse: where, which field, what. */

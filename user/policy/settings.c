@@ -148,6 +148,7 @@ enum {
 	I_XDP,
 	I_TC,
 	I_MODE,
+	I_TC_MODE,
 	I_N,
 };
 
@@ -155,6 +156,7 @@ static const struct policy_key iface_keys[I_N] = {
 	[I_XDP] = { "xdp" },
 	[I_TC] = { "tc" },
 	[I_MODE] = { "xdp_mode" },
+	[I_TC_MODE] = { "tc_mode" },
 };
 
 /* As the kernel's dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':', space. */
@@ -211,6 +213,7 @@ static void policy_iface_list(struct policy_view *m, size_t k, char (*names)[POL
 void policy_parse_interfaces(struct policy_ctx *c, yaml_node_t *n)
 {
 	static const char *const modes[] = { "native", "generic" };
+	static const char *const tc_modes[] = { "auto", "tcx", "clsact" };
 	struct policy *p = c->p;
 	struct policy_view m;
 	int mode;
@@ -223,6 +226,8 @@ void policy_parse_interfaces(struct policy_ctx *c, yaml_node_t *n)
 	policy_iface_list(&m, I_TC, p->tc_ifaces, &p->n_tc_ifaces);
 	if (policy_v_enum(&m, I_MODE, modes, 2, &mode))
 		p->xdp_generic = mode == 1;
+	if (policy_v_enum(&m, I_TC_MODE, tc_modes, 3, &mode))
+		p->tc_mode = (uint8_t)mode;
 }
 
 /* ---- objective ---- */

@@ -17,42 +17,72 @@
 #include "steerd/ctl.h"
 #include "steerd/steerd.h"
 
+/*
+ * Attach to every interface of the options and the policy. fatal (the
+ * start): on any failure, what this call attached anew is detached again
+ * (interfaces steer held before, e.g. across a restart, keep steering)
+ * and the error is returned.
+ */
 static int attach_all(struct steerd *d, bool fatal)
 {
 	enum dp_xdp_mode mode = d->opts.xdp_generic || d->pol.xdp_generic ? DP_XDP_GENERIC
 									      : DP_XDP_NATIVE;
-	size_t i;
+	enum dp_tc_mode tc_mode = d->opts.tc_mode >= 0 ? (enum dp_tc_mode)d->opts.tc_mode
+						       : (enum dp_tc_mode)d->pol.tc_mode, used;
+	size_t nx = (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces;
+	size_t nt = (size_t)d->opts.n_tc + d->pol.n_tc_ifaces, i;
+	bool new_xdp[2 * POLICY_MAX_IFACES] = { 0 }, new_tc[2 * POLICY_MAX_IFACES] = { 0 };
 	int err, failed = 0;
 
 	if (d->opts.no_attach)
 		return 0;
 	if (mode == DP_XDP_GENERIC)
 		log_warn("generic XDP requested: slower than native, for testing only");
-	for (i = 0; i < (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces; i++) {
+	for (i = 0; i < nx; i++) {
 		const char *ifn = i < (size_t)d->opts.n_xdp ? d->opts.xdp[i]
 							     : d->pol.xdp_ifaces[i - d->opts.n_xdp];
+		bool had = dp_xdp_attached(d->dp, ifn);
 
 		err = dp_attach_xdp(d->dp, ifn, mode);
 		if (err) {
-			log_error("attach XDP to %s: %s", ifn, dp_errmsg());
+			log_error("attach XDP: %s", dp_errmsg());
 			failed = err;
 		} else {
+			new_xdp[i] = !had;
 			log_info("steer_xdp attached to %s", ifn);
 		}
 	}
-	for (i = 0; i < (size_t)d->opts.n_tc + d->pol.n_tc_ifaces; i++) {
+	for (i = 0; i < nt; i++) {
 		const char *ifn = i < (size_t)d->opts.n_tc ? d->opts.tc[i]
 							    : d->pol.tc_ifaces[i - d->opts.n_tc];
+		bool had = dp_tc_attached(d->dp, ifn);
 
-		err = dp_attach_tc(d->dp, ifn);
+		err = dp_attach_tc_mode(d->dp, ifn, tc_mode, &used);
 		if (err) {
-			log_error("attach TC to %s: %s", ifn, dp_errmsg());
+			log_error("attach TC: %s", dp_errmsg());
 			failed = err;
 		} else {
-			log_info("steer_tc attached to %s", ifn);
+			new_tc[i] = !had;
+			log_info("steer_tc attached to %s (%s%s)", ifn, dp_tc_mode_name(used),
+				 tc_mode == DP_TC_AUTO && used == DP_TC_CLSACT
+					 ? ": this kernel has no tcx"
+					 : "");
 		}
 	}
-	return fatal ? failed : 0;
+	if (!fatal || !failed)
+		return 0;
+	for (i = 0; i < nx; i++)
+		if (new_xdp[i])
+			dp_detach_xdp(d->dp, i < (size_t)d->opts.n_xdp
+						     ? d->opts.xdp[i]
+						     : d->pol.xdp_ifaces[i - d->opts.n_xdp]);
+	for (i = 0; i < nt; i++)
+		if (new_tc[i])
+			dp_detach_tc(d->dp, i < (size_t)d->opts.n_tc
+						    ? d->opts.tc[i]
+						    : d->pol.tc_ifaces[i - d->opts.n_tc]);
+	log_error("not started: the programs attached by this start were detached again");
+	return failed;
 }
 
 static void detach_all(struct steerd *d)

@@ -32,8 +32,11 @@ static void usage(FILE *f)
 		"  -P, --pin-root DIR     bpffs directory for maps and links [%s]\n"
 		"  -x, --xdp IFNAME       attach steer_xdp to IFNAME (repeatable; adds to the "
 		"policy's)\n"
-		"  -t, --tc IFNAME        attach steer_tc (clsact ingress) to IFNAME (repeatable)\n"
+		"  -t, --tc IFNAME        attach steer_tc (TC ingress) to IFNAME (repeatable)\n"
 		"      --xdp-generic      generic (skb) XDP instead of native: slower, for tests\n"
+		"      --tc-mode MODE     steer_tc through tcx (kernel >= 6.6), clsact (a cls_bpf\n"
+		"                         filter, any kernel) or auto: tcx, else clsact [policy's\n"
+		"                         interfaces.tc_mode, auto]\n"
 		"      --no-attach        attach nothing: publish into the maps only\n"
 		"  -f, --foreground       stay in the foreground (else daemonize, log to syslog)\n"
 		"      --syslog           log to syslog\n"
@@ -73,7 +76,8 @@ static int add_iface(char (*list)[16], int *n, const char *name, const char *wha
 
 static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, bool *use_syslog)
 {
-	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH };
+	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH,
+	       OPT_TC_MODE };
 	enum { OPT_METRICS = 0x300 }; /* metrics/ */
 	enum { OPT_STATE = 0x400, OPT_READ_GROUP, OPT_ADMIN_GROUP }; /* ctl*.c */
 	static const struct option longopts[] = {
@@ -83,6 +87,7 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 		{ "xdp", required_argument, NULL, 'x' },
 		{ "tc", required_argument, NULL, 't' },
 		{ "xdp-generic", no_argument, NULL, OPT_GENERIC },
+		{ "tc-mode", required_argument, NULL, OPT_TC_MODE },
 		{ "no-attach", no_argument, NULL, OPT_NO_ATTACH },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
@@ -121,6 +126,19 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 			break;
 		case OPT_GENERIC:
 			o->xdp_generic = true;
+			break;
+		case OPT_TC_MODE:
+			if (!strcmp(optarg, "auto"))
+				o->tc_mode = DP_TC_AUTO;
+			else if (!strcmp(optarg, "tcx"))
+				o->tc_mode = DP_TC_TCX;
+			else if (!strcmp(optarg, "clsact"))
+				o->tc_mode = DP_TC_CLSACT;
+			else {
+				fprintf(stderr, "steerd: --tc-mode expects auto, tcx or clsact, got "
+						"'%s'\n", optarg);
+				return 2;
+			}
 			break;
 		case OPT_NO_ATTACH:
 			o->no_attach = true;
@@ -229,6 +247,7 @@ int main(int argc, char **argv)
 	int err, rc = 1;
 
 	d.sigfd = -1;
+	d.opts.tc_mode = -1;
 	err = parse_args(argc, argv, &d.opts, &level, &use_syslog);
 	if (err)
 		return err;

@@ -22,6 +22,7 @@ struct steerd_opts {
 	bool detach_on_exit;	/* SIGTERM also detaches the programs */
 	bool no_attach;		/* don't attach: maps only (tests, another loader) */
 	bool xdp_generic;
+	int tc_mode;		/* enum dp_tc_mode, or -1: the policy's tc_mode */
 	char xdp[POLICY_MAX_IFACES][16];
 	int n_xdp;
 	char tc[POLICY_MAX_IFACES][16];
