@@ -5,7 +5,8 @@
  * their handshake (SYN, the backend's SYN+ACK through TC, the client's ACK)
  * and move to ct; then 16,384 SYNs (4x the table) from other ports arrive,
  * through BPF_PROG_TEST_RUN. Every one of the 1,000 keeps its ct and rct
- * entries and its backend, and its next packet is NATed to it.
+ * entries and its backend, and its next packet is NATed to it. And
+ * explain works on conntrack maps of these sizes.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -74,10 +75,27 @@ static void test_syn_flood_keeps_established(void **state)
 				 V_XDP_REDIRECT);
 }
 
+/* explain's dry-run instance loads against conntrack maps of a size the
+ * settings chose (it failed with EINVAL when they were not the default) */
+static void test_explain_with_sized_conntrack(void **state)
+{
+	struct dp_explain_req req = { .family = STEER_AF_INET, .proto = STEER_PROTO_TCP,
+				      .sport = 41000, .dport = PORT_TCP };
+	struct steer_explain x;
+
+	(void)state;
+	memcpy(req.src, A_CLI4, 4);
+	memcpy(req.dst, A_VIP4, 4);
+	assert_int_equal(dp_explain(bpft.dp, &req, &x), 0);
+	assert_int_equal(x.verdict, V_XDP_REDIRECT);
+	assert_int_equal(x.backend_id, BE4_A);
+}
+
 static int run(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_syn_flood_keeps_established, bpft_reset),
+		cmocka_unit_test_setup(test_explain_with_sized_conntrack, bpft_reset),
 	};
 
 	return cmocka_run_group_tests_name("ct_flood", tests, NULL, NULL);

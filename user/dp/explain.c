@@ -32,7 +32,10 @@ static int explain_load(struct dp *dp)
 		return dp_fail(-errno, "can't open the explain instance: %s",
 				     strerror(errno));
 	dp->dry->rodata->steer_dry_run = 1;
-	err = steer_xdp_bpf__load(dp->dry);
+	/* the live conntrack maps may have a size the settings chose */
+	err = dp_maps_prepare(dp, dp->dry->obj, NULL);
+	if (!err)
+		err = steer_xdp_bpf__load(dp->dry);
 	if (err) {
 		steer_xdp_bpf__destroy(dp->dry);
 		dp->dry = NULL;

@@ -27,6 +27,14 @@ struct dp {
 	} maps[DP_MAP__COUNT];
 };
 
+struct bpf_object;
+struct dp_opts;
+
+/* Before a load of a second instance of an object (explain's dry run) or
+ * of the first: its maps set to the layout and sizes of their pins (the
+ * conntrack maps keep their pinned size; the others must match). */
+int dp_maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts *opts);
+
 /* Record a message for dp_errmsg(); returns err as a negative errno. */
 int dp_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -123,7 +123,7 @@ static bool is_ct_map(const char *name, bool *syn)
  * keeps its pinned size (its flows stay; the setting applies once the pins
  * are removed); a new one gets the size the settings ask.
  */
-static int maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts *opts)
+int dp_maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts *opts)
 {
 	uint32_t want_ct = opts && opts->ct_entries ? opts->ct_entries : STEER_CT_ENTRIES;
 	uint32_t want_syn = opts && opts->ct_syn_entries ? opts->ct_syn_entries
@@ -239,7 +239,7 @@ int dp_open(const struct dp_opts *opts, struct dp **out)
 			err = dp_fail(-errno, "can't open steer_xdp: %s", strerror(errno));
 			goto fail;
 		}
-		err = maps_prepare(dp, dp->xdp->obj, opts);
+		err = dp_maps_prepare(dp, dp->xdp->obj, opts);
 		if (err)
 			goto fail;
 		err = steer_xdp_bpf__load(dp->xdp);
