@@ -35,7 +35,8 @@ for i in 1 2 3; do mock_start "$i" --slots 64 --ttft-ms 10 --tps 10000; done
 LLM_CAPACITY=64
 LLM_BACKENDS="1 2 3"
 LLM_SETTINGS=("conntrack_entries: 1024" "conntrack_syn_entries: 1024"
-	"conntrack_sweep_entries: 1024" "tcp_closing_timeout_ms: $CLOSING_MS")
+	"conntrack_sweep_entries: 1024" "tcp_closing_timeout_ms: $CLOSING_MS"
+	"conntrack_sweep_interval_ms: 0") # a pass per probe round: 2 passes per 1 s closing
 llm_policy
 grep -q '^  conntrack_entries: 1024$' "$POLICY" || die "policy: settings not set"
 steerd_start

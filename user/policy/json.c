@@ -42,6 +42,7 @@ static json_t *settings_json(const struct policy *p)
 	jset(s, "tcp_idle_timeout_ms", json_integer(p->tcp_idle_ms));
 	jset(s, "tcp_closing_timeout_ms", json_integer(p->tcp_closing_ms));
 	jset(s, "conntrack_sweep_entries", json_integer(p->ct_sweep_entries));
+	jset(s, "conntrack_sweep_interval_ms", json_integer(p->ct_sweep_interval_ms));
 	jset(s, "conntrack_entries", json_integer(p->ct_entries));
 	jset(s, "conntrack_syn_entries", json_integer(p->ct_syn_entries));
 	jset(s, "nonsyn_miss_rate", json_integer(p->nonsyn_rate));

@@ -34,6 +34,7 @@ void policy_defaults(struct policy *p)
 	p->tcp_idle_ms = 6 * 3600 * 1000;
 	p->tcp_closing_ms = 10000;
 	p->ct_sweep_entries = 65536;
+	p->ct_sweep_interval_ms = 2000;
 	p->ct_entries = STEER_CT_ENTRIES;
 	p->ct_syn_entries = STEER_CT_SYN_ENTRIES;
 	p->nonsyn_rate = 10000;
@@ -60,6 +61,7 @@ enum {
 	S_TCP_IDLE,
 	S_TCP_CLOSING,
 	S_CT_SWEEP,
+	S_CT_SWEEP_INTERVAL,
 	S_CT_ENTRIES,
 	S_CT_SYN_ENTRIES,
 	S_NONSYN_RATE,
@@ -76,6 +78,7 @@ static const struct policy_key settings_keys[S_N] = {
 	[S_TCP_IDLE] = { "tcp_idle_timeout_ms" },
 	[S_TCP_CLOSING] = { "tcp_closing_timeout_ms" },
 	[S_CT_SWEEP] = { "conntrack_sweep_entries" },
+	[S_CT_SWEEP_INTERVAL] = { "conntrack_sweep_interval_ms" },
 	[S_CT_ENTRIES] = { "conntrack_entries" },
 	[S_CT_SYN_ENTRIES] = { "conntrack_syn_entries" },
 	[S_NONSYN_RATE] = { "nonsyn_miss_rate" },
@@ -137,6 +140,7 @@ void policy_parse_settings(struct policy_ctx *c, yaml_node_t *n)
 	policy_v_u32(&m, S_TCP_IDLE, 10000, 7 * 86400000u, &p->tcp_idle_ms);
 	policy_v_u32(&m, S_TCP_CLOSING, 1000, 3600000, &p->tcp_closing_ms);
 	policy_v_u32(&m, S_CT_SWEEP, 256, 16777216, &p->ct_sweep_entries);
+	policy_v_u32(&m, S_CT_SWEEP_INTERVAL, 0, 600000, &p->ct_sweep_interval_ms);
 	policy_v_u32(&m, S_CT_ENTRIES, 1024, 16777216, &p->ct_entries);
 	policy_v_u32(&m, S_CT_SYN_ENTRIES, 1024, 16777216, &p->ct_syn_entries);
 	policy_v_u32(&m, S_NONSYN_RATE, 0, 10000000, &p->nonsyn_rate);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The conntrack sweep, driven from the loop: one bounded batch per probe
- * round (dp_ct_sweep: expired entries go with their reverse entries), and
+ * round (dp_ct_sweep: expired entries go with their reverse entries), a
+ * pass starting at most every conntrack_sweep_interval_ms, and
  * after each whole pass the truth replaces the running counts:
  * - a backend's load is its established flows (live.c), so half-open SYNs
  *   never make a backend look busy;
@@ -75,11 +76,17 @@ void steerd_ct_round(struct steerd *d)
 		.udp_ns = (uint64_t)p->udp_idle_ms * 1000000,
 	};
 	bool starting = !d->ct.in_pass;
+	uint64_t now_ms = util_now_ms();
 	int r;
 
 	if (!d->dp)
 		return;
+	/* passes are paced: a small table would otherwise be walked every
+	 * round (a pass walks every hash bucket, used or not) */
+	if (starting && d->ct.passes && now_ms - d->ct_pass_start_ms < p->ct_sweep_interval_ms)
+		return;
 	if (starting) {
+		d->ct_pass_start_ms = now_ms;
 		if (!d->ct_new_at_start)
 			d->ct_new_at_start = calloc(STEER_MAX_TENANTS, sizeof(uint64_t));
 		if (!d->ct_new_at_start || tenants_new_flows(d, d->ct_new_at_start))

@@ -72,6 +72,7 @@ struct steerd {
 	struct metrics_server *metrics;	/* /metrics (metrics/); NULL: off */
 	struct dp_ct_sweep ct;		/* conntrack sweep (conntrack.c) */
 	uint64_t *ct_new_at_start;	/* tenants' new_flows when the pass started */
+	uint64_t ct_pass_start_ms;	/* when the current / last pass started */
 	unsigned long ct_corrected;	/* tenant counts the sweep corrected */
 };
 
