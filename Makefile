@@ -72,9 +72,21 @@ STEERCTL_OBJS	:= $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/steerctl
 BINS		:= $(OUTPUT)/steerd $(OUTPUT)/steerctl
 
 DEPS_STAMP	:= $(OUTPUT)/.deps-ok
+# Goals that never install packages on the host: installing what was built
+# and removing it (build and test dependencies stay with make / make test).
+# NO_DEPS=1 does the same for any goal (a package build: Build-Depends).
+NO_DEPS_GOALS	:= install uninstall install-files deb man clean help
+DEPS_PREREQ	:= $(DEPS_STAMP)
+ifneq ($(NO_DEPS),)
+DEPS_PREREQ	:=
+else ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),)
+DEPS_PREREQ	:=
+endif
+endif
 
 .PHONY: all deps test test-unit test-bpf test-e2e demo bench bench-smoke bench-build install \
-	clean help format tests-build
+	uninstall clean help format tests-build
 
 all: $(BPF_OBJS) $(SKELS) $(ALL_LIBS) $(BINS) tests-build
 
@@ -85,7 +97,9 @@ help:
 	@echo "  make demo       run the demo on a namespace testbed (root)"
 	@echo "  make bench      run the benchmarks (root, ~15 min): .output/bench/results.md"
 	@echo "  make bench-smoke  the same scripts with tiny rounds (a few seconds)"
-	@echo "  make install    install binaries and the systemd unit (PREFIX=/usr/local)"
+	@echo "  make install    install binaries, unit, docs, /etc/steer/policy.yaml (PREFIX=/usr/local,"
+	@echo "                  DESTDIR, SBINDIR, SYSCONFDIR, SYSTEMDUNITDIR...; never installs packages)"
+	@echo "  make uninstall  remove what make install put there (a changed policy stays)"
 	@echo "  make format     clang-format the C sources"
 	@echo "  make clean      remove .output/"
 	@echo "  V=1             show commands"
@@ -99,7 +113,7 @@ $(DEPS_STAMP): scripts/install-deps.sh
 
 deps: $(DEPS_STAMP)
 
-$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(DEPS_STAMP)
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(DEPS_PREREQ)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
@@ -110,7 +124,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 
 # Every userspace object: the skeletons must exist before the first compile
 # (the loader includes them); after that -MMD knows who includes what.
-$(OUTPUT)/%.o: %.c | $(SKELS) $(DEPS_STAMP)
+$(OUTPUT)/%.o: %.c | $(SKELS) $(DEPS_PREREQ)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
@@ -186,13 +200,58 @@ $(OUTPUT)/bench/%: $(OUTPUT)/tests/bench/%.o $(LIBS_DAEMON)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
+# ---- install (GNU directory variables; DESTDIR for staging) ----
+# make install [PREFIX=/usr/local] [DESTDIR=DIR]: steerd and steerctl in
+# SBINDIR, the systemd unit (generated from scripts/steerd.service.in with
+# these paths), docs, and SYSCONFDIR/steer/policy.yaml from
+# examples/gateway.yaml (attaches nothing; an existing file is kept).
+# make uninstall removes the same files (the policy only if unchanged).
 PREFIX		?= /usr/local
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/steer $(DESTDIR)/lib/systemd/system
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 scripts/steerd.service $(DESTDIR)/lib/systemd/system/steerd.service
-	$(if $(wildcard examples/policy.yaml),test -e $(DESTDIR)/etc/steer/policy.yaml || \
-		install -m 0644 examples/policy.yaml $(DESTDIR)/etc/steer/policy.yaml)
+EXEC_PREFIX	?= $(PREFIX)
+SBINDIR		?= $(EXEC_PREFIX)/sbin
+DATAROOTDIR	?= $(PREFIX)/share
+DOCDIR		?= $(DATAROOTDIR)/doc/steer
+MANDIR		?= $(DATAROOTDIR)/man
+SYSCONFDIR	?= /etc
+LOCALSTATEDIR	?= /var
+RUNSTATEDIR	?= /run
+# systemd reads units from /lib/systemd/system and /usr/local/lib/systemd/system
+ifeq ($(PREFIX),/usr)
+SYSTEMDUNITDIR	?= /lib/systemd/system
+else
+SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
+endif
+INSTALL		?= install
+UNIT		:= $(OUTPUT)/steerd.service
+INSTALL_DOCS	:= README.md $(wildcard docs/*.md)
+
+$(UNIT): scripts/steerd.service.in Makefile
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@MANDIR@|$(MANDIR)|g' $< > $@.tmp && mv $@.tmp $@
+
+# The unit's paths depend on the directory variables: regenerate it each time.
+.PHONY: $(UNIT)
+
+install: $(BINS) $(UNIT)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/steer
+	$(INSTALL) -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0644 $(UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/steerd.service
+	$(INSTALL) -m 0644 $(INSTALL_DOCS) examples/policy.yaml $(DESTDIR)$(DOCDIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml || \
+		$(INSTALL) -m 0644 examples/gateway.yaml $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/steerd $(DESTDIR)$(SBINDIR)/steerctl \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/steerd.service
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INSTALL_DOCS)) policy.yaml)
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	@# the operator's policy stays unless it is the untouched example
+	if cmp -s examples/gateway.yaml $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml; fi
+	rmdir $(DESTDIR)$(SYSCONFDIR)/steer 2>/dev/null || true
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^vmlinux/')

@@ -26,6 +26,12 @@ static int attach_all(struct steerd *d, bool fatal)
 
 	if (d->opts.no_attach)
 		return 0;
+	if (d->opts.n_xdp + d->pol.n_xdp_ifaces + d->opts.n_tc + d->pol.n_tc_ifaces == 0) {
+		/* the installed policy names none: steer nothing until the operator does */
+		log_info("no interfaces: waiting (nothing attached; name them under "
+			 "interfaces: in %s and reload)", d->opts.config);
+		return 0;
+	}
 	if (mode == DP_XDP_GENERIC)
 		log_warn("generic XDP requested: slower than native, for testing only");
 	for (i = 0; i < (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces; i++) {
