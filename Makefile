@@ -47,7 +47,7 @@ LIBS_UTIL	:= $(call part_lib,util)
 LIBS_PROTO	:= $(call part_lib,proto) $(LIBS_UTIL)
 LIBS_DP		:= $(call part_lib,dp) $(LIBS_UTIL)
 LIBS_DAEMON	:= $(ALL_LIBS)
-SYS_DAEMON	:= $(LDLIBS_BPF) -lcurl -lyaml -ljansson -lmicrohttpd -lpthread -lm
+SYS_DAEMON	:= $(LDLIBS_BPF) -lcurl -lyaml -ljansson -lmicrohttpd -lsystemd -lpthread -lm
 
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(UNIT_SRCS))

@@ -9,7 +9,7 @@ set -euo pipefail
 PKGS=(
 	# build
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
-	libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev
+	libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev libsystemd-dev
 	# tests
 	libcmocka-dev iproute2 ethtool curl procps kmod jq util-linux
 	# demo / e2e / bench

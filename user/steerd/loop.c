@@ -76,14 +76,17 @@ static void detach_all(struct steerd *d)
 	log_info("programs detached");
 }
 
-int steerd_reload(struct steerd *d)
+int steerd_reload(struct steerd *d, char *errs, size_t len)
 {
 	struct policy np;
 	int err;
 
-	if (steerd_policy_load(d->opts.config, &np, false) < 0) {
+	util_notify_reloading();
+	if (steerd_policy_load_errs(d->opts.config, &np, errs, len) < 0) {
 		log_error("reload of %s rejected; the running policy stays", d->opts.config);
 		metrics_reloaded(d->metrics, false); /* metrics/ */
+		util_notify_ready("reload of %s rejected; running the previous policy",
+				  d->opts.config);
 		return -EINVAL;
 	}
 	steerd_ctl_overlay(d, &np); /* ctl*.c: runtime changes on top of the file */
@@ -94,9 +97,43 @@ int steerd_reload(struct steerd *d)
 	}
 	attach_all(d, false);
 	metrics_reloaded(d->metrics, true); /* metrics/ */
+	d->status_publishes = (unsigned long)-1; /* STATUS= again at the next publish */
+	util_notify_ready("reloaded %s", d->opts.config);
 	log_info("reloaded %s: %zu services, %zu tenants, %zu backends", d->opts.config,
 		 d->pol.n_services, d->pol.n_tenants, d->pol.n_backends);
 	return 0;
+}
+
+static size_t n_ifaces(const struct steerd *d)
+{
+	if (d->opts.no_attach)
+		return 0;
+	return (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces + (size_t)d->opts.n_tc +
+	       d->pol.n_tc_ifaces;
+}
+
+/*
+ * systemd (Type=notify): READY=1 after the first publish, so "started"
+ * means the tables are in the maps; then a STATUS= line when a publish
+ * changed the tables (not every round).
+ */
+static void notify_published(struct steerd *d)
+{
+	if (d->publishes == d->status_publishes)
+		return;
+	d->status_publishes = d->publishes;
+	if (!d->notified_ready && !d->publishes)
+		return; /* the first publish failed: not ready yet */
+	if (!d->opts.no_attach && !n_ifaces(d)) {
+		util_notify_ready("no interfaces: waiting (name them in %s and reload)",
+				  d->opts.config);
+	} else {
+		util_notify_ready("steering: %zu services, %zu backends, %zu tenants on %zu "
+				  "interfaces; %lu publishes",
+				  d->pol.n_services, d->pol.n_backends, d->pol.n_tenants,
+				  n_ifaces(d), d->publishes);
+	}
+	d->notified_ready = true;
 }
 
 static int signals_open(void)
@@ -120,7 +157,7 @@ static int handle_signals(struct steerd *d)
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			log_info("SIGHUP: reloading %s", d->opts.config);
-			steerd_reload(d);
+			steerd_reload(d, NULL, 0);
 		} else {
 			log_info("signal %u: stopping; the data plane keeps the last tables%s",
 				 si.ssi_signo, d->opts.detach_on_exit ? " (detaching)" : "");
@@ -177,6 +214,7 @@ int steerd_run(struct steerd *d)
 		if (d->dirty && (d->rounds > 0 || !d->pol.n_backends)) {
 			d->dirty = false;
 			steerd_publish(d);
+			notify_published(d);
 			if (d->opts.once && gen_before != d->publishes)
 				break;
 		}
@@ -200,6 +238,7 @@ int steerd_run(struct steerd *d)
 		if (steerd_ctl_handle(d, wfd + 1, nwfd - 1)) /* ctl*.c */
 			policy_gen++; /* the policy changed: results in flight are stale */
 	}
+	util_notify_stopping();
 	if (d->opts.detach_on_exit)
 		detach_all(d);
 	return 0;

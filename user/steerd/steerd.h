@@ -72,6 +72,8 @@ struct steerd {
 	struct dp_ct_sweep ct;		/* conntrack sweep (conntrack.c) */
 	uint64_t *ct_new_at_start;	/* tenants' new_flows when the pass started */
 	unsigned long ct_corrected;	/* tenant counts the sweep corrected */
+	bool notified_ready;		/* systemd heard READY=1 (after the first publish) */
+	unsigned long status_publishes;	/* publishes when STATUS= was last sent */
 };
 
 /* live.c: probe results and kernel counters -> track[] -> live[] */
@@ -97,6 +99,8 @@ int steerd_planner_adopt(struct steerd *d);
 /* Load and validate a policy file; errors are reported (to the log, or to
  * stderr before logging starts) the one way policy_errors_report says. */
 int steerd_policy_load(const char *path, struct policy *p, bool to_stderr);
+/* Same, logging the errors and also copying them, one a line, into errs. */
+int steerd_policy_load_errs(const char *path, struct policy *p, char *errs, size_t len);
 /* Consumes np; on -ENOMEM the running policy stays. */
 int steerd_policy_swap(struct steerd *d, struct policy *np);
 /* Probe targets for the running policy. */
@@ -112,8 +116,8 @@ void steerd_report(struct steerd *d, const struct dp_apply_stats *as, double dec
 /* metrics_source.c: fill the snapshot and render, if anything moved */
 void steerd_metrics_update(struct steerd *d);
 
-/* loop.c */
-int steerd_reload(struct steerd *d);
+/* loop.c: reload the file; a rejection's file:line errors into errs (may be NULL) */
+int steerd_reload(struct steerd *d, char *errs, size_t len);
 int steerd_run(struct steerd *d);
 
 #endif /* STEERD_H */
