@@ -70,6 +70,7 @@ BENCH_PKT_OBJS	:= $(OUTPUT)/tests/bpf/bpftest_env.o $(OUTPUT)/tests/bpf/pktbuild
 STEERD_OBJS	:= $(OUTPUT)/user/steerd/main.o
 STEERCTL_OBJS	:= $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/steerctl/*.c))
 BINS		:= $(OUTPUT)/steerd $(OUTPUT)/steerctl
+MANS		:= $(OUTPUT)/man/steerd.8 $(OUTPUT)/man/steerctl.8 $(OUTPUT)/man/steer-policy.5
 
 DEPS_STAMP	:= $(OUTPUT)/.deps-ok
 # Goals that never install packages on the host: installing what was built
@@ -86,9 +87,9 @@ endif
 endif
 
 .PHONY: all deps test test-unit test-bpf test-e2e demo bench bench-smoke bench-build install \
-	uninstall clean help format tests-build
+	uninstall man clean help format tests-build
 
-all: $(BPF_OBJS) $(SKELS) $(ALL_LIBS) $(BINS) tests-build
+all: $(BPF_OBJS) $(SKELS) $(ALL_LIBS) $(BINS) $(MANS) tests-build
 
 help:
 	@echo "steer make targets:"
@@ -100,6 +101,7 @@ help:
 	@echo "  make install    install binaries, unit, docs, /etc/steer/policy.yaml (PREFIX=/usr/local,"
 	@echo "                  DESTDIR, SBINDIR, SYSCONFDIR, SYSTEMDUNITDIR...; never installs packages)"
 	@echo "  make uninstall  remove what make install put there (a changed policy stays)"
+	@echo "  make man        steerd(8), steerctl(8), steer-policy(5) from docs/*.md"
 	@echo "  make format     clang-format the C sources"
 	@echo "  make clean      remove .output/"
 	@echo "  V=1             show commands"
@@ -200,6 +202,29 @@ $(OUTPUT)/bench/%: $(OUTPUT)/tests/bench/%.o $(LIBS_DAEMON)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
+# ---- man pages, made from docs/*.md (scripts/md2man.awk) ----
+VERSION		:= $(shell sed -n 's/^\#define STEERD_VERSION "\(.*\)"/\1/p' user/steerd/main.c)
+# reproducible: the date of the last commit (or SOURCE_DATE_EPOCH), not today
+MAN_EPOCH	:= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
+MAN_DATE	:= $(shell date -u -d @$(MAN_EPOCH) +%Y-%m-%d)
+# page: source, section, what it is (the NAME line)
+man_src_steerd.8	:= docs/steerd.md
+man_desc_steerd.8	:= the steer gateway daemon: policy to BPF steering tables
+man_src_steerctl.8	:= docs/steerctl.md
+man_desc_steerctl.8	:= manage and watch a running steerd
+man_src_steer-policy.5	:= docs/policy.md
+man_desc_steer-policy.5	:= steer policy file (/etc/steer/policy.yaml)
+
+man: $(MANS)
+
+.SECONDEXPANSION:
+$(OUTPUT)/man/%: $$(man_src_$$*) scripts/md2man.awk
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)awk -v name=$(basename $*) -v section=$(subst .,,$(suffix $*)) \
+		-v desc="$(man_desc_$*)" -v date=$(MAN_DATE) -v version=$(VERSION) \
+		-f scripts/md2man.awk $< > $@.tmp && mv $@.tmp $@
+
 # ---- install (GNU directory variables; DESTDIR for staging) ----
 # make install [PREFIX=/usr/local] [DESTDIR=DIR]: steerd and steerctl in
 # SBINDIR, the systemd unit (generated from scripts/steerd.service.in with
@@ -215,6 +240,7 @@ MANDIR		?= $(DATAROOTDIR)/man
 SYSCONFDIR	?= /etc
 LOCALSTATEDIR	?= /var
 RUNSTATEDIR	?= /run
+BASHCOMPDIR	?= $(DATAROOTDIR)/bash-completion/completions
 # systemd reads units from /lib/systemd/system and /usr/local/lib/systemd/system
 ifeq ($(PREFIX),/usr)
 SYSTEMDUNITDIR	?= /lib/systemd/system
@@ -234,10 +260,14 @@ $(UNIT): scripts/steerd.service.in Makefile
 # The unit's paths depend on the directory variables: regenerate it each time.
 .PHONY: $(UNIT)
 
-install: $(BINS) $(UNIT)
+install: $(BINS) $(UNIT) $(MANS)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/steer
+		$(DESTDIR)$(SYSCONFDIR)/steer $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	$(INSTALL) -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 scripts/steerctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/steerctl
 	$(INSTALL) -m 0644 $(UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/steerd.service
 	$(INSTALL) -m 0644 $(INSTALL_DOCS) examples/policy.yaml $(DESTDIR)$(DOCDIR)/
 	test -e $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml || \
@@ -245,7 +275,9 @@ install: $(BINS) $(UNIT)
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/steerd $(DESTDIR)$(SBINDIR)/steerctl \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/steerd.service
+		$(DESTDIR)$(SYSTEMDUNITDIR)/steerd.service $(DESTDIR)$(BASHCOMPDIR)/steerctl \
+		$(DESTDIR)$(MANDIR)/man8/steerd.8 $(DESTDIR)$(MANDIR)/man8/steerctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/steer-policy.5
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INSTALL_DOCS)) policy.yaml)
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 	@# the operator's policy stays unless it is the untouched example

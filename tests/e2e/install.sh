@@ -35,7 +35,9 @@ D=$RUN_DIR/root
 "${M[@]}" install DESTDIR="$D" PREFIX=/usr >"$RUN_DIR/install.log" 2>&1 ||
 	die "make install failed: $(cat "$RUN_DIR/install.log")"
 for f in usr/sbin/steerd usr/sbin/steerctl lib/systemd/system/steerd.service \
-	etc/steer/policy.yaml usr/share/doc/steer/README.md usr/share/doc/steer/policy.md; do
+	etc/steer/policy.yaml usr/share/doc/steer/README.md usr/share/doc/steer/policy.md \
+	usr/share/man/man8/steerd.8 usr/share/man/man8/steerctl.8 usr/share/man/man5/steer-policy.5 \
+	usr/share/bash-completion/completions/steerctl; do
 	check "installed /$f" test -s "$D/$f"
 done
 check "steerd is executable" test -x "$D/usr/sbin/steerd"

@@ -105,21 +105,24 @@ for _ in $(seq 50); do
 done
 check "SIGTERM: STOPPING=1" grep -q '^STOPPING=1' "$NLOG"
 
-# ---- the unit as make generates it ----
+# ---- the unit as make install writes it ----
+# (staged in DESTDIR; SBINDIR is the build tree, so that the binaries the
+# unit names exist on this host, and MANPATH finds the staged man pages)
 if command -v systemd-analyze >/dev/null; then
-	make -s -C "$STEER_TOP" --no-print-directory "$STEER_OUT/steerd.service" \
-		SBINDIR="$STEER_OUT" DOCDIR="$RUN_DIR" >/dev/null
-	man_opt=--man=no
-	[ -f "$STEER_OUT/man/steerd.8" ] && man_opt="--man=yes"
-	check "systemd-analyze verify $man_opt steerd.service is clean" \
-		bash -c "MANPATH='$STEER_OUT/man:' systemd-analyze verify $man_opt \
-			'$STEER_OUT/steerd.service' 2>&1 | tee '$RUN_DIR/verify.out'; \
-			[ \${PIPESTATUS[0]} -eq 0 ] && [ ! -s '$RUN_DIR/verify.out' ]"
+	D=$RUN_DIR/root
+	make -s -C "$STEER_TOP" --no-print-directory install DESTDIR="$D" PREFIX=/usr \
+		SBINDIR="$STEER_OUT" >"$RUN_DIR/install.out" 2>&1 ||
+		die "make install: $(cat "$RUN_DIR/install.out")"
+	U=$D/lib/systemd/system/steerd.service
+	check "systemd-analyze verify steerd.service (man pages too) is clean" \
+		bash -c "MANPATH='$D/usr/share/man' systemd-analyze verify --man=yes '$U' \
+			>'$RUN_DIR/verify.out' 2>&1; rc=\$?; cat '$RUN_DIR/verify.out';
+			[ \$rc -eq 0 ] && [ ! -s '$RUN_DIR/verify.out' ]"
 	check "unit: Type=notify, ExecReload through steerctl, run and state dirs" \
-		bash -c "grep -qx 'Type=notify' '$STEER_OUT/steerd.service' &&
-			grep -qx 'ExecReload=$STEER_OUT/steerctl reload' '$STEER_OUT/steerd.service' &&
-			grep -qx 'RuntimeDirectory=steer' '$STEER_OUT/steerd.service' &&
-			grep -qx 'StateDirectory=steer' '$STEER_OUT/steerd.service'"
+		bash -c "grep -qx 'Type=notify' '$U' &&
+			grep -qx 'ExecReload=$STEER_OUT/steerctl reload' '$U' &&
+			grep -qx 'RuntimeDirectory=steer' '$U' &&
+			grep -qx 'StateDirectory=steer' '$U'"
 fi
 
 summary
