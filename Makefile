@@ -87,7 +87,7 @@ endif
 endif
 
 .PHONY: all deps test test-unit test-bpf test-e2e demo bench bench-smoke bench-build install \
-	uninstall man clean help format tests-build
+	uninstall man deb clean help format tests-build
 
 all: $(BPF_OBJS) $(SKELS) $(ALL_LIBS) $(BINS) $(MANS) tests-build
 
@@ -102,6 +102,7 @@ help:
 	@echo "                  DESTDIR, SBINDIR, SYSCONFDIR, SYSTEMDUNITDIR...; never installs packages)"
 	@echo "  make uninstall  remove what make install put there (a changed policy stays)"
 	@echo "  make man        steerd(8), steerctl(8), steer-policy(5) from docs/*.md"
+	@echo "  make deb        the Debian package (dpkg-buildpackage -us -uc -b): .output/deb/"
 	@echo "  make format     clang-format the C sources"
 	@echo "  make clean      remove .output/"
 	@echo "  V=1             show commands"
@@ -129,7 +130,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 $(OUTPUT)/%.o: %.c | $(SKELS) $(DEPS_PREREQ)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 define part_rule
 $(call part_lib,$(1)): $(call part_objs,$(1))
@@ -140,12 +141,12 @@ $(foreach p,$(PARTS),$(if $(call part_srcs,$(p)),$(eval $(call part_rule,$(p))))
 
 $(OUTPUT)/steerd: $(STEERD_OBJS) $(LIBS_DAEMON)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
 # steerctl speaks the control protocol and prints: no libbpf, no libcurl.
 $(OUTPUT)/steerctl: $(STEERCTL_OBJS) $(LIBS_PROTO)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) -ljansson -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.o,$^) $(filter %.a,$^) -ljansson -lm -o $@
 
 # ---- tests ----
 
@@ -272,6 +273,22 @@ install: $(BINS) $(UNIT) $(MANS)
 	$(INSTALL) -m 0644 $(INSTALL_DOCS) examples/policy.yaml $(DESTDIR)$(DOCDIR)/
 	test -e $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml || \
 		$(INSTALL) -m 0644 examples/gateway.yaml $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml
+
+# make deb: steer_VERSION_ARCH.deb in $(OUTPUT)/deb, built by
+# dpkg-buildpackage from a copy of the tree (its results go to the parent
+# directory, which is then ours). scripts/install-deps.sh --deb brings the
+# Build-Depends, debhelper and lintian (not the test packages); NO_DEPS=1
+# skips it. lintian, when present, must report no error and no warning.
+DEB_DIR		:= $(OUTPUT)/deb
+deb:
+	$(if $(NO_DEPS),,scripts/install-deps.sh --deb)
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/steer-$(VERSION)
+	tar -c --exclude=./.output --exclude=./.git --exclude=./node_modules \
+		--exclude=./tests/e2e/openai/node_modules . | tar -x -C $(DEB_DIR)/steer-$(VERSION)
+	cd $(DEB_DIR)/steer-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
+	if command -v lintian >/dev/null; then lintian --fail-on error,warning \
+		$(DEB_DIR)/*.changes; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/steerd $(DESTDIR)$(SBINDIR)/steerctl \

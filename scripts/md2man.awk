@@ -51,8 +51,40 @@ function end_table(   i) {
 	if (!in_table)
 		return
 	in_table = 0
-	print ".TE"
+	if (!as_list)
+		print ".TE"
 	para = 1
+}
+
+# A table of more than three columns is too wide for 80 columns: each row
+# becomes a tagged paragraph, the first cell its tag and the others
+# "HEADER: value" lines.
+function row_list(n, cells,    i, c) {
+	print ".TP"
+	c = cells[1]
+	gsub(/^ +| +$/, "", c)
+	print "\\fB" inline(c) "\\fR"
+	for (i = 2; i <= n; i++) {
+		c = cells[i]
+		gsub(/^ +| +$/, "", c)
+		if (c == "")
+			continue
+		if (i > 2)
+			print ".br"
+		text((head[i] != "" ? head[i] ": " : "") c)
+	}
+}
+
+# a break point in every 12 hex digits of a run (commit ids in narrow cells)
+function break_hex(s,    out, h12) {
+	h12 = "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+	h12 = h12 h12
+	out = ""
+	while (match(s, h12 "[0-9a-f]")) {
+		out = out substr(s, 1, RSTART + 11) "\\:"
+		s = substr(s, RSTART + 12)
+	}
+	return out s
 }
 
 function row(s, is_head,    n, cells, i, line, c) {
@@ -62,12 +94,26 @@ function row(s, is_head,    n, cells, i, line, c) {
 	if (!in_table) {
 		in_table = 1
 		ncols = n
+		as_list = n > 3
+		if (as_list) {
+			for (i = 1; i <= n; i++) {
+				head[i] = cells[i]
+				gsub(/^ +| +$/, "", head[i])
+				gsub(/`/, "", head[i])
+			}
+			print ".PP"
+			return
+		}
 		print ".TS"
 		print "allbox tab(\t);"
 		line = ""
 		for (i = 1; i <= n; i++)
 			line = line (i > 1 ? " " : "") "lx"
 		print line "."
+	}
+	if (as_list) {
+		row_list(n, cells)
+		return
 	}
 	line = ""
 	for (i = 1; i <= ncols; i++) {
@@ -77,6 +123,7 @@ function row(s, is_head,    n, cells, i, line, c) {
 		# narrow cells: break long paths and lists after / | , = _ : (\:) and do
 		# not stretch the words (.na), else troff warns for each
 		gsub(/[\/|,=_:]/, "&\\:", c)
+		c = break_hex(c)
 		if (is_head && c != "")
 			c = "\\fB" c "\\fR"
 		line = line (i > 1 ? "\t" : "") "T{\n.na\n" c "\nT}"
