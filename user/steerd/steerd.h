@@ -48,6 +48,8 @@ struct steerd_track {
 	uint64_t metrics_at_ms;	/* when the signals were read; 0 never */
 	double latency_ms;
 	char last_error[160];
+	bool awaiting_health;	/* added at run time with a health URL: no new flows
+				 * until its first verdict (docs/steerctl.md) */
 };
 
 struct steerd {
@@ -72,6 +74,7 @@ struct steerd {
 	struct dp_ct_sweep ct;		/* conntrack sweep (conntrack.c) */
 	uint64_t *ct_new_at_start;	/* tenants' new_flows when the pass started */
 	unsigned long ct_corrected;	/* tenant counts the sweep corrected */
+	int lock_fd;			/* flock on the pin root (lock.c); -1: none */
 	bool notified_ready;		/* systemd heard READY=1 (after the first publish) */
 	unsigned long status_publishes;	/* publishes when STATUS= was last sent */
 };
@@ -115,6 +118,11 @@ void steerd_report(struct steerd *d, const struct dp_apply_stats *as, double dec
 
 /* metrics_source.c: fill the snapshot and render, if anything moved */
 void steerd_metrics_update(struct steerd *d);
+
+/* lock.c: one steerd per pin root (a second one names the first's pid) */
+int steerd_lock(struct steerd *d);
+/* After daemon(): the same lock, held in the child's name. */
+int steerd_lock_again(struct steerd *d);
 
 /* loop.c: reload the file; a rejection's file:line errors into errs (may be NULL) */
 int steerd_reload(struct steerd *d, char *errs, size_t len);

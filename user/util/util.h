@@ -109,6 +109,12 @@ static inline uint64_t util_fnv_u32(uint64_t h, uint32_t v)
 
 /* mkdir -p with mode for each directory it creates. 0 or -errno. */
 int util_mkdir_p(const char *path, mode_t mode);
+/*
+ * path made absolute against the working directory, without resolving
+ * symbolic links (a policy that is a link keeps following it); NULL stays
+ * NULL. Returns a copy to free, or NULL with errno set.
+ */
+char *util_abspath(const char *path);
 
 /* ---- text (text.c) ---- */
 
