@@ -75,6 +75,21 @@ expect "a backend added at runtime is offered" \
 expect "steerd not reachable: no names, no error" \
 	"$(complete_line steerctl -s "$RUN_DIR/nothing.sock" backend show "" 2>&1)" ""
 
+# ---- output to a file or a pipe: no terminal codes; top -j is JSON lines ----
+timeout -s INT 2.5 "$STEERCTL" -s "$CTL" -j top >"$RUN_DIR/top.jsonl" 2>&1 || true
+check "top -j: at least 2 lines, each a JSON object with backends" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) >= 2, lines
+for l in lines:
+    assert "backends" in json.loads(l)' "$RUN_DIR/top.jsonl"
+timeout -s INT 2.5 "$STEERCTL" -s "$CTL" top >"$RUN_DIR/top.txt" 2>&1 || true
+check "top into a file: frames, no terminal code" \
+	bash -c "grep -q 'steerctl top' '$RUN_DIR/top.txt' && ! grep -q \$'\\e' '$RUN_DIR/top.txt'"
+timeout -s INT 2.5 "$STEERCTL" -s "$CTL" stats --watch >"$RUN_DIR/watch.txt" 2>&1 || true
+check "stats --watch into a file: no screen clear" \
+	bash -c "grep -q . '$RUN_DIR/watch.txt' && ! grep -q \$'\\e' '$RUN_DIR/watch.txt'"
+
 # ---- man pages ----
 for m in steerd.8 steerctl.8 steer-policy.5; do
 	f=$STEER_OUT/man/$m
