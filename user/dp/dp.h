@@ -115,7 +115,16 @@ enum dp_xdp_mode {
 int dp_attach_xdp(struct dp *dp, const char *ifname, enum dp_xdp_mode mode);
 /* Attach steer_tc at clsact ingress of ifname (tcx link "links/tc-<ifname>"). */
 int dp_attach_tc(struct dp *dp, const char *ifname);
-/* Remove the pinned link(s) of ifname; -ENOENT if none. */
+/*
+ * The same through a clsact qdisc's ingress filter (kernels without tcx,
+ * before 6.6): "tc filter show dev IF ingress" shows it, and it outlives
+ * steerd like a pinned link; links/tcc-<ifname> (the program pinned) marks
+ * it. Attaching one way removes the other.
+ */
+int dp_attach_tc_clsact(struct dp *dp, const char *ifname);
+/* Remove the clsact filter of ifname; -ENOENT if steer put none there. */
+int dp_detach_tc_clsact(struct dp *dp, const char *ifname);
+/* Remove the pinned link(s) of ifname (and a clsact filter); -ENOENT if none. */
 int dp_detach_xdp(struct dp *dp, const char *ifname);
 int dp_detach_tc(struct dp *dp, const char *ifname);
 /* Is there a pinned link for ifname? */

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stddef.h>
 
 #include "dp/dp.h"
 
@@ -26,6 +27,13 @@ struct dp {
 		uint32_t value_stride;
 	} maps[DP_MAP__COUNT];
 };
+
+/* "<pin root>/links/<kind>-<ifname, '.' and '%' escaped>" */
+int dp_link_path(const struct dp *dp, const char *ifname, const char *kind, char *buf,
+		 size_t len);
+
+/* tc_clsact.c: the pin that marks a clsact filter (the tc program pinned there) */
+#define DP_TC_CLSACT_PIN "tcc"
 
 /* Record a message for dp_errmsg(); returns err as a negative errno. */
 int dp_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

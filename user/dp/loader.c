@@ -321,7 +321,7 @@ int dp_map_fd(const struct dp *dp, enum dp_map m)
  * refuses names with a dot (EPERM: dots are reserved), and interface names
  * may have one (eth0.100), so '%' and '.' are escaped as %25 and %2e.
  */
-static int link_path(const struct dp *dp, const char *ifname, const char *kind, char *buf,
+int dp_link_path(const struct dp *dp, const char *ifname, const char *kind, char *buf,
 		     size_t len)
 {
 	char enc[3 * IF_NAMESIZE + 1];
@@ -404,7 +404,7 @@ int dp_attach_xdp(struct dp *dp, const char *ifname, enum dp_xdp_mode mode)
 	unsigned int ifindex;
 	int err;
 
-	err = link_path(dp, ifname, "xdp", path, sizeof(path));
+	err = dp_link_path(dp, ifname, "xdp", path, sizeof(path));
 	if (err)
 		return err;
 	ifindex = if_nametoindex(ifname);
@@ -421,14 +421,16 @@ int dp_attach_tc(struct dp *dp, const char *ifname)
 	unsigned int ifindex;
 	int err;
 
-	err = link_path(dp, ifname, "tc", path, sizeof(path));
+	err = dp_link_path(dp, ifname, "tc", path, sizeof(path));
 	if (err)
 		return err;
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return dp_fail(-ENODEV, "no interface '%s'", ifname);
-	return attach_link(path, dp_tc_prog_fd(dp), ifindex, BPF_TCX_INGRESS, 0,
-			   "tcx ingress");
+	err = attach_link(path, dp_tc_prog_fd(dp), ifindex, BPF_TCX_INGRESS, 0, "tcx ingress");
+	if (!err)
+		dp_detach_tc_clsact(dp, ifname); /* never both: replies would be rewritten twice */
+	return err;
 }
 
 static int detach_link(struct dp *dp, const char *ifname, const char *kind)
@@ -436,7 +438,7 @@ static int detach_link(struct dp *dp, const char *ifname, const char *kind)
 	char path[PATH_MAX];
 	int err;
 
-	err = link_path(dp, ifname, kind, path, sizeof(path));
+	err = dp_link_path(dp, ifname, kind, path, sizeof(path));
 	if (err)
 		return err;
 	/* the pin holds the last reference: unlinking it detaches */
@@ -453,14 +455,16 @@ int dp_detach_xdp(struct dp *dp, const char *ifname)
 
 int dp_detach_tc(struct dp *dp, const char *ifname)
 {
-	return detach_link(dp, ifname, "tc");
+	int a = detach_link(dp, ifname, "tc"), b = dp_detach_tc_clsact(dp, ifname);
+
+	return a && b ? a : 0;
 }
 
 static bool link_pinned(const struct dp *dp, const char *ifname, const char *kind)
 {
 	char path[PATH_MAX];
 
-	if (link_path(dp, ifname, kind, path, sizeof(path)))
+	if (dp_link_path(dp, ifname, kind, path, sizeof(path)))
 		return false;
 	return access(path, F_OK) == 0;
 }
@@ -472,5 +476,5 @@ bool dp_xdp_attached(const struct dp *dp, const char *ifname)
 
 bool dp_tc_attached(const struct dp *dp, const char *ifname)
 {
-	return link_pinned(dp, ifname, "tc");
+	return link_pinned(dp, ifname, "tc") || link_pinned(dp, ifname, DP_TC_CLSACT_PIN);
 }

@@ -50,12 +50,22 @@ static int attach_all(struct steerd *d, bool fatal)
 		const char *ifn = i < (size_t)d->opts.n_tc ? d->opts.tc[i]
 							    : d->pol.tc_ifaces[i - d->opts.n_tc];
 
-		err = dp_attach_tc(d->dp, ifn);
+		bool clsact = d->opts.tc_clsact;
+
+		err = clsact ? -EINVAL : dp_attach_tc(d->dp, ifn);
+		if (err == -EINVAL && !clsact) {
+			/* attach type BPF_TCX_INGRESS is unknown before 6.6 */
+			log_warn("tcx attach to %s refused (%s): the kernel has no tcx (6.6+?); "
+				 "attaching through clsact", ifn, dp_errmsg());
+			clsact = true;
+		}
+		if (clsact)
+			err = dp_attach_tc_clsact(d->dp, ifn);
 		if (err) {
 			log_error("attach TC to %s: %s", ifn, dp_errmsg());
 			failed = err;
 		} else {
-			log_info("steer_tc attached to %s", ifn);
+			log_info("steer_tc attached to %s (%s ingress)", ifn, clsact ? "clsact" : "tcx");
 		}
 	}
 	return fatal ? failed : 0;

@@ -32,7 +32,9 @@ static void usage(FILE *f)
 		"  -P, --pin-root DIR     bpffs directory for maps and links [%s]\n"
 		"  -x, --xdp IFNAME       attach steer_xdp to IFNAME (repeatable; adds to the "
 		"policy's)\n"
-		"  -t, --tc IFNAME        attach steer_tc (clsact ingress) to IFNAME (repeatable)\n"
+		"  -t, --tc IFNAME        attach steer_tc (tcx ingress) to IFNAME (repeatable)\n"
+		"      --tc-clsact        attach steer_tc through a clsact qdisc, not tcx (what\n"
+		"                         kernels before 6.6 get anyway, when tcx is refused)\n"
 		"      --xdp-generic      generic (skb) XDP instead of native: slower, for tests\n"
 		"      --no-attach        attach nothing: publish into the maps only\n"
 		"  -f, --foreground       stay in the foreground (else daemonize, log to syslog)\n"
@@ -73,7 +75,8 @@ static int add_iface(char (*list)[16], int *n, const char *name, const char *wha
 
 static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, bool *use_syslog)
 {
-	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH };
+	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH,
+	       OPT_TC_CLSACT };
 	enum { OPT_METRICS = 0x300 }; /* metrics/ */
 	enum { OPT_STATE = 0x400, OPT_READ_GROUP, OPT_ADMIN_GROUP }; /* ctl*.c */
 	static const struct option longopts[] = {
@@ -83,6 +86,7 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 		{ "xdp", required_argument, NULL, 'x' },
 		{ "tc", required_argument, NULL, 't' },
 		{ "xdp-generic", no_argument, NULL, OPT_GENERIC },
+		{ "tc-clsact", no_argument, NULL, OPT_TC_CLSACT },
 		{ "no-attach", no_argument, NULL, OPT_NO_ATTACH },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
@@ -121,6 +125,9 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 			break;
 		case OPT_GENERIC:
 			o->xdp_generic = true;
+			break;
+		case OPT_TC_CLSACT:
+			o->tc_clsact = true;
 			break;
 		case OPT_NO_ATTACH:
 			o->no_attach = true;
@@ -239,6 +246,11 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	len = strlen(msg);
 	if (len && msg[len - 1] == '\n')
 		msg[len - 1] = '\0';
+	/* bpf_tc_hook_create on an interface that has its clsact qdisc already
+	 * (every restart) returns -EEXIST, which tc_clsact.c expects, and libbpf
+	 * warns with the kernel's extack: not worth an operator's attention */
+	if (strstr(msg, "Exclusivity flag on"))
+		level = LIBBPF_DEBUG;
 	util_log(level == LIBBPF_WARN ? UTIL_LOG_WARN : UTIL_LOG_DEBUG, "libbpf: %s", msg);
 	return 0;
 }

@@ -22,6 +22,7 @@ struct steerd_opts {
 	bool detach_on_exit;	/* SIGTERM also detaches the programs */
 	bool no_attach;		/* don't attach: maps only (tests, another loader) */
 	bool xdp_generic;
+	bool tc_clsact;		/* TC through clsact, not tcx (kernels < 6.6; tests) */
 	char xdp[POLICY_MAX_IFACES][16];
 	int n_xdp;
 	char tc[POLICY_MAX_IFACES][16];
