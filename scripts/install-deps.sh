@@ -18,6 +18,8 @@ PKGS=(
 	# tests (dpkg-dev, debhelper: tests/e2e/deb.sh builds the package)
 	libcmocka-dev iproute2 ethtool curl procps kmod jq util-linux python3
 	dpkg-dev debhelper fakeroot
+	# promtool for tests/e2e/contrib.sh (alert rules); ~100 MB installed
+	prometheus
 	# demo / e2e / bench
 	wrk haproxy nginx libnginx-mod-stream nftables iperf3 tcpdump gnuplot-nox
 )
@@ -83,8 +85,9 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 [ "$DEB_ONLY" -eq 1 ] && exit 0
-# nginx and haproxy are used as benchmark contenders only, never as services.
-for s in nginx haproxy; do
+# nginx and haproxy are used as benchmark contenders only, and prometheus for
+# its promtool: never as services.
+for s in nginx haproxy prometheus prometheus-node-exporter; do
 	systemctl disable --now "$s" >/dev/null 2>&1 || true
 done
 npm_e2e

@@ -74,6 +74,7 @@ struct metrics_snapshot {
 	const struct policy *pol;
 	const struct metrics_signals *sig;	/* pol->n_backends */
 	unsigned long rounds, publishes;
+	unsigned long publish_failures;		/* decide or map writes that failed */
 	double last_decide_ms, last_publish_ms;
 	/*
 	 * Kernel counters read in bulk, by id (see metrics_backend_ids,
@@ -93,6 +94,7 @@ struct metrics_snapshot {
 		uint64_t by_state[4];		/* handshake, established, closing, closed */
 		uint64_t passes, swept, expired, corrected;
 		double last_pass_ms;
+		uint64_t capacity[2];		/* ct, ct_syn max entries; 0: unknown */
 	} ct;
 };
 

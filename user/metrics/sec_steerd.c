@@ -9,8 +9,9 @@
 
 struct daemon_row {
 	struct metrics_val up, start, uptime, reloads[2], objects[5], rounds, publishes, changes,
-		decide, publish, classes, render, scrapes, cpu, rss;
-	struct metrics_val ct_flows[4], ct_passes, ct_swept, ct_expired, ct_pass, ct_corrected;
+		pub_fail, decide, publish, classes, render, scrapes, cpu, rss;
+	struct metrics_val ct_flows[4], ct_passes, ct_swept, ct_expired, ct_pass, ct_corrected,
+		ct_cap[2];
 };
 
 #define F(field) .off = offsetof(struct daemon_row, field)
@@ -32,6 +33,8 @@ static const struct metrics_family daemon_families[] = {
 	  F(publishes) },
 	{ "steerd_publish_changes_total", METRICS_COUNTER,
 	  "Publishes that wrote at least one map entry or table", F(changes) },
+	{ "steerd_publish_failures_total", METRICS_COUNTER,
+	  "Decide + publish runs that failed (the maps keep the previous tables)", F(pub_fail) },
 	{ "steerd_last_decide_seconds", METRICS_GAUGE, "Duration of the last decision run",
 	  F(decide) },
 	{ "steerd_last_publish_seconds", METRICS_GAUGE, "Duration of the last publish (map writes)",
@@ -45,6 +48,9 @@ static const struct metrics_family daemon_families[] = {
 	  "Conntrack entries by state, as the last whole sweep pass counted them",
 	  .key = "state", .vars = { "handshake", "established", "closing", "closed" },
 	  F(ct_flows) },
+	{ "steer_conntrack_capacity", METRICS_GAUGE,
+	  "Entries the conntrack maps hold at most (ct: established and closing, ct_syn: "
+	  "half-open)", .key = "table", .vars = { "ct", "ct_syn" }, F(ct_cap) },
 	{ "steer_conntrack_sweep_passes_total", METRICS_COUNTER,
 	  "Whole passes of steerd's conntrack sweep", F(ct_passes) },
 	{ "steer_conntrack_swept_total", METRICS_COUNTER, "Conntrack entries the sweep read",
@@ -79,6 +85,7 @@ void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot 
 		.rounds = METRICS_V(s->rounds),
 		.publishes = METRICS_V(s->publishes),
 		.changes = METRICS_V(k->pub_changes),
+		.pub_fail = METRICS_V(s->publish_failures),
 		.decide = METRICS_V(s->last_decide_ms / 1e3),
 		.publish = METRICS_V(s->last_publish_ms / 1e3),
 		.classes = METRICS_V(c->n_rows),
@@ -95,6 +102,9 @@ void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot 
 			r.ct_flows[i] = METRICS_V(s->ct.by_state[i]);
 		r.ct_pass = METRICS_V(s->ct.last_pass_ms / 1e3);
 	}
+	for (int i = 0; i < 2; i++)
+		if (s->ct.capacity[i])
+			r.ct_cap[i] = METRICS_V(s->ct.capacity[i]);
 	r.ct_passes = METRICS_V(s->ct.passes);
 	r.ct_swept = METRICS_V(s->ct.swept);
 	r.ct_expired = METRICS_V(s->ct.expired);

@@ -80,6 +80,7 @@ void steerd_metrics_update(struct steerd *d)
 		.pol = p,
 		.rounds = d->rounds,
 		.publishes = d->publishes,
+		.publish_failures = d->publish_failures,
 		.last_decide_ms = d->last_decide_ms,
 		.last_publish_ms = d->last_publish_ms,
 		.n_backend_stats = metrics_backend_ids(p),
@@ -91,6 +92,13 @@ void steerd_metrics_update(struct steerd *d)
 	struct metrics_signals *sig;
 	size_t i;
 
+	if (d->dp) {
+		uint32_t ct, syn;
+
+		dp_ct_sizes(d->dp, &ct, &syn);
+		s.ct.capacity[0] = ct;
+		s.ct.capacity[1] = syn;
+	}
 	s.ct.known = d->ct.have_last;
 	for (i = 0; d->ct.have_last && i < 4; i++)
 		s.ct.by_state[i] = d->ct.last->by_state[i];

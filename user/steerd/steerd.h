@@ -68,6 +68,7 @@ struct steerd {
 	bool force;			/* ... even if live signals look the same */
 	uint64_t last_sig;		/* live signals at the last decision */
 	unsigned long rounds, publishes;
+	unsigned long publish_failures;	/* decide or map writes failed (metrics) */
 	double last_decide_ms, last_publish_ms;
 	struct steerd_ctl *ctl;		/* control socket (ctl.c) */
 	uint64_t started_ms;		/* control socket: status */
