@@ -35,6 +35,10 @@ int dp_link_path(const struct dp *dp, const char *ifname, const char *kind, char
 /* tc_clsact.c: the pin that marks a clsact filter (the tc program pinned there) */
 #define DP_TC_CLSACT_PIN "tcc"
 
+/* xdp_holder.c: a failed XDP attach, re-worded with the interface and, when
+ * another program holds the hook, that program's name, id and mode */
+int dp_xdp_busy_error(int err, const char *ifname, const char *what);
+
 /* Record a message for dp_errmsg(); returns err as a negative errno. */
 int dp_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

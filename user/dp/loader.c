@@ -410,9 +410,13 @@ int dp_attach_xdp(struct dp *dp, const char *ifname, enum dp_xdp_mode mode)
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return dp_fail(-ENODEV, "no interface '%s'", ifname);
-	return attach_link(path, dp_xdp_prog_fd(dp), ifindex, BPF_XDP,
-			   mode == DP_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE,
-			   mode == DP_XDP_GENERIC ? "generic XDP" : "native XDP");
+	err = attach_link(path, dp_xdp_prog_fd(dp), ifindex, BPF_XDP,
+			  mode == DP_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE,
+			  mode == DP_XDP_GENERIC ? "generic XDP" : "native XDP");
+	if (err)
+		return dp_xdp_busy_error(err, ifname,
+					 mode == DP_XDP_GENERIC ? "generic XDP" : "native XDP");
+	return 0;
 }
 
 int dp_attach_tc(struct dp *dp, const char *ifname)

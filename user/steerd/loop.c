@@ -17,16 +17,57 @@
 #include "steerd/ctl.h"
 #include "steerd/steerd.h"
 
+static const char *xdp_ifname(const struct steerd *d, size_t i)
+{
+	return i < (size_t)d->opts.n_xdp ? d->opts.xdp[i] : d->pol.xdp_ifaces[i - d->opts.n_xdp];
+}
+
+static const char *tc_ifname(const struct steerd *d, size_t i)
+{
+	return i < (size_t)d->opts.n_tc ? d->opts.tc[i] : d->pol.tc_ifaces[i - d->opts.n_tc];
+}
+
+/* TC on one interface: tcx, or clsact when asked or when the kernel has no tcx. */
+static int attach_tc(struct steerd *d, const char *ifn)
+{
+	bool clsact = d->opts.tc_clsact;
+	int err = clsact ? -EINVAL : dp_attach_tc(d->dp, ifn);
+
+	if (err == -EINVAL && !clsact) {
+		/* attach type BPF_TCX_INGRESS is unknown before 6.6 */
+		log_warn("tcx attach to %s refused (%s): the kernel has no tcx (6.6+?); "
+			 "attaching through clsact", ifn, dp_errmsg());
+		clsact = true;
+	}
+	if (clsact)
+		err = dp_attach_tc_clsact(d->dp, ifn);
+	if (err)
+		log_error("attach TC to %s: %s", ifn, dp_errmsg());
+	else
+		log_info("steer_tc attached to %s (%s ingress)", ifn, clsact ? "clsact" : "tcx");
+	return err;
+}
+
+/*
+ * Attach to every interface of the flags and the policy. fatal (at start):
+ * a failure detaches again what this call attached (interfaces steer held
+ * before, from a previous run, keep steering), so a failed start leaves no
+ * half-attached data plane; steerd then exits. On a reload failures are
+ * logged and the rest stays attached.
+ */
 static int attach_all(struct steerd *d, bool fatal)
 {
 	enum dp_xdp_mode mode = d->opts.xdp_generic || d->pol.xdp_generic ? DP_XDP_GENERIC
 									      : DP_XDP_NATIVE;
+	size_t nx = (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces;
+	size_t nt = (size_t)d->opts.n_tc + d->pol.n_tc_ifaces;
+	bool fresh_x[2 * POLICY_MAX_IFACES] = { false }, fresh_t[2 * POLICY_MAX_IFACES] = { false };
 	size_t i;
 	int err, failed = 0;
 
 	if (d->opts.no_attach)
 		return 0;
-	if (d->opts.n_xdp + d->pol.n_xdp_ifaces + d->opts.n_tc + d->pol.n_tc_ifaces == 0) {
+	if (nx + nt == 0) {
 		/* the installed policy names none: steer nothing until the operator does */
 		log_info("no interfaces: waiting (nothing attached; name them under "
 			 "interfaces: in %s and reload)", d->opts.config);
@@ -34,41 +75,39 @@ static int attach_all(struct steerd *d, bool fatal)
 	}
 	if (mode == DP_XDP_GENERIC)
 		log_warn("generic XDP requested: slower than native, for testing only");
-	for (i = 0; i < (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces; i++) {
-		const char *ifn = i < (size_t)d->opts.n_xdp ? d->opts.xdp[i]
-							     : d->pol.xdp_ifaces[i - d->opts.n_xdp];
+	for (i = 0; i < nx && i < 2 * POLICY_MAX_IFACES; i++) {
+		const char *ifn = xdp_ifname(d, i);
+		bool was = dp_xdp_attached(d->dp, ifn);
 
 		err = dp_attach_xdp(d->dp, ifn, mode);
 		if (err) {
 			log_error("attach XDP to %s: %s", ifn, dp_errmsg());
 			failed = err;
 		} else {
+			fresh_x[i] = !was;
 			log_info("steer_xdp attached to %s", ifn);
 		}
 	}
-	for (i = 0; i < (size_t)d->opts.n_tc + d->pol.n_tc_ifaces; i++) {
-		const char *ifn = i < (size_t)d->opts.n_tc ? d->opts.tc[i]
-							    : d->pol.tc_ifaces[i - d->opts.n_tc];
+	for (i = 0; i < nt && i < 2 * POLICY_MAX_IFACES; i++) {
+		const char *ifn = tc_ifname(d, i);
+		bool was = dp_tc_attached(d->dp, ifn);
 
-		bool clsact = d->opts.tc_clsact;
-
-		err = clsact ? -EINVAL : dp_attach_tc(d->dp, ifn);
-		if (err == -EINVAL && !clsact) {
-			/* attach type BPF_TCX_INGRESS is unknown before 6.6 */
-			log_warn("tcx attach to %s refused (%s): the kernel has no tcx (6.6+?); "
-				 "attaching through clsact", ifn, dp_errmsg());
-			clsact = true;
-		}
-		if (clsact)
-			err = dp_attach_tc_clsact(d->dp, ifn);
-		if (err) {
-			log_error("attach TC to %s: %s", ifn, dp_errmsg());
+		err = attach_tc(d, ifn);
+		if (err)
 			failed = err;
-		} else {
-			log_info("steer_tc attached to %s (%s ingress)", ifn, clsact ? "clsact" : "tcx");
-		}
+		else
+			fresh_t[i] = !was;
 	}
-	return fatal ? failed : 0;
+	if (!fatal || !failed)
+		return 0;
+	for (i = 0; i < nx && i < 2 * POLICY_MAX_IFACES; i++)
+		if (fresh_x[i] && !dp_detach_xdp(d->dp, xdp_ifname(d, i)))
+			log_info("rolled back: steer_xdp detached from %s", xdp_ifname(d, i));
+	for (i = 0; i < nt && i < 2 * POLICY_MAX_IFACES; i++)
+		if (fresh_t[i] && !dp_detach_tc(d->dp, tc_ifname(d, i)))
+			log_info("rolled back: steer_tc detached from %s", tc_ifname(d, i));
+	log_error("attach failed: steerd stops; what this start attached is detached again");
+	return failed;
 }
 
 static void detach_all(struct steerd *d)
