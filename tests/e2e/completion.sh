@@ -75,6 +75,16 @@ expect "a backend added at runtime is offered" \
 expect "steerd not reachable: no names, no error" \
 	"$(complete_line steerctl -s "$RUN_DIR/nothing.sock" backend show "" 2>&1)" ""
 
+# ---- -j on every command: one JSON document ----
+for cmd in "status" "backend list" "backend show be-alpha" "tenant list" "tenant show acme" \
+	"service list" "policy show" "policy dump" "flows" "stats" "version" "help" \
+	"backend help" "explain 198.18.0.9:1234 198.18.100.1:80" "reload" \
+	"backend show nothing-such"; do
+	# shellcheck disable=SC2086 # the words of cmd
+	timeout 10 "$STEERCTL" -s "$CTL" -j $cmd >"$RUN_DIR/j.out" 2>&1 || true
+	check "-j $cmd: JSON" python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$RUN_DIR/j.out"
+done
+
 # ---- output to a file or a pipe: no terminal codes; top -j is JSON lines ----
 timeout -s INT 2.5 "$STEERCTL" -s "$CTL" -j top >"$RUN_DIR/top.jsonl" 2>&1 || true
 check "top -j: at least 2 lines, each a JSON object with backends" python3 -c '

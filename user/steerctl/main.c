@@ -174,11 +174,34 @@ int main(int argc, char **argv)
 	}
 	switch (c.action) {
 	case STEERCTL_ACT_HELP:
-		steerctl_help(stdout, c.help_object);
+		if (c.json) { /* -j on every command: the help text as a JSON string */
+			char *text = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&text, &len);
+			json_t *j;
+
+			if (m) {
+				steerctl_help(m, c.help_object);
+				fclose(m);
+			}
+			j = json_pack("{s:s}", "help", text ? text : "");
+			steerctl_print(stdout, "help", j, true, c.pretty);
+			json_decref(j);
+			free(text);
+		} else {
+			steerctl_help(stdout, c.help_object);
+		}
 		rc = STEERCTL_EXIT_OK;
 		break;
 	case STEERCTL_ACT_VERSION:
-		printf("steerctl %s\n", STEERCTL_VERSION);
+		if (c.json) {
+			json_t *j = json_pack("{s:s}", "version", STEERCTL_VERSION);
+
+			steerctl_print(stdout, "version", j, true, c.pretty);
+			json_decref(j);
+		} else {
+			printf("steerctl %s\n", STEERCTL_VERSION);
+		}
 		rc = STEERCTL_EXIT_OK;
 		break;
 	case STEERCTL_ACT_STATS:
