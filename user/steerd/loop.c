@@ -33,8 +33,9 @@ static int attach_tc(struct steerd *d, const char *ifn)
 	bool clsact = d->opts.tc_clsact;
 	int err = clsact ? -EINVAL : dp_attach_tc(d->dp, ifn);
 
-	if (err == -EINVAL && !clsact) {
-		/* attach type BPF_TCX_INGRESS is unknown before 6.6 */
+	if ((err == -EINVAL || err == -EOPNOTSUPP) && !clsact) {
+		/* attach type BPF_TCX_INGRESS is unknown before 6.6: link_create
+		 * has no case for a SCHED_CLS program there (-EINVAL) */
 		log_warn("tcx attach to %s refused (%s): the kernel has no tcx (6.6+?); "
 			 "attaching through clsact", ifn, dp_errmsg());
 		clsact = true;
