@@ -30,9 +30,9 @@ struct listener {
 /* A datagram socket at a fresh path (abstract: "@name"), NOTIFY_SOCKET set to it. */
 static void listen_at(struct listener *l, bool abstract)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	socklen_t sl;
-	struct timeval tv = { 2, 0 };
+	struct timeval tv = {2, 0};
 
 	snprintf(l->dir, sizeof(l->dir), "/tmp/steer-notify-XXXXXX");
 	assert_non_null(mkdtemp(l->dir));

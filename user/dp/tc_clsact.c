@@ -19,14 +19,14 @@
 
 #include "dp/internal.h"
 
-#define TC_CLSACT_HANDLE	0x5e3	/* "steer" */
-#define TC_CLSACT_PRIORITY	0x5e3
+#define TC_CLSACT_HANDLE   0x5e3 /* "steer" */
+#define TC_CLSACT_PRIORITY 0x5e3
 
 int dp_attach_tc_clsact(struct dp *dp, const char *ifname)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_CLSACT_HANDLE,
-		    .priority = TC_CLSACT_PRIORITY, .flags = BPF_TC_F_REPLACE);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_CLSACT_HANDLE, .priority = TC_CLSACT_PRIORITY,
+		    .flags = BPF_TC_F_REPLACE);
 	char path[PATH_MAX], tcx[PATH_MAX];
 	int err;
 
@@ -63,8 +63,7 @@ int dp_attach_tc_clsact(struct dp *dp, const char *ifname)
 int dp_detach_tc_clsact(struct dp *dp, const char *ifname)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_CLSACT_HANDLE,
-		    .priority = TC_CLSACT_PRIORITY);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_CLSACT_HANDLE, .priority = TC_CLSACT_PRIORITY);
 	char path[PATH_MAX];
 	int err;
 

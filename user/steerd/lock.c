@@ -35,8 +35,8 @@ static int lock_holder(int fd)
 		return 0;
 	/* "1: FLOCK  ADVISORY  WRITE 1234 00:2a:5678 0 EOF" (waiters have "->") */
 	while (!found && fgets(line, sizeof(line), f)) {
-		if (strstr(line, "->") ||
-		    sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid, &maj, &min, &ino) != 5)
+		if (strstr(line, "->") || sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid,
+						 &maj, &min, &ino) != 5)
 			continue;
 		if (!strcmp(type, "FLOCK") && maj == major(st.st_dev) && min == minor(st.st_dev) &&
 		    ino == (unsigned long)st.st_ino)
@@ -69,10 +69,12 @@ int steerd_lock(struct steerd *d)
 			log_error("can't lock pin root %s: %s", root, strerror(-err));
 		else if (pid)
 			log_error("pin root %s is in use by steerd pid %d: one steerd per pin root "
-				  "(stop it, or give this one another --pin-root)", root, pid);
+				  "(stop it, or give this one another --pin-root)",
+				  root, pid);
 		else
 			log_error("pin root %s is in use by another steerd: one steerd per pin "
-				  "root (stop it, or give this one another --pin-root)", root);
+				  "root (stop it, or give this one another --pin-root)",
+				  root);
 		close(fd);
 		return err == -EWOULDBLOCK ? -EBUSY : err;
 	}
