@@ -47,7 +47,7 @@ LIBS_UTIL	:= $(call part_lib,util)
 LIBS_PROTO	:= $(call part_lib,proto) $(LIBS_UTIL)
 LIBS_DP		:= $(call part_lib,dp) $(LIBS_UTIL)
 LIBS_DAEMON	:= $(ALL_LIBS)
-SYS_DAEMON	:= $(LDLIBS_BPF) -lcurl -lyaml -ljansson -lmicrohttpd -lpthread -lm
+SYS_DAEMON	:= $(LDLIBS_BPF) -lcurl -lyaml -ljansson -lmicrohttpd -lsystemd -lpthread -lm
 
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(UNIT_SRCS))
@@ -70,13 +70,26 @@ BENCH_PKT_OBJS	:= $(OUTPUT)/tests/bpf/bpftest_env.o $(OUTPUT)/tests/bpf/pktbuild
 STEERD_OBJS	:= $(OUTPUT)/user/steerd/main.o
 STEERCTL_OBJS	:= $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/steerctl/*.c))
 BINS		:= $(OUTPUT)/steerd $(OUTPUT)/steerctl
+MANS		:= $(OUTPUT)/man/steerd.8 $(OUTPUT)/man/steerctl.8 $(OUTPUT)/man/steer-policy.5
 
 DEPS_STAMP	:= $(OUTPUT)/.deps-ok
+# Goals that never install packages on the host: installing what was built
+# and removing it (build and test dependencies stay with make / make test).
+# NO_DEPS=1 does the same for any goal (a package build: Build-Depends).
+NO_DEPS_GOALS	:= install uninstall install-files deb man clean help
+DEPS_PREREQ	:= $(DEPS_STAMP)
+ifneq ($(NO_DEPS),)
+DEPS_PREREQ	:=
+else ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),)
+DEPS_PREREQ	:=
+endif
+endif
 
 .PHONY: all deps test test-unit test-bpf test-e2e demo bench bench-smoke bench-build install \
-	clean help format tests-build
+	uninstall man deb clean help format tests-build
 
-all: $(BPF_OBJS) $(SKELS) $(ALL_LIBS) $(BINS) tests-build
+all: $(BPF_OBJS) $(SKELS) $(ALL_LIBS) $(BINS) $(MANS) tests-build
 
 help:
 	@echo "steer make targets:"
@@ -85,7 +98,11 @@ help:
 	@echo "  make demo       run the demo on a namespace testbed (root)"
 	@echo "  make bench      run the benchmarks (root, ~15 min): .output/bench/results.md"
 	@echo "  make bench-smoke  the same scripts with tiny rounds (a few seconds)"
-	@echo "  make install    install binaries and the systemd unit (PREFIX=/usr/local)"
+	@echo "  make install    install binaries, unit, docs, /etc/steer/policy.yaml (PREFIX=/usr/local,"
+	@echo "                  DESTDIR, SBINDIR, SYSCONFDIR, SYSTEMDUNITDIR...; never installs packages)"
+	@echo "  make uninstall  remove what make install put there (a changed policy stays)"
+	@echo "  make man        steerd(8), steerctl(8), steer-policy(5) from docs/*.md"
+	@echo "  make deb        the Debian package (dpkg-buildpackage -us -uc -b): .output/deb/"
 	@echo "  make format     clang-format the C sources"
 	@echo "  make clean      remove .output/"
 	@echo "  V=1             show commands"
@@ -99,7 +116,7 @@ $(DEPS_STAMP): scripts/install-deps.sh
 
 deps: $(DEPS_STAMP)
 
-$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(DEPS_STAMP)
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(DEPS_PREREQ)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
@@ -110,10 +127,10 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 
 # Every userspace object: the skeletons must exist before the first compile
 # (the loader includes them); after that -MMD knows who includes what.
-$(OUTPUT)/%.o: %.c | $(SKELS) $(DEPS_STAMP)
+$(OUTPUT)/%.o: %.c | $(SKELS) $(DEPS_PREREQ)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 define part_rule
 $(call part_lib,$(1)): $(call part_objs,$(1))
@@ -124,12 +141,12 @@ $(foreach p,$(PARTS),$(if $(call part_srcs,$(p)),$(eval $(call part_rule,$(p))))
 
 $(OUTPUT)/steerd: $(STEERD_OBJS) $(LIBS_DAEMON)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
 # steerctl speaks the control protocol and prints: no libbpf, no libcurl.
 $(OUTPUT)/steerctl: $(STEERCTL_OBJS) $(LIBS_PROTO)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) -ljansson -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.o,$^) $(filter %.a,$^) -ljansson -lm -o $@
 
 # ---- tests ----
 
@@ -186,13 +203,104 @@ $(OUTPUT)/bench/%: $(OUTPUT)/tests/bench/%.o $(LIBS_DAEMON)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
+# ---- man pages, made from docs/*.md (scripts/md2man.awk) ----
+VERSION		:= $(shell sed -n 's/^\#define STEERD_VERSION "\(.*\)"/\1/p' user/steerd/main.c)
+# reproducible: the date of the last commit (or SOURCE_DATE_EPOCH), not today
+MAN_EPOCH	:= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
+MAN_DATE	:= $(shell date -u -d @$(MAN_EPOCH) +%Y-%m-%d)
+# page: source, section, what it is (the NAME line)
+man_src_steerd.8	:= docs/steerd.md
+man_desc_steerd.8	:= the steer gateway daemon: policy to BPF steering tables
+man_src_steerctl.8	:= docs/steerctl.md
+man_desc_steerctl.8	:= manage and watch a running steerd
+man_src_steer-policy.5	:= docs/policy.md
+man_desc_steer-policy.5	:= steer policy file (/etc/steer/policy.yaml)
+
+man: $(MANS)
+
+.SECONDEXPANSION:
+$(OUTPUT)/man/%: $$(man_src_$$*) scripts/md2man.awk
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)awk -v name=$(basename $*) -v section=$(subst .,,$(suffix $*)) \
+		-v desc="$(man_desc_$*)" -v date=$(MAN_DATE) -v version=$(VERSION) \
+		-f scripts/md2man.awk $< > $@.tmp && mv $@.tmp $@
+
+# ---- install (GNU directory variables; DESTDIR for staging) ----
+# make install [PREFIX=/usr/local] [DESTDIR=DIR]: steerd and steerctl in
+# SBINDIR, the systemd unit (generated from scripts/steerd.service.in with
+# these paths), docs, and SYSCONFDIR/steer/policy.yaml from
+# examples/gateway.yaml (attaches nothing; an existing file is kept).
+# make uninstall removes the same files (the policy only if unchanged).
 PREFIX		?= /usr/local
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/steer $(DESTDIR)/lib/systemd/system
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 scripts/steerd.service $(DESTDIR)/lib/systemd/system/steerd.service
-	$(if $(wildcard examples/policy.yaml),test -e $(DESTDIR)/etc/steer/policy.yaml || \
-		install -m 0644 examples/policy.yaml $(DESTDIR)/etc/steer/policy.yaml)
+EXEC_PREFIX	?= $(PREFIX)
+SBINDIR		?= $(EXEC_PREFIX)/sbin
+DATAROOTDIR	?= $(PREFIX)/share
+DOCDIR		?= $(DATAROOTDIR)/doc/steer
+MANDIR		?= $(DATAROOTDIR)/man
+SYSCONFDIR	?= /etc
+LOCALSTATEDIR	?= /var
+RUNSTATEDIR	?= /run
+BASHCOMPDIR	?= $(DATAROOTDIR)/bash-completion/completions
+# systemd reads units from /lib/systemd/system and /usr/local/lib/systemd/system
+ifeq ($(PREFIX),/usr)
+SYSTEMDUNITDIR	?= /lib/systemd/system
+else
+SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
+endif
+INSTALL		?= install
+UNIT		:= $(OUTPUT)/steerd.service
+INSTALL_DOCS	:= README.md $(wildcard docs/*.md)
+
+$(UNIT): scripts/steerd.service.in Makefile
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@MANDIR@|$(MANDIR)|g' $< > $@.tmp && mv $@.tmp $@
+
+# The unit's paths depend on the directory variables: regenerate it each time.
+.PHONY: $(UNIT)
+
+install: $(BINS) $(UNIT) $(MANS)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/steer $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL) -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 scripts/steerctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/steerctl
+	$(INSTALL) -m 0644 $(UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/steerd.service
+	$(INSTALL) -m 0644 $(INSTALL_DOCS) examples/policy.yaml $(DESTDIR)$(DOCDIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml || \
+		$(INSTALL) -m 0644 examples/gateway.yaml $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml
+
+# make deb: steer_VERSION_ARCH.deb in $(OUTPUT)/deb, built by
+# dpkg-buildpackage from a copy of the tree (its results go to the parent
+# directory, which is then ours). scripts/install-deps.sh --deb brings the
+# Build-Depends, debhelper and lintian (not the test packages); NO_DEPS=1
+# skips it. lintian, when present, must report no error and no warning.
+DEB_DIR		:= $(OUTPUT)/deb
+deb:
+	$(if $(NO_DEPS),,scripts/install-deps.sh --deb)
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/steer-$(VERSION)
+	tar -c --exclude=./.output --exclude=./.git --exclude=./node_modules \
+		--exclude=./tests/e2e/openai/node_modules . | tar -x -C $(DEB_DIR)/steer-$(VERSION)
+	cd $(DEB_DIR)/steer-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
+	if command -v lintian >/dev/null; then lintian --fail-on error,warning \
+		$(DEB_DIR)/*.changes; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/steerd $(DESTDIR)$(SBINDIR)/steerctl \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/steerd.service $(DESTDIR)$(BASHCOMPDIR)/steerctl \
+		$(DESTDIR)$(MANDIR)/man8/steerd.8 $(DESTDIR)$(MANDIR)/man8/steerctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/steer-policy.5
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INSTALL_DOCS)) policy.yaml)
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	@# the operator's policy stays unless it is the untouched example
+	if cmp -s examples/gateway.yaml $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/steer/policy.yaml; fi
+	rmdir $(DESTDIR)$(SYSCONFDIR)/steer 2>/dev/null || true
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^vmlinux/')

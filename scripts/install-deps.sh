@@ -4,19 +4,30 @@
 # Install every Debian package that steer's build, tests and demo need.
 # Idempotent: packages already present are not touched, and apt is only
 # called when something is missing.
+#   scripts/install-deps.sh         build, tests, demo (make, make test)
+#   scripts/install-deps.sh --deb   build and packaging only (make deb):
+#                                   the Build-Depends, debhelper, lintian
 set -euo pipefail
 
-PKGS=(
-	# build
+BUILD=(
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
-	libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev
-	# tests
-	libcmocka-dev iproute2 ethtool curl procps kmod jq util-linux
-	# contrib/ alert rules: promtool (the package's server is never started)
+	libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev libsystemd-dev
+)
+PKGS=(
+	"${BUILD[@]}"
+	# tests (dpkg-dev, debhelper: tests/e2e/deb.sh builds the package)
+	libcmocka-dev iproute2 ethtool curl procps kmod jq util-linux python3
+	dpkg-dev debhelper fakeroot
+	# promtool for tests/e2e/contrib.sh (alert rules); ~100 MB installed
 	prometheus
 	# demo / e2e / bench
 	wrk haproxy nginx libnginx-mod-stream nftables iperf3 tcpdump gnuplot-nox
 )
+DEB_ONLY=0
+if [ "${1:-}" = --deb ]; then
+	DEB_ONLY=1
+	PKGS=("${BUILD[@]}" dpkg-dev debhelper fakeroot lintian)
+fi
 
 # The e2e test with the official OpenAI client (tests/e2e/openai.sh) needs
 # the npm package pinned in tests/e2e/openai/package-lock.json, installed
@@ -51,15 +62,15 @@ done
 
 # Node.js (for the e2e test with the official OpenAI client) may come from
 # another repository than Debian's; only ask Debian for it when absent.
-if ! command -v node >/dev/null 2>&1; then
+if [ "$DEB_ONLY" -eq 0 ] && ! command -v node >/dev/null 2>&1; then
 	missing+=(nodejs)
 fi
-if ! command -v npm >/dev/null 2>&1; then
+if [ "$DEB_ONLY" -eq 0 ] && ! command -v npm >/dev/null 2>&1; then
 	missing+=(npm)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-	npm_e2e
+	[ "$DEB_ONLY" -eq 1 ] || npm_e2e
 	exit 0
 fi
 
@@ -73,9 +84,10 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+[ "$DEB_ONLY" -eq 1 ] && exit 0
 # nginx and haproxy are used as benchmark contenders only, and prometheus for
 # its promtool: never as services.
-for s in nginx haproxy prometheus; do
+for s in nginx haproxy prometheus prometheus-node-exporter; do
 	systemctl disable --now "$s" >/dev/null 2>&1 || true
 done
 npm_e2e

@@ -162,10 +162,47 @@ static void test_zero_capacity(void **state)
 		fail_msg("%s", msg);
 }
 
+/*
+ * A backend added to a running steerd (awaiting its first health verdict)
+ * gets no new flows, but is not marked down in the data plane; its first
+ * verdict ends the wait.
+ */
+static void test_awaiting_first_probe(void **state)
+{
+	struct policy *p = policy_simple(2);
+	struct engine_live *l = live_new(2);
+	const struct engine_decision *d;
+	struct engine_decisions ds;
+
+	(void)state;
+	l[1].health_known = false;
+	l[1].healthy = false;
+	l[1].awaiting_health = true;
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_DOWN);
+	assert_int_equal(engine_backend_state(&l[1]), STEER_BACKEND_ACTIVE);
+	decide_ok(p, l, &ds);
+	d = find_dec(&ds, 0, 0, FAM4);
+	assert_int_equal(d->n_set, 1);
+	assert_int_equal(d->set[0].backend, 0);
+	engine_decisions_free(&ds);
+
+	/* its first probe succeeded (steerd clears the wait with the verdict) */
+	l[1].health_known = true;
+	l[1].healthy = true;
+	l[1].awaiting_health = false;
+	assert_int_equal(engine_exclusion(p, l, 0, 0, FAM4, 1), ENGINE_EXCL_NONE);
+	decide_ok(p, l, &ds);
+	assert_int_equal(find_dec(&ds, 0, 0, FAM4)->n_set, 2);
+	engine_decisions_free(&ds);
+	free(l);
+	fixture_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_awaiting_first_probe),
 		cmocka_unit_test(test_zero_capacity),
 	};
 

@@ -362,7 +362,7 @@ static void test_output(void **state)
 			size_t len = 0;
 			FILE *f = open_memstream(&s, &len);
 
-			steerctl_top_frame(f, c, 80);
+			steerctl_top_frame(f, c, 80, true);
 			fclose(f);
 		}
 		assert_non_null(strstr(s, "steerctl top"));
@@ -474,6 +474,91 @@ static void test_change_log(void **state)
 	json_decref(dely);
 }
 
+/* Offset of the column named head in line 0 (the header) and of val in line n. */
+static long col_at(const char *text, const char *head)
+{
+	const char *p = strstr(text, head);
+
+	return p && (!strchr(text, '\n') || p < strchr(text, '\n')) ? p - text : -1;
+}
+
+static long col_in_line(const char *text, int n, const char *val)
+{
+	const char *l = text, *p;
+	int i;
+
+	for (i = 0; i < n && l; i++) {
+		l = strchr(l, '\n');
+		l = l ? l + 1 : NULL;
+	}
+	if (!l)
+		return -1;
+	p = strstr(l, val);
+	return p && (!strchr(l, '\n') || p < strchr(l, '\n')) ? p - l : -1;
+}
+
+/*
+ * CLI polish (issue 14, item 8): columns sized to their content (a
+ * 14-character name no longer shifts the row), reals rounded for people,
+ * no terminal codes in a top frame unless asked.
+ */
+static void test_output_for_people(void **state)
+{
+	static const char backends[] =
+		"{\"backends\":[{\"name\":\"be-fourteen-ch\",\"id\":1,\"address\":\"198.18.2.2\","
+		"\"port\":8000,\"model\":\"a-long-model-name-70b\",\"state\":\"active\",\"signals\":"
+		"{\"health\":\"up\",\"running\":2,\"waiting\":null,\"kv_usage\":0.5,"
+		"\"latency_ms\":1.25,\"active_flows\":3}},{\"name\":\"b2\",\"id\":2,\"address\":"
+		"\"fd00:1::11\",\"port\":8000,\"model\":\"m\",\"state\":\"down\",\"signals\":"
+		"{\"health\":\"down\"}}]}";
+	static const char show[] =
+		"{\"name\":\"be1\",\"signals\":{\"latency_ms\":0.82599999999999996,"
+		"\"kv_usage\":0.5,\"spare\":1234.5678,\"running\":3.0}}";
+	static const char stats[] =
+		"{\"time_ms\":1000,\"backends\":[{\"name\":\"be-fourteen-ch\",\"state\":\"active\","
+		"\"signals\":{\"health\":\"up\"},\"counters\":{\"new_flows\":1}}],"
+		"\"tenants\":[{\"name\":\"tenant-fourteen\",\"counters\":{}}],\"classes\":[]}";
+	json_t *st = json_loads(stats, 0, NULL);
+	char *s, *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	s = render("backend list", backends, false);
+	assert_true(col_at(s, "ID") > 14);
+	assert_int_equal(col_in_line(s, 1, "1 "), col_at(s, "ID") + 1);
+	assert_int_equal(col_in_line(s, 1, "a-long-model-name-70b"), col_at(s, "MODEL"));
+	assert_int_equal(col_in_line(s, 2, "m "), col_at(s, "MODEL"));
+	assert_int_equal(col_in_line(s, 1, "active"), col_at(s, "STATE"));
+	assert_int_equal(col_in_line(s, 2, "down"), col_at(s, "STATE"));
+	free(s);
+
+	s = render("backend show", show, false);
+	assert_non_null(strstr(s, "latency_ms     0.826\n"));
+	assert_non_null(strstr(s, "kv_usage       0.5\n"));
+	assert_non_null(strstr(s, "spare          1235\n"));
+	assert_non_null(strstr(s, "running        3\n"));
+	assert_null(strstr(s, "0.82599"));
+	free(s);
+
+	assert_non_null(st);
+	steerctl_stats_rates(NULL, st);
+	f = open_memstream(&buf, &len);
+	steerctl_top_frame(f, st, 0, false);
+	fclose(f);
+	assert_null(strchr(buf, '\033'));
+	assert_non_null(strstr(buf, "be-fourteen-ch active"));
+	assert_non_null(strstr(buf, "tenant-fourteen "));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	steerctl_top_frame(f, st, 0, true);
+	fclose(f);
+	assert_non_null(strstr(buf, "\033[H\033[2J"));
+	free(buf);
+	json_decref(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_table_dispatch),
 		cmocka_unit_test(test_help_pages),
 		cmocka_unit_test(test_output),
+		cmocka_unit_test(test_output_for_people),
 		cmocka_unit_test(test_policy_roundtrip),
 		cmocka_unit_test(test_change_log),
 	};

@@ -140,6 +140,9 @@ static enum engine_excl state_excl(const struct policy_backend *b, const struct 
 	default:
 		break;
 	}
+	/* not down in the data plane (it has no flows to move), just no new ones */
+	if (l->awaiting_health)
+		return ENGINE_EXCL_DOWN;
 	if (engine_backend_spare(b, l, &known) <= 0 && known)
 		return ENGINE_EXCL_SATURATED;
 	return ENGINE_EXCL_NONE;

@@ -19,6 +19,7 @@ struct engine_live {
 	uint8_t admin_state;	/* enum steer_backend_state: policy or runtime */
 	bool health_known;	/* a health verdict exists (rise/fall applied) */
 	bool healthy;
+	bool awaiting_health;	/* new at run time, no verdict yet: no new flows */
 	/* model-server signals; has_* false when absent or stale */
 	bool has_waiting, has_running, has_kv;
 	double waiting, running, kv_usage;

@@ -9,8 +9,9 @@
 
 struct daemon_row {
 	struct metrics_val up, start, uptime, reloads[2], objects[5], rounds, publishes, changes,
-		decide, publish, classes, render, scrapes, cpu, rss;
-	struct metrics_val ct_flows[4], ct_entries[2], ct_capacity[2], ct_passes, ct_swept, ct_expired, ct_pass, ct_corrected;
+		pub_fail, decide, publish, classes, render, scrapes, cpu, rss;
+	struct metrics_val ct_flows[4], ct_entries[2], ct_capacity[2], ct_passes, ct_swept,
+		ct_expired, ct_pass, ct_corrected;
 };
 
 #define F(field) .off = offsetof(struct daemon_row, field)
@@ -32,6 +33,8 @@ static const struct metrics_family daemon_families[] = {
 	  F(publishes) },
 	{ "steerd_publish_changes_total", METRICS_COUNTER,
 	  "Publishes that wrote at least one map entry or table", F(changes) },
+	{ "steerd_publish_failures_total", METRICS_COUNTER,
+	  "Decide + publish runs that failed (the maps keep the previous tables)", F(pub_fail) },
 	{ "steerd_last_decide_seconds", METRICS_GAUGE, "Duration of the last decision run",
 	  F(decide) },
 	{ "steerd_last_publish_seconds", METRICS_GAUGE, "Duration of the last publish (map writes)",
@@ -86,6 +89,7 @@ void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot 
 		.rounds = METRICS_V(s->rounds),
 		.publishes = METRICS_V(s->publishes),
 		.changes = METRICS_V(k->pub_changes),
+		.pub_fail = METRICS_V(s->publish_failures),
 		.decide = METRICS_V(s->last_decide_ms / 1e3),
 		.publish = METRICS_V(s->last_publish_ms / 1e3),
 		.classes = METRICS_V(c->n_rows),

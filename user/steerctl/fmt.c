@@ -27,6 +27,32 @@ void steerctl_print_error(FILE *f, const char *msg, bool json, bool pretty)
 	}
 }
 
+/* Width of a column: the longest value of key in arr, at least the header's. */
+static int col_width(const json_t *arr, const char *key, const char *header)
+{
+	size_t i, w = strlen(header);
+	const json_t *o;
+
+	json_array_foreach(arr, i, o) {
+		const char *s = json_string_value(json_object_get(o, key));
+
+		if (s && strlen(s) > w)
+			w = strlen(s);
+	}
+	return w > 64 ? 64 : (int)w;
+}
+
+/* A real for people: whole numbers as such, else 3 significant digits (>= 100: none after the point). */
+static void real_text(double v, char *buf, size_t len)
+{
+	if (v == (double)(long long)v && fabs(v) < 1e15)
+		snprintf(buf, len, "%lld", (long long)v);
+	else if (fabs(v) >= 100)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.3g", v);
+}
+
 /* "12.3", "-" for null/absent */
 static const char *num(const json_t *v, char *buf, size_t len, const char *fmt)
 {
@@ -113,15 +139,24 @@ static void print_backends(FILE *f, const json_t *r)
 	const json_t *o;
 	size_t i;
 
-	fprintf(f, "%-12s %4s %-22s %-12s %-8s %-7s %5s %5s %5s %7s %6s\n", "NAME", "ID",
-		"ADDRESS", "MODEL", "STATE", "HEALTH", "RUN", "WAIT", "KV", "LAT_MS", "FLOWS");
+	int wn = col_width(G(r, "backends"), "name", "NAME");
+	int wm = col_width(G(r, "backends"), "model", "MODEL");
+	int wa = 7;
+
+	json_array_foreach(G(r, "backends"), i, o) {
+		int n = (int)strlen(endpoint(S(o, "address"), I(o, "port"), ep, sizeof(ep)));
+
+		wa = n > wa ? n : wa;
+	}
+	fprintf(f, "%-*s %4s %-*s %-*s %-8s %-7s %5s %5s %5s %7s %6s\n", wn, "NAME", "ID", wa,
+		"ADDRESS", wm, "MODEL", "STATE", "HEALTH", "RUN", "WAIT", "KV", "LAT_MS", "FLOWS");
 	json_array_foreach(G(r, "backends"), i, o) {
 		const json_t *s = G(o, "signals");
 
 		signals_fmt(s, &t);
-		fprintf(f, "%-12s %4lld %-22s %-12s %-8s %-7s %5s %5s %5s %7s %6s\n", S(o, "name"),
-			I(o, "id"), endpoint(S(o, "address"), I(o, "port"), ep, sizeof(ep)),
-			S(o, "model"), S(o, "state"), S(s, "health"), t.running, t.waiting, t.kv,
+		fprintf(f, "%-*s %4lld %-*s %-*s %-8s %-7s %5s %5s %5s %7s %6s\n", wn, S(o, "name"),
+			I(o, "id"), wa, endpoint(S(o, "address"), I(o, "port"), ep, sizeof(ep)),
+			wm, S(o, "model"), S(o, "state"), S(s, "health"), t.running, t.waiting, t.kv,
 			t.latency,
 			json_is_integer(G(s, "active_flows"))
 				? (snprintf(a, sizeof(a), "%lld", I(s, "active_flows")), a)
@@ -248,13 +283,24 @@ static void print_flows(FILE *f, const json_t *r)
 	const json_t *o;
 	size_t i;
 
-	fprintf(f, "%-28s %-28s %-5s %-12s %-10s %-8s %8s %8s\n", "CLIENT", "SERVICE", "PROTO",
-		"BACKEND", "TENANT", "STATE", "AGE_S", "IDLE_S");
+	int wb = col_width(G(r, "flows"), "backend", "BACKEND");
+	int wt = col_width(G(r, "flows"), "tenant", "TENANT");
+	int wc = 6, ws = 7;
+
 	json_array_foreach(G(r, "flows"), i, o) {
-		fprintf(f, "%-28s %-28s %-5s %-12s %-10s %-8s %8.1f %8.1f\n",
-			endpoint(S(o, "src"), I(o, "sport"), s, sizeof(s)),
-			endpoint(S(o, "dst"), I(o, "dport"), d, sizeof(d)), S(o, "proto"),
-			S(o, "backend") ? S(o, "backend") : "?",
+		int n = (int)strlen(endpoint(S(o, "src"), I(o, "sport"), s, sizeof(s)));
+		int m = (int)strlen(endpoint(S(o, "dst"), I(o, "dport"), d, sizeof(d)));
+
+		wc = n > wc ? n : wc;
+		ws = m > ws ? m : ws;
+	}
+	fprintf(f, "%-*s %-*s %-5s %-*s %-*s %-8s %8s %8s\n", wc, "CLIENT", ws, "SERVICE", "PROTO",
+		wb, "BACKEND", wt, "TENANT", "STATE", "AGE_S", "IDLE_S");
+	json_array_foreach(G(r, "flows"), i, o) {
+		fprintf(f, "%-*s %-*s %-5s %-*s %-*s %-8s %8.1f %8.1f\n",
+			wc, endpoint(S(o, "src"), I(o, "sport"), s, sizeof(s)),
+			ws, endpoint(S(o, "dst"), I(o, "dport"), d, sizeof(d)), S(o, "proto"),
+			wb, S(o, "backend") ? S(o, "backend") : "?", wt,
 			S(o, "tenant") ? S(o, "tenant") : "?", S(o, "state"),
 			json_number_value(G(o, "age_s")), json_number_value(G(o, "idle_s")));
 	}
@@ -341,6 +387,13 @@ static void print_kv(FILE *f, const json_t *j, int indent)
 		}
 		if (json_is_string(v)) {
 			fprintf(f, "%*s%-14s %s\n", indent, "", k, json_string_value(v));
+			continue;
+		}
+		if (json_is_real(v)) {
+			char num[32];
+
+			real_text(json_real_value(v), num, sizeof(num));
+			fprintf(f, "%*s%-14s %s\n", indent, "", k, num);
 			continue;
 		}
 		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -456,19 +509,24 @@ void steerctl_stats_rates(const json_t *prev, json_t *cur)
 	add_rates(G(prev, "classes"), G(cur, "classes"), secs, false);
 }
 
-void steerctl_top_frame(FILE *f, const json_t *st, int cols)
+void steerctl_top_frame(FILE *f, const json_t *st, int cols, bool ansi)
 {
+	/* terminal codes (clear, bold, reverse) only on a terminal */
+	const char *clear = ansi ? "\033[H\033[2J" : "", *bold = ansi ? "\033[1m" : "";
+	const char *rev = ansi ? "\033[7m" : "", *off = ansi ? "\033[0m" : "";
+	int wn = col_width(G(st, "backends"), "name", "BACKEND");
+	int wt = col_width(G(st, "tenants"), "name", "TENANT");
 	char b1[16], b2[16], w[128];
 	struct signals_text t;
 	const json_t *o, *e;
 	size_t i, k;
 
-	fprintf(f, "\033[H\033[2J\033[1msteerctl top\033[0m  %zu backends, %zu tenants  "
-		   "(refresh 1 s; q quits)\n\n",
-		json_array_size(G(st, "backends")), json_array_size(G(st, "tenants")));
-	fprintf(f, "\033[7m%-12s %-8s %-6s %7s %7s %9s %9s %5s %5s %5s %6s  %-s\033[0m\n",
+	fprintf(f, "%s%ssteerctl top%s  %zu backends, %zu tenants  (refresh 1 s%s)\n\n", clear,
+		bold, off, json_array_size(G(st, "backends")), json_array_size(G(st, "tenants")),
+		ansi ? "; q quits" : "");
+	fprintf(f, "%s%-*s %-8s %-6s %7s %7s %9s %9s %5s %5s %5s %6s  %-s%s\n", rev, wn,
 		"BACKEND", "STATE", "HEALTH", "ACTIVE", "NEW/S", "BYTES/S", "RPLBYT/S", "RUN",
-		"WAIT", "KV", "LAT_MS", "WEIGHTS");
+		"WAIT", "KV", "LAT_MS", "WEIGHTS", off);
 	json_array_foreach(G(st, "backends"), i, o) {
 		const json_t *s = G(o, "signals"), *c = G(o, "counters");
 		char line[512];
@@ -483,7 +541,7 @@ void steerctl_top_frame(FILE *f, const json_t *st, int cols)
 			strncat(w, one, sizeof(w) - strlen(w) - 1);
 		}
 		snprintf(line, sizeof(line),
-			 "%-12s %-8s %-6s %7lld %7.1f %9s %9s %5s %5s %5s %6s  %s", S(o, "name"),
+			 "%-*s %-8s %-6s %7lld %7.1f %9s %9s %5s %5s %5s %6s  %s", wn, S(o, "name"),
 			 S(o, "state"), S(s, "health"), active(c),
 			 rate(o, "new_flows"), human(rate(o, "bytes"), b1, sizeof(b1)),
 			 human(rate(o, "reply_bytes"), b2, sizeof(b2)),
@@ -492,12 +550,12 @@ void steerctl_top_frame(FILE *f, const json_t *st, int cols)
 			line[cols] = '\0';
 		fprintf(f, "%s\n", line);
 	}
-	fprintf(f, "\n\033[7m%-12s %7s %7s %9s %9s\033[0m\n", "TENANT", "ACTIVE", "NEW/S",
-		"BYTES/S", "REJ/S");
+	fprintf(f, "\n%s%-*s %7s %7s %9s %9s%s\n", rev, wt, "TENANT", "ACTIVE", "NEW/S",
+		"BYTES/S", "REJ/S", off);
 	json_array_foreach(G(st, "tenants"), i, o) {
 		const json_t *c = G(o, "counters");
 
-		fprintf(f, "%-12s %7lld %7.1f %9s %9.1f\n", S(o, "name"),
+		fprintf(f, "%-*s %7lld %7.1f %9s %9.1f\n", wt, S(o, "name"),
 			active(c), rate(o, "new_flows"),
 			human(rate(o, "bytes"), b1, sizeof(b1)), rate(o, "rejected"));
 	}

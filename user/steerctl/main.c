@@ -84,7 +84,9 @@ static int wait_key(int ms, bool tty)
 
 static int run_stats(struct steerctl_cli *c, bool top)
 {
-	bool tty = top && isatty(STDIN_FILENO);
+	/* keys from a terminal; terminal codes only to one, never with -j */
+	bool tty = top && isatty(STDIN_FILENO) && !c->json;
+	bool ansi = isatty(STDOUT_FILENO) && !c->json;
 	struct termios old, raw;
 	json_t *prev = NULL, *cur;
 	int fd = -1, rc, first = 1;
@@ -98,20 +100,32 @@ static int run_stats(struct steerctl_cli *c, bool top)
 		raw.c_cc[VMIN] = 0;
 		raw.c_cc[VTIME] = 0;
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		fputs("\033[?25l", stdout);
+		if (ansi)
+			fputs("\033[?25l", stdout);
 	}
 	for (;;) {
 		rc = call(c, &fd, &cur);
 		if (rc)
 			break;
 		steerctl_stats_rates(prev, cur);
-		if (top) {
+		if (top && c->json) {
+			/* one JSON object a line per refresh (JSON lines) */
+			char *line = json_dumps(cur, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+			if (line)
+				printf("%s\n", line);
+			free(line);
+			fflush(stdout);
+		} else if (top) {
 			struct winsize ws = { 0 };
 
-			ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
-			steerctl_top_frame(stdout, cur, ws.ws_col);
+			if (ansi)
+				ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+			else if (!first)
+				fputc('\n', stdout);
+			steerctl_top_frame(stdout, cur, ws.ws_col, ansi);
 		} else if (!first) {
-			if (c->watch && !c->json)
+			if (c->watch && ansi)
 				fputs("\033[H\033[2J", stdout);
 			steerctl_print(stdout, "stats", cur, c->json, c->pretty);
 			fflush(stdout);
@@ -133,7 +147,8 @@ static int run_stats(struct steerctl_cli *c, bool top)
 	json_decref(prev);
 	if (tty) {
 		tcsetattr(STDIN_FILENO, TCSANOW, &old);
-		fputs("\033[?25h\n", stdout);
+		if (ansi)
+			fputs("\033[?25h\n", stdout);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -159,11 +174,34 @@ int main(int argc, char **argv)
 	}
 	switch (c.action) {
 	case STEERCTL_ACT_HELP:
-		steerctl_help(stdout, c.help_object);
+		if (c.json) { /* -j on every command: the help text as a JSON string */
+			char *text = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&text, &len);
+			json_t *j;
+
+			if (m) {
+				steerctl_help(m, c.help_object);
+				fclose(m);
+			}
+			j = json_pack("{s:s}", "help", text ? text : "");
+			steerctl_print(stdout, "help", j, true, c.pretty);
+			json_decref(j);
+			free(text);
+		} else {
+			steerctl_help(stdout, c.help_object);
+		}
 		rc = STEERCTL_EXIT_OK;
 		break;
 	case STEERCTL_ACT_VERSION:
-		printf("steerctl %s\n", STEERCTL_VERSION);
+		if (c.json) {
+			json_t *j = json_pack("{s:s}", "version", STEERCTL_VERSION);
+
+			steerctl_print(stdout, "version", j, true, c.pretty);
+			json_decref(j);
+		} else {
+			printf("steerctl %s\n", STEERCTL_VERSION);
+		}
 		rc = STEERCTL_EXIT_OK;
 		break;
 	case STEERCTL_ACT_STATS:

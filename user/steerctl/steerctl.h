@@ -59,7 +59,7 @@ void steerctl_print_error(FILE *f, const char *msg, bool json, bool pretty);
 /* Add "rates" to each backend/tenant/class of cur from prev (seconds apart). */
 void steerctl_stats_rates(const json_t *prev, json_t *cur);
 /* One frame of `steerctl top` (ANSI, cols wide). */
-void steerctl_top_frame(FILE *f, const json_t *stats, int cols);
+void steerctl_top_frame(FILE *f, const json_t *stats, int cols, bool ansi);
 
 /* ---- between steerctl's files ---- */
 

@@ -69,12 +69,20 @@ static json_t *cmd_reload(struct steerd *d, struct steerd_req *q)
 		snprintf(err, len, "can't clear the state file");
 		return NULL;
 	}
-	if (steerd_reload(d)) {
-		snprintf(err, len,
-			 "reload of %s rejected (see steerd's log: %s); the running "
-			 "policy stays",
-			 d->opts.config, "steerd --check --config FILE lists the errors");
-		return NULL;
+	{
+		/* a rejection's file:line errors go back to steerctl, after this line */
+		int n = snprintf(err, len, "reload of %s rejected; the running policy stays:\n",
+				 d->opts.config);
+
+		if (n < 0 || (size_t)n >= len)
+			n = 0;
+		if (steerd_reload(d, err + n, len - n)) {
+			if (!err[n])
+				snprintf(err, len, "reload of %s failed: out of memory; the running "
+					 "policy stays", d->opts.config);
+			return NULL;
+		}
+		err[0] = '\0';
 	}
 	*changed = true;
 	if (d->rounds > 0) {

@@ -28,6 +28,10 @@ int steerd_track_init(struct steerd *d, const struct steerd_track *old,
 	for (i = 0; i < n; i++) {
 		snprintf(t[i].name, sizeof(t[i].name), "%s", d->pol.backends[i].name);
 		t[i].latency_ms = -1;
+		/* new in a running steerd (reload, steerctl): it waits for its
+		 * first health verdict; at start the first publish waits for
+		 * the first round instead, and kept backends keep theirs */
+		t[i].awaiting_health = old && d->pol.backends[i].health_url[0];
 		for (j = 0; old && old_pol && j < old_pol->n_backends; j++)
 			if (!strcmp(old[j].name, t[i].name))
 				t[i] = old[j];
@@ -143,6 +147,7 @@ void steerd_live_build(struct steerd *d)
 		l->admin_state = d->pol.backends[i].state;
 		l->health_known = t->health_known;
 		l->healthy = t->healthy;
+		l->awaiting_health = t->awaiting_health && !t->health_known;
 		l->has_waiting = fresh && t->has_waiting;
 		l->has_running = fresh && t->has_running;
 		l->has_kv = fresh && t->has_kv;

@@ -17,11 +17,22 @@
 #include "steerd/ctl.h"
 #include "steerd/steerd.h"
 
+static const char *xdp_ifname(const struct steerd *d, size_t i)
+{
+	return i < (size_t)d->opts.n_xdp ? d->opts.xdp[i] : d->pol.xdp_ifaces[i - d->opts.n_xdp];
+}
+
+static const char *tc_ifname(const struct steerd *d, size_t i)
+{
+	return i < (size_t)d->opts.n_tc ? d->opts.tc[i] : d->pol.tc_ifaces[i - d->opts.n_tc];
+}
+
 /*
- * Attach to every interface of the options and the policy. fatal (the
- * start): on any failure, what this call attached anew is detached again
- * (interfaces steer held before, e.g. across a restart, keep steering)
- * and the error is returned.
+ * Attach to every interface of the flags and the policy. fatal (at start):
+ * a failure detaches again what this call attached (interfaces steer held
+ * before, from a previous run, keep steering), so a failed start leaves no
+ * half-attached data plane; steerd then exits. On a reload failures are
+ * logged and the rest stays attached.
  */
 static int attach_all(struct steerd *d, bool fatal)
 {
@@ -30,39 +41,44 @@ static int attach_all(struct steerd *d, bool fatal)
 	enum dp_tc_mode tc_mode = d->opts.tc_mode >= 0 ? (enum dp_tc_mode)d->opts.tc_mode
 						       : (enum dp_tc_mode)d->pol.tc_mode, used;
 	size_t nx = (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces;
-	size_t nt = (size_t)d->opts.n_tc + d->pol.n_tc_ifaces, i;
-	bool new_xdp[2 * POLICY_MAX_IFACES] = { 0 }, new_tc[2 * POLICY_MAX_IFACES] = { 0 };
+	size_t nt = (size_t)d->opts.n_tc + d->pol.n_tc_ifaces;
+	bool fresh_x[2 * POLICY_MAX_IFACES] = { false }, fresh_t[2 * POLICY_MAX_IFACES] = { false };
+	size_t i;
 	int err, failed = 0;
 
 	if (d->opts.no_attach)
 		return 0;
+	if (nx + nt == 0) {
+		/* the installed policy names none: steer nothing until the operator does */
+		log_info("no interfaces: waiting (nothing attached; name them under "
+			 "interfaces: in %s and reload)", d->opts.config);
+		return 0;
+	}
 	if (mode == DP_XDP_GENERIC)
 		log_warn("generic XDP requested: slower than native, for testing only");
-	for (i = 0; i < nx; i++) {
-		const char *ifn = i < (size_t)d->opts.n_xdp ? d->opts.xdp[i]
-							     : d->pol.xdp_ifaces[i - d->opts.n_xdp];
-		bool had = dp_xdp_attached(d->dp, ifn);
+	for (i = 0; i < nx && i < 2 * POLICY_MAX_IFACES; i++) {
+		const char *ifn = xdp_ifname(d, i);
+		bool was = dp_xdp_attached(d->dp, ifn);
 
 		err = dp_attach_xdp(d->dp, ifn, mode);
 		if (err) {
 			log_error("attach XDP: %s", dp_errmsg());
 			failed = err;
 		} else {
-			new_xdp[i] = !had;
+			fresh_x[i] = !was;
 			log_info("steer_xdp attached to %s", ifn);
 		}
 	}
-	for (i = 0; i < nt; i++) {
-		const char *ifn = i < (size_t)d->opts.n_tc ? d->opts.tc[i]
-							    : d->pol.tc_ifaces[i - d->opts.n_tc];
-		bool had = dp_tc_attached(d->dp, ifn);
+	for (i = 0; i < nt && i < 2 * POLICY_MAX_IFACES; i++) {
+		const char *ifn = tc_ifname(d, i);
+		bool was = dp_tc_attached(d->dp, ifn);
 
 		err = dp_attach_tc_mode(d->dp, ifn, tc_mode, &used);
 		if (err) {
 			log_error("attach TC: %s", dp_errmsg());
 			failed = err;
 		} else {
-			new_tc[i] = !had;
+			fresh_t[i] = !was;
 			log_info("steer_tc attached to %s (%s%s)", ifn, dp_tc_mode_name(used),
 				 tc_mode == DP_TC_AUTO && used == DP_TC_CLSACT
 					 ? ": this kernel has no tcx"
@@ -71,17 +87,13 @@ static int attach_all(struct steerd *d, bool fatal)
 	}
 	if (!fatal || !failed)
 		return 0;
-	for (i = 0; i < nx; i++)
-		if (new_xdp[i])
-			dp_detach_xdp(d->dp, i < (size_t)d->opts.n_xdp
-						     ? d->opts.xdp[i]
-						     : d->pol.xdp_ifaces[i - d->opts.n_xdp]);
-	for (i = 0; i < nt; i++)
-		if (new_tc[i])
-			dp_detach_tc(d->dp, i < (size_t)d->opts.n_tc
-						    ? d->opts.tc[i]
-						    : d->pol.tc_ifaces[i - d->opts.n_tc]);
-	log_error("not started: the programs attached by this start were detached again");
+	for (i = 0; i < nx && i < 2 * POLICY_MAX_IFACES; i++)
+		if (fresh_x[i] && !dp_detach_xdp(d->dp, xdp_ifname(d, i)))
+			log_info("rolled back: steer_xdp detached from %s", xdp_ifname(d, i));
+	for (i = 0; i < nt && i < 2 * POLICY_MAX_IFACES; i++)
+		if (fresh_t[i] && !dp_detach_tc(d->dp, tc_ifname(d, i)))
+			log_info("rolled back: steer_tc detached from %s", tc_ifname(d, i));
+	log_error("attach failed: steerd stops; what this start attached is detached again");
 	return failed;
 }
 
@@ -100,14 +112,17 @@ static void detach_all(struct steerd *d)
 	log_info("programs detached");
 }
 
-int steerd_reload(struct steerd *d)
+int steerd_reload(struct steerd *d, char *errs, size_t len)
 {
 	struct policy np;
 	int err;
 
-	if (steerd_policy_load(d->opts.config, &np, false) < 0) {
+	util_notify_reloading();
+	if (steerd_policy_load_errs(d->opts.config, &np, errs, len) < 0) {
 		log_error("reload of %s rejected; the running policy stays", d->opts.config);
 		metrics_reloaded(d->metrics, false); /* metrics/ */
+		util_notify_ready("reload of %s rejected; running the previous policy",
+				  d->opts.config);
 		return -EINVAL;
 	}
 	steerd_ctl_overlay(d, &np); /* ctl*.c: runtime changes on top of the file */
@@ -118,9 +133,43 @@ int steerd_reload(struct steerd *d)
 	}
 	attach_all(d, false);
 	metrics_reloaded(d->metrics, true); /* metrics/ */
+	d->status_publishes = (unsigned long)-1; /* STATUS= again at the next publish */
+	util_notify_ready("reloaded %s", d->opts.config);
 	log_info("reloaded %s: %zu services, %zu tenants, %zu backends", d->opts.config,
 		 d->pol.n_services, d->pol.n_tenants, d->pol.n_backends);
 	return 0;
+}
+
+static size_t n_ifaces(const struct steerd *d)
+{
+	if (d->opts.no_attach)
+		return 0;
+	return (size_t)d->opts.n_xdp + d->pol.n_xdp_ifaces + (size_t)d->opts.n_tc +
+	       d->pol.n_tc_ifaces;
+}
+
+/*
+ * systemd (Type=notify): READY=1 after the first publish, so "started"
+ * means the tables are in the maps; then a STATUS= line when a publish
+ * changed the tables (not every round).
+ */
+static void notify_published(struct steerd *d)
+{
+	if (d->publishes == d->status_publishes)
+		return;
+	d->status_publishes = d->publishes;
+	if (!d->notified_ready && !d->publishes)
+		return; /* the first publish failed: not ready yet */
+	if (!d->opts.no_attach && !n_ifaces(d)) {
+		util_notify_ready("no interfaces: waiting (name them in %s and reload)",
+				  d->opts.config);
+	} else {
+		util_notify_ready("steering: %zu services, %zu backends, %zu tenants on %zu "
+				  "interfaces; %lu publishes",
+				  d->pol.n_services, d->pol.n_backends, d->pol.n_tenants,
+				  n_ifaces(d), d->publishes);
+	}
+	d->notified_ready = true;
 }
 
 static int signals_open(void)
@@ -144,7 +193,7 @@ static int handle_signals(struct steerd *d)
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			log_info("SIGHUP: reloading %s", d->opts.config);
-			steerd_reload(d);
+			steerd_reload(d, NULL, 0);
 		} else {
 			log_info("signal %u: stopping; the data plane keeps the last tables%s",
 				 si.ssi_signo, d->opts.detach_on_exit ? " (detaching)" : "");
@@ -201,6 +250,7 @@ int steerd_run(struct steerd *d)
 		if (d->dirty && (d->rounds > 0 || !d->pol.n_backends)) {
 			d->dirty = false;
 			steerd_publish(d);
+			notify_published(d);
 			if (d->opts.once && gen_before != d->publishes)
 				break;
 		}
@@ -224,6 +274,7 @@ int steerd_run(struct steerd *d)
 		if (steerd_ctl_handle(d, wfd + 1, nwfd - 1)) /* ctl*.c */
 			policy_gen++; /* the policy changed: results in flight are stale */
 	}
+	util_notify_stopping();
 	if (d->opts.detach_on_exit)
 		detach_all(d);
 	return 0;

@@ -223,6 +223,29 @@ static int load_policy(const char *path, struct policy *pol, bool quiet_ok)
 	return 0;
 }
 
+/*
+ * daemon() changes to /: every path option becomes absolute first, or a
+ * relative --config breaks every later reload. Symbolic links are kept (a
+ * reload follows the link to its new target).
+ */
+static int paths_absolute(struct steerd_opts *o, char **owned, size_t n_owned)
+{
+	const char **paths[] = { &o->config, &o->pin_root, &o->ctl_socket, &o->ctl_state };
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && i < n_owned; i++) {
+		if (!*paths[i] || (paths[i] == &o->ctl_socket && !strcmp(*paths[i], "none")))
+			continue;
+		owned[i] = util_abspath(*paths[i]);
+		if (!owned[i]) {
+			fprintf(stderr, "steerd: %s: %s\n", *paths[i], strerror(errno));
+			return -1;
+		}
+		*paths[i] = owned[i];
+	}
+	return 0;
+}
+
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -242,22 +265,28 @@ int main(int argc, char **argv)
 {
 	struct steerd d = { 0 };
 	struct dp_opts dpo = { 0 };
+	char *owned[4] = { NULL };
 	bool use_syslog = false;
 	int level = UTIL_LOG_INFO;
 	int err, rc = 1;
 
 	d.sigfd = -1;
 	d.opts.tc_mode = -1;
+	d.lock_fd = -1;
 	err = parse_args(argc, argv, &d.opts, &level, &use_syslog);
 	if (err)
 		return err;
 	if (d.opts.check)
 		return load_policy(d.opts.config, &d.pol, false) ? 1 : (policy_free(&d.pol), 0);
+	if (paths_absolute(&d.opts, owned, sizeof(owned) / sizeof(owned[0])))
+		return 1;
 
 	util_log_init("steerd", level, use_syslog);
 	libbpf_set_print(libbpf_log);
 	if (load_policy(d.opts.config, &d.pol, true))
-		return 1;
+		goto out;
+	if (steerd_lock(&d)) /* lock.c: before anything touches the pins */
+		goto out;
 	d.started_ms = util_now_ms();			/* ctl*.c */
 	if (steerd_ctl_overlay(&d, &d.pol))		/* ctl*.c: runtime changes */
 		return 1;
@@ -304,6 +333,8 @@ int main(int argc, char **argv)
 		}
 		if (!use_syslog)
 			util_log_init("steerd", level, true);
+		if (steerd_lock_again(&d))
+			goto out;
 	}
 	log_info("steerd %s: policy %s (%zu services, %zu tenants, %zu backends), pin root %s",
 		 STEERD_VERSION, d.opts.config, d.pol.n_services, d.pol.n_tenants,
@@ -340,5 +371,9 @@ out:
 	free(d.targets);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		free(owned[i]);
 	return rc;
 }

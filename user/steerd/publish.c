@@ -29,6 +29,7 @@ int steerd_publish(struct steerd *d)
 	err = engine_decide(&d->pol, d->live, &dec);
 	if (err) {
 		log_error("decision failed: %s", strerror(-err));
+		d->publish_failures++;
 		return err;
 	}
 	t1 = util_now_ms_f();
@@ -39,6 +40,7 @@ int steerd_publish(struct steerd *d)
 	engine_plan_free(&plan);
 	if (err) {
 		log_error("publish failed: %s (%s)", strerror(-err), dp_errmsg());
+		d->publish_failures++;
 		/* the maps are the truth: start the next plan from what they hold */
 		steerd_planner_adopt(d);
 		return err;

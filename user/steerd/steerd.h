@@ -49,6 +49,8 @@ struct steerd_track {
 	uint64_t metrics_at_ms;	/* when the signals were read; 0 never */
 	double latency_ms;
 	char last_error[160];
+	bool awaiting_health;	/* added at run time with a health URL: no new flows
+				 * until its first verdict (docs/steerctl.md) */
 };
 
 struct steerd {
@@ -66,6 +68,7 @@ struct steerd {
 	bool force;			/* ... even if live signals look the same */
 	uint64_t last_sig;		/* live signals at the last decision */
 	unsigned long rounds, publishes;
+	unsigned long publish_failures;	/* decide or map writes failed (metrics) */
 	double last_decide_ms, last_publish_ms;
 	struct steerd_ctl *ctl;		/* control socket (ctl.c) */
 	uint64_t started_ms;		/* control socket: status */
@@ -74,6 +77,9 @@ struct steerd {
 	uint64_t *ct_new_at_start;	/* tenants' new_flows when the pass started */
 	uint64_t ct_pass_start_ms;	/* when the current / last pass started */
 	unsigned long ct_corrected;	/* tenant counts the sweep corrected */
+	int lock_fd;			/* flock on the pin root (lock.c); -1: none */
+	bool notified_ready;		/* systemd heard READY=1 (after the first publish) */
+	unsigned long status_publishes;	/* publishes when STATUS= was last sent */
 };
 
 /* live.c: probe results and kernel counters -> track[] -> live[] */
@@ -99,6 +105,8 @@ int steerd_planner_adopt(struct steerd *d);
 /* Load and validate a policy file; errors are reported (to the log, or to
  * stderr before logging starts) the one way policy_errors_report says. */
 int steerd_policy_load(const char *path, struct policy *p, bool to_stderr);
+/* Same, logging the errors and also copying them, one a line, into errs. */
+int steerd_policy_load_errs(const char *path, struct policy *p, char *errs, size_t len);
 /* Consumes np; on -ENOMEM the running policy stays. */
 int steerd_policy_swap(struct steerd *d, struct policy *np);
 /* Probe targets for the running policy. */
@@ -114,8 +122,13 @@ void steerd_report(struct steerd *d, const struct dp_apply_stats *as, double dec
 /* metrics_source.c: fill the snapshot and render, if anything moved */
 void steerd_metrics_update(struct steerd *d);
 
-/* loop.c */
-int steerd_reload(struct steerd *d);
+/* lock.c: one steerd per pin root (a second one names the first's pid) */
+int steerd_lock(struct steerd *d);
+/* After daemon(): the same lock, held in the child's name. */
+int steerd_lock_again(struct steerd *d);
+
+/* loop.c: reload the file; a rejection's file:line errors into errs (may be NULL) */
+int steerd_reload(struct steerd *d, char *errs, size_t len);
 int steerd_run(struct steerd *d);
 
 #endif /* STEERD_H */

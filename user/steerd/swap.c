@@ -25,6 +25,47 @@ static void emit_log(void *ctx, const char *line)
 	log_error("%s", line);
 }
 
+struct errs_buf {
+	char *buf;
+	size_t len, used;
+};
+
+/* Log the line and append it to the buffer (what fits; a "..." line ends a cut list). */
+static void emit_log_buf(void *ctx, const char *line)
+{
+	struct errs_buf *b = ctx;
+	size_t n = strlen(line);
+
+	log_error("%s", line);
+	if (b->used + n + 2 <= b->len) {
+		memcpy(b->buf + b->used, line, n);
+		b->used += n;
+		b->buf[b->used++] = '\n';
+		b->buf[b->used] = '\0';
+	} else if (b->used + 5 <= b->len && (b->used < 4 || strcmp(b->buf + b->used - 4, "...\n"))) {
+		memcpy(b->buf + b->used, "...\n", 5);
+		b->used += 4;
+	}
+}
+
+int steerd_policy_load_errs(const char *path, struct policy *p, char *errs, size_t len)
+{
+	struct policy_errors pe;
+	struct errs_buf b = { errs, len, 0 };
+
+	if (!errs || !len)
+		return steerd_policy_load(path, p, false);
+	errs[0] = '\0';
+	memset(&pe, 0, sizeof(pe));
+	if (policy_load(path, p, &pe) < 0) {
+		policy_errors_report(&pe, path, emit_log_buf, &b);
+		if (b.used && errs[b.used - 1] == '\n')
+			errs[--b.used] = '\0';
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int steerd_policy_load(const char *path, struct policy *p, bool to_stderr)
 {
 	struct policy_errors errs;

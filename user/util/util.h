@@ -40,6 +40,18 @@ void util_log(enum util_log_level level, const char *fmt, ...)
 #define log_info(...) util_log(UTIL_LOG_INFO, __VA_ARGS__)
 #define log_debug(...) util_log(UTIL_LOG_DEBUG, __VA_ARGS__)
 
+/* ---- systemd readiness (notify.c): no-ops without $NOTIFY_SOCKET ---- */
+
+/*
+ * READY=1 with a STATUS= line; a status alone; RELOADING=1 (then
+ * util_notify_ready again); STOPPING=1. Return sd_notify(3)'s: > 0 sent,
+ * 0 no socket, < 0 -errno.
+ */
+int util_notify_ready(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int util_notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int util_notify_reloading(void);
+int util_notify_stopping(void);
+
 /* ---- clock (clock.c) ---- */
 
 /* CLOCK_MONOTONIC (bpf_ktime_get_ns's clock): ns; ms whole and with the fraction. */
@@ -97,6 +109,12 @@ static inline uint64_t util_fnv_u32(uint64_t h, uint32_t v)
 
 /* mkdir -p with mode for each directory it creates. 0 or -errno. */
 int util_mkdir_p(const char *path, mode_t mode);
+/*
+ * path made absolute against the working directory, without resolving
+ * symbolic links (a policy that is a link keeps following it); NULL stays
+ * NULL. Returns a copy to free, or NULL with errno set.
+ */
+char *util_abspath(const char *path);
 
 /* ---- text (text.c) ---- */
 
