@@ -218,8 +218,29 @@ static void test_down_backend(void **state)
 	plan(x, &p);
 	engine_plan_free(&p);
 	x->live[1].healthy = false;
+	x->live[1].down_grace_over = true;
 	plan(x, &p);
 	assert_int_equal(p.backends[1].be.state, STEER_BACKEND_DOWN);
+	t = find_table(&p, find_class(&p, 1, 0, STEER_AF_INET)->val.table_id);
+	assert_non_null(t->entries);
+	for (size_t i = 0; i < 251; i++)
+		assert_int_equal(t->entries[i], 1);
+	engine_plan_free(&p);
+}
+
+/* Failing health within the grace: failing in the map (TCP flows stay),
+ * out of the tables at once, like down. */
+static void test_failing_backend(void **state)
+{
+	struct fx *x = *state;
+	const struct dp_plan_table *t;
+	struct dp_plan p;
+
+	plan(x, &p);
+	engine_plan_free(&p);
+	x->live[1].healthy = false;
+	plan(x, &p);
+	assert_int_equal(p.backends[1].be.state, STEER_BACKEND_FAILING);
 	t = find_table(&p, find_class(&p, 1, 0, STEER_AF_INET)->val.table_id);
 	assert_non_null(t->entries);
 	for (size_t i = 0; i < 251; i++)
@@ -315,13 +336,22 @@ static void test_backend_state_rule(void **state)
 
 	(void)state;
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_ACTIVE); /* health unknown */
-	l.health_known = true;
+	l.health_known = true; /* failed health, within the grace: failing */
+	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_FAILING);
+	l.down_grace_over = true; /* failed for down_grace_ms: down */
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DOWN);
+	l.down_grace_over = false;
 	l.healthy = true;
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_ACTIVE);
 	l.admin_state = STEER_BACKEND_DRAINING;
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DRAINING);
-	l.healthy = false; /* draining and failing: down in decisions and maps alike */
+	l.healthy = false; /* draining and failing: failing, then down */
+	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_FAILING);
+	l.down_grace_over = true;
+	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DOWN);
+	l.down_grace_over = false;
+	l.healthy = true;
+	l.admin_state = STEER_BACKEND_DOWN; /* the operator's down is immediate */
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DOWN);
 	l.admin_state = STEER_BACKEND_UNUSED;
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DOWN);
@@ -334,6 +364,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_steady_and_hysteresis, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewrite_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_down_backend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),

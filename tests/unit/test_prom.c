@@ -183,6 +183,7 @@ static int setup(void **state)
 		x->live[i].admin_state = x->pol.backends[i].state;
 		x->live[i].health_known = true;
 		x->live[i].healthy = t->healthy;
+		x->live[i].down_grace_over = true; /* be2: down past the grace */
 		t->state = engine_backend_state(&x->live[i]); /* as steerd publishes it */
 	}
 	x->s = (struct metrics_snapshot){
@@ -454,6 +455,7 @@ static void test_values(void **state)
 		     "back\\slash\nnewline");
 	assert_value(x, 1, "steer_backend_state", "backend", "be2", "state", "down");
 	assert_value(x, 0, "steer_backend_state", "backend", "be2", "state", "active");
+	assert_value(x, 0, "steer_backend_state", "backend", "be2", "state", "failing");
 	assert_value(x, 1, "steer_backend_state", "backend", "be3", "state", "draining");
 	assert_value(x, 1, "steer_backend_state", "backend", "be1", "state", "active");
 	assert_value(x, 6, "steer_backend_active_flows", "backend", "be2", "id", "2");

@@ -19,7 +19,7 @@
 
 #define POLICY_FIELD_MAX	128	/* sizeof(struct policy_error.field) */
 #define POLICY_GOT_MAX	64	/* a quoted value in a message */
-#define POLICY_KEYS_MAX	16	/* keys of one mapping kind */
+#define POLICY_KEYS_MAX	24	/* keys of one mapping kind */
 
 enum policy_kind {
 	POLICY_TASK,

@@ -90,8 +90,8 @@ static void print_status(FILE *f, const json_t *r)
 		I(p, "tenants"));
 	fprintf(f, "  runtime    %lld change%s in %s\n", I(r, "runtime_changes"),
 		I(r, "runtime_changes") == 1 ? "" : "s", S(r, "state_file"));
-	fprintf(f, "  backends   %lld up, %lld unknown, %lld draining, %lld down\n", I(b, "up"),
-		I(b, "unknown"), I(b, "draining"), I(b, "down"));
+	fprintf(f, "  backends   %lld up, %lld unknown, %lld draining, %lld failing, %lld down\n",
+		I(b, "up"), I(b, "unknown"), I(b, "draining"), I(b, "failing"), I(b, "down"));
 	fprintf(f, "  decisions  %lld probe rounds (every %lld ms), %lld publishes; last decide "
 		   "%.1f ms, publish %.1f ms\n",
 		I(dc, "probe_rounds"), I(dc, "probe_interval_ms"), I(dc, "publishes"),

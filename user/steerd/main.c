@@ -266,6 +266,7 @@ int main(int argc, char **argv)
 	}
 	if (steerd_stable_ids(d.dp, &d.pol) || steerd_track_init(&d, NULL, NULL))
 		goto out;
+	steerd_track_adopt(&d);
 	err = engine_planner_new(&d.planner);
 	if (err) {
 		log_error("planner: %s", strerror(-err));

@@ -40,6 +40,8 @@ struct steerd_track {
 	char name[POLICY_NAME_MAX];
 	unsigned int ok_streak, fail_streak;
 	bool health_known, healthy;
+	uint64_t failed_at_ms;	/* when health last failed (healthy -> not) */
+	bool down_logged;	/* "down after the grace" said for this failure */
 	bool has_waiting, has_running, has_kv;
 	double waiting, running, kv_usage;
 	bool has_limit;		/* the server's own limit on requests in flight */
@@ -78,6 +80,12 @@ struct steerd {
 int steerd_track_init(struct steerd *d, const struct steerd_track *old,
 		      const struct policy *old_pol);
 void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n);
+/* After a restart: health from the states pinned in the data plane (a
+ * backend published failing or down stays so until it passes health_rise
+ * probes), not "unknown = active". */
+void steerd_track_adopt(struct steerd *d);
+/* Has backend i failed health for down_grace_ms or longer? */
+bool steerd_track_grace_over(const struct steerd *d, size_t i, uint64_t now_ms);
 void steerd_live_build(struct steerd *d);
 /* Signature of what decisions depend on in live[] (an unchanged one: skip). */
 uint64_t steerd_live_sig(const struct steerd *d);
