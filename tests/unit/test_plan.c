@@ -285,6 +285,41 @@ static void test_resize(void **state)
 	engine_plan_free(&p);
 }
 
+/*
+ * A new hash seed rebuilds every table, and the tables are what a fresh
+ * planner (a restart with the new seed) builds: gateways of one policy
+ * agree whether they reloaded or restarted.
+ */
+static void test_seed_change(void **state)
+{
+	struct fx *x = *state;
+	struct engine_planner *fresh;
+	struct dp_plan p, q;
+	size_t i;
+
+	plan(x, &p);
+	engine_plan_free(&p);
+	x->pol.hash_seed = 7;
+	plan(x, &p);
+	assert_int_equal(p.config.hash_seed, 7);
+	assert_true(p.n_tables > 0);
+	assert_int_equal(n_built(&p), p.n_tables);
+	assert_int_equal(engine_planner_new(&fresh), 0);
+	engine_planner_free(x->pl);
+	x->pl = fresh;
+	plan(x, &q);
+	assert_int_equal(q.n_tables, p.n_tables);
+	for (i = 0; i < p.n_tables; i++) {
+		const struct dp_plan_table *t = find_table(&q, p.tables[i].id);
+
+		assert_non_null(t);
+		assert_non_null(t->entries);
+		assert_memory_equal(p.tables[i].entries, t->entries, 251 * sizeof(uint32_t));
+	}
+	engine_plan_free(&p);
+	engine_plan_free(&q);
+}
+
 /* After a restart: the planner adopts the maps; ids stay, contents are rebuilt. */
 static void test_adopt(void **state)
 {
@@ -367,6 +402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failing_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 		cmocka_unit_test(test_backend_state_rule),
 	};

@@ -192,6 +192,7 @@ static int setup(void **state)
 		.sig = x->sig,
 		.rounds = 42,
 		.publishes = 3,
+		.publish_failures = 2,
 		.last_decide_ms = 2,
 		.last_publish_ms = 5,
 	};
@@ -404,7 +405,7 @@ static void test_families(void **state)
 	static const char *const families[] = {
 		"steerd_up", "steerd_start_time_seconds", "steerd_uptime_seconds",
 		"steerd_policy_reloads_total", "steerd_policy_objects",
-		"steerd_probe_rounds_total", "steerd_publishes_total",
+		"steerd_probe_rounds_total", "steerd_publishes_total", "steerd_publish_failures_total",
 		"steerd_publish_changes_total", "steerd_last_decide_seconds",
 		"steerd_last_publish_seconds", "steerd_classes", "steerd_metrics_render_seconds",
 		"steerd_metrics_scrapes_total", "process_cpu_seconds_total",
@@ -521,6 +522,7 @@ static void test_values(void **state)
 	assert_value(x, 5, "steerd_uptime_seconds", NULL, NULL, NULL, NULL);
 	assert_value(x, 42, "steerd_probe_rounds_total", NULL, NULL, NULL, NULL);
 	assert_value(x, 3, "steerd_publishes_total", NULL, NULL, NULL, NULL);
+	assert_value(x, 2, "steerd_publish_failures_total", NULL, NULL, NULL, NULL);
 	assert_value(x, 0.005, "steerd_last_publish_seconds", NULL, NULL, NULL, NULL);
 	assert_value(x, 3, "steerd_policy_objects", "kind", "backends", NULL, NULL);
 	assert_value(x, 2, "steerd_classes", NULL, NULL, NULL, NULL);

@@ -8,7 +8,8 @@
 #include "metrics/internal.h"
 
 struct daemon_row {
-	struct metrics_val up, start, uptime, reloads[2], objects[5], rounds, publishes, changes,
+	struct metrics_val up, start, uptime, reloads[2], objects[5], rounds, publishes, pub_fail,
+		changes,
 		decide, publish, classes, render, scrapes, cpu, rss;
 	struct metrics_val ct_flows[4], ct_passes, ct_swept, ct_expired, ct_pass, ct_corrected;
 };
@@ -30,6 +31,10 @@ static const struct metrics_family daemon_families[] = {
 	{ "steerd_probe_rounds_total", METRICS_COUNTER, "Probe rounds completed", F(rounds) },
 	{ "steerd_publishes_total", METRICS_COUNTER, "Decide + publish runs that reached the maps",
 	  F(publishes) },
+	{ "steerd_publish_failures_total", METRICS_COUNTER,
+	  "Publishes that failed (decide, plan or a map write); each is retried on the next "
+	  "round",
+	  F(pub_fail) },
 	{ "steerd_publish_changes_total", METRICS_COUNTER,
 	  "Publishes that wrote at least one map entry or table", F(changes) },
 	{ "steerd_last_decide_seconds", METRICS_GAUGE, "Duration of the last decision run",
@@ -78,6 +83,7 @@ void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot 
 			     METRICS_V(p->n_tenants) },
 		.rounds = METRICS_V(s->rounds),
 		.publishes = METRICS_V(s->publishes),
+		.pub_fail = METRICS_V(s->publish_failures),
 		.changes = METRICS_V(k->pub_changes),
 		.decide = METRICS_V(s->last_decide_ms / 1e3),
 		.publish = METRICS_V(s->last_publish_ms / 1e3),

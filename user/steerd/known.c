@@ -130,6 +130,10 @@ int steerd_planner_adopt(struct steerd *d)
 
 	if (!keys || !vals)
 		goto out;
+	if (!d->dp) {
+		err = engine_planner_adopt(d->planner, NULL, keys, vals, 0); /* nothing known */
+		goto out;
+	}
 	if (!dp_config_get(d->dp, &cfg))
 		have = &cfg;
 	err = dp_map_read(d->dp, DP_MAP_CLASSES, keys, vals, &n);

@@ -80,6 +80,7 @@ void steerd_metrics_update(struct steerd *d)
 		.pol = p,
 		.rounds = d->rounds,
 		.publishes = d->publishes,
+		.publish_failures = d->publish_failures,
 		.last_decide_ms = d->last_decide_ms,
 		.last_publish_ms = d->last_publish_ms,
 		.n_backend_stats = metrics_backend_ids(p),

@@ -60,6 +60,8 @@ struct steerd {
 	struct probe_target *targets;
 	struct dp *dp;
 	struct engine_planner *planner;	/* what the last plan put in the maps */
+	/* writes a plan; NULL: dp_apply (unit tests inject failures here) */
+	int (*apply)(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *st);
 	struct probe *prober;
 	int sigfd;
 	uint64_t next_round_ms;
@@ -67,6 +69,8 @@ struct steerd {
 	bool force;			/* ... even if live signals look the same */
 	uint64_t last_sig;		/* live signals at the last decision */
 	unsigned long rounds, publishes;
+	unsigned long publish_failures;	/* metrics: steerd_publish_failures_total */
+	unsigned int publish_fail_streak; /* failures since the last success (log once) */
 	double last_decide_ms, last_publish_ms;
 	struct steerd_ctl *ctl;		/* control socket (ctl.c) */
 	uint64_t started_ms;		/* control socket: status */
