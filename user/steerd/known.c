@@ -120,6 +120,13 @@ int steerd_stable_ids(struct dp *dp, struct policy *p)
 	return 0;
 }
 
+int steerd_policy_ids(struct dp *dp, const struct policy *old, struct policy *p)
+{
+	int err = steerd_stable_ids(dp, p);
+
+	return err ? err : steerd_stable_tenant_ids(dp, old, p);
+}
+
 int steerd_planner_adopt(struct steerd *d)
 {
 	struct steer_class_key *keys = calloc(STEER_MAX_CLASSES, sizeof(*keys));

@@ -102,6 +102,12 @@ void steerd_ct_free(struct steerd *d);
 /* known.c: what the data plane already knows */
 /* Keep the backend ids the data plane knows (same address, port, family). */
 int steerd_stable_ids(struct dp *dp, struct policy *p);
+/* known_tenants.c: keep the tenant ids the running policy (old, may be NULL)
+ * and the data plane (pinned prefixes) know; new tenants get ids nothing
+ * knows. Tenants stay sorted by id. */
+int steerd_stable_tenant_ids(struct dp *dp, const struct policy *old, struct policy *p);
+/* Both of the above, for a policy replacing old (NULL at start). */
+int steerd_policy_ids(struct dp *dp, const struct policy *old, struct policy *p);
 /* (Re)start the planner from the maps: classes, table ids, config. */
 int steerd_planner_adopt(struct steerd *d);
 
