@@ -392,8 +392,12 @@ void steerctl_print(FILE *f, const char *cmd, const json_t *r, bool json, bool p
 			return;
 		}
 	if (S(r, "done"))
-		fprintf(f, "%s %s: done%s\n", S(r, "done"), S(r, "name") ? S(r, "name") : "",
-			json_is_true(G(r, "published")) ? ", published" : "");
+		fprintf(f, "%s %s: done%s%s\n", S(r, "done"), S(r, "name") ? S(r, "name") : "",
+			json_is_true(G(r, "published")) ? ", published" : "",
+			json_is_false(G(r, "persisted"))
+				? "; NOT persisted: the state file can't be read or written (see "
+				  "steerd's log)"
+				: "");
 	else
 		print_kv(f, r, 0);
 }
