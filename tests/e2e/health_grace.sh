@@ -11,7 +11,10 @@
 #   - 0 broken streams: every one ends with all its tokens and [DONE]
 #     (re-steering an open TCP connection to another backend can only end
 #     in a RST from a server that has no socket for it);
-#   - after the blip both are active again.
+#   - after the blip both are active again;
+#   - a restart of steerd (kill -9) while be1 fails health: be1 stays
+#     failing (the state pinned in the data plane), never active, until its
+#     health passes again.
 # Topology and fleet: lib.sh, "LLM testbed".
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -85,6 +88,28 @@ expect "0 of $n streams broken by the health blip" "$broken" 0
 wait_for 30 be_states_are 1 1 101 "${D#be}" $((100 + ${D#be})) || true
 expect "be1 and $D active again after the blip" \
 	"$(be_state 1)/$(be_state 101) $(be_state "${D#be}")/$(be_state $((100 + ${D#be})))" "1/1 1/1"
+
+# restart during a failure: steerd starts from the pinned state (failing),
+# not from "health unknown = active" until health_fall probes failed
+health 1 false
+wait_for 30 be_states_are 4 1 101 || true
+expect "be1 failing before the restart" "$(be_state 1)" 4
+kill -9 "$STEERD_PID"
+wait "$STEERD_PID" 2>/dev/null || true
+steerd_start
+seen=""
+for _ in $(seq 40); do # 2 s: several probe rounds after the restart
+	seen+="$(be_state 1 || echo '?') "
+	sleep 0.05
+done
+log "be1's state after the restart, every 50 ms: $(echo "$seen" | tr ' ' '\n' | uniq -c | xargs)"
+expect "after a restart a failing backend is never published active" \
+	"$(tr ' ' '\n' <<<"$seen" | grep -cx 1 || true)" 0
+grep -q 'be1: failing in the data plane' "$RUN_DIR/steerd.log" &&
+	log "steerd: $(grep -m1 'be1: failing in the data plane' "$RUN_DIR/steerd.log" | cut -c26-)"
+health 1 true
+wait_for 30 be_states_are 1 1 101 || true
+expect "be1 active once its health passes again" "$(be_state 1)/$(be_state 101)" "1/1"
 
 log "done in ${SECONDS}s"
 [ "$N_FAIL" -eq 0 ] || grep -v 'debug' "$RUN_DIR/steerd.log" | tail -30
