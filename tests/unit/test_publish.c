@@ -3,12 +3,15 @@
  * steerd_publish (user/steerd/publish.c): a publish that fails is retried on
  * the next round even though no live signal moved (the change signature is
  * only consumed by a publish that reached the maps), and every failure is
- * counted (steerd_publish_failures_total).
+ * counted (steerd_publish_failures_total); and health tracking
+ * (user/steerd/live.c): failed health is failing until down_grace_ms, then
+ * down.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,11 +119,53 @@ static void test_failures_counted_each(void **state)
 	assert_int_equal(calls, 4);
 }
 
+/* health_fall failed probes of be1 */
+static void fail_health(struct steerd *d)
+{
+	struct probe_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.health_checked = true;
+	r.healthy = false;
+	snprintf(r.error, sizeof(r.error), "HTTP 503");
+	for (unsigned int i = 0; i < d->pol.health_fall; i++)
+		steerd_track_round(d, &r, 1);
+}
+
+static void test_health_failing_then_down(void **state)
+{
+	struct steerd *d = *state;
+
+	d->pol.down_grace_ms = 60000;
+	fail_health(d);
+	steerd_live_build(d);
+	assert_false(d->live[0].healthy);
+	assert_false(d->live[0].down_grace_over);
+	assert_int_equal(engine_backend_state(&d->live[0]), STEER_BACKEND_FAILING);
+	/* the grace has passed (as if a minute went by) */
+	d->track[0].failed_at_ms -= 60000;
+	steerd_live_build(d);
+	assert_true(d->live[0].down_grace_over);
+	assert_int_equal(engine_backend_state(&d->live[0]), STEER_BACKEND_DOWN);
+}
+
+static void test_health_no_grace(void **state)
+{
+	struct steerd *d = *state;
+
+	d->pol.down_grace_ms = 0; /* down at once */
+	fail_health(d);
+	steerd_live_build(d);
+	assert_int_equal(engine_backend_state(&d->live[0]), STEER_BACKEND_DOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_failed_publish_is_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_counted_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_failing_then_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_no_grace, setup, teardown),
 	};
 
 	util_log_init("test_publish", UTIL_LOG_WARN, false);

@@ -102,7 +102,9 @@ void steerd_track_adopt(struct steerd *d)
 		t->fail_streak = d->pol.health_fall;
 		/* failing: the grace starts again (flows stay a little longer, never
 		 * shorter); down: it is over */
-		t->failed_at_ms = pb->state == STEER_BACKEND_DOWN ? now - d->pol.down_grace_ms : now;
+		t->failed_at_ms = now;
+		if (pb->state == STEER_BACKEND_DOWN)
+			t->failed_at_ms = now > d->pol.down_grace_ms ? now - d->pol.down_grace_ms : 0;
 		t->down_logged = pb->state == STEER_BACKEND_DOWN;
 		log_info("backend %s: %s in the data plane, kept so until it passes %u health "
 			 "probes",
