@@ -33,9 +33,11 @@
 	"  - {name: default, action: reject}\n"
 
 #define ALPHA "  - {name: alpha, prefixes: [198.18.10.0/24]}\n"
-#define BETA "  - {name: beta, prefixes: [198.18.11.0/24], action: fallback, fallback: {tenant: alpha, task: chat}}\n"
+#define BETA                                                                                       \
+	"  - {name: beta, prefixes: [198.18.11.0/24], action: fallback, fallback: {tenant: "       \
+	"alpha, task: chat}}\n"
 #define GAMMA "  - {name: gamma, prefixes: [198.18.12.0/24]}\n"
-#define AAA "  - {name: aaa, prefixes: [198.18.13.0/24]}\n"
+#define AAA   "  - {name: aaa, prefixes: [198.18.13.0/24]}\n"
 
 static void load(const char *yaml, struct policy *p)
 {

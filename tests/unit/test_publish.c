@@ -34,7 +34,7 @@ static const char policy_yaml[] =
 	"  - {name: default, action: reject}\n"
 	"  - {name: lab, prefixes: [198.18.1.0/24]}\n";
 
-static int fail_left;	/* apply calls still to fail */
+static int fail_left; /* apply calls still to fail */
 static int calls;
 
 static int fake_apply(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *st)
@@ -57,9 +57,9 @@ static int setup(void **state)
 
 	memset(&errs, 0, sizeof(errs));
 	assert_non_null(d);
-	assert_int_equal(policy_load_string("t.yaml", policy_yaml, sizeof(policy_yaml) - 1, &d->pol,
-					    &errs),
-			 0);
+	assert_int_equal(
+		policy_load_string("t.yaml", policy_yaml, sizeof(policy_yaml) - 1, &d->pol, &errs),
+		0);
 	assert_int_equal(steerd_track_init(d, NULL, NULL), 0);
 	assert_int_equal(engine_planner_new(&d->planner), 0);
 	d->apply = fake_apply;

@@ -93,9 +93,8 @@ static void load_policy(struct policy *p)
 	struct policy_errors errs;
 
 	memset(&errs, 0, sizeof(errs));
-	assert_int_equal(policy_load_string("t.yaml", policy_yaml, sizeof(policy_yaml) - 1, p,
-					    &errs),
-			 0);
+	assert_int_equal(
+		policy_load_string("t.yaml", policy_yaml, sizeof(policy_yaml) - 1, p, &errs), 0);
 }
 
 static const char corrupt[] = "{\"version\": 1, \"changes\": [{\"cmd\": \"backend drain\",";
@@ -121,7 +120,7 @@ static void test_corrupt_refuses(void **state)
 static void test_corrupt_not_overwritten(void **state)
 {
 	struct fx *x = *state;
-	struct steerd_peer peer = { .uid = 0 };
+	struct steerd_peer peer = {.uid = 0};
 	json_t *args = json_pack("{s:s}", "name", "be1");
 
 	write_file(x->path, corrupt);
@@ -149,7 +148,7 @@ static void test_unreadable_refuses(void **state)
 static void test_record_atomic_and_replayed(void **state)
 {
 	struct fx *x = *state;
-	struct steerd_peer peer = { .uid = 0 };
+	struct steerd_peer peer = {.uid = 0};
 	json_t *args = json_pack("{s:s}", "name", "be1"), *st, *log;
 	json_error_t je;
 	struct policy p;

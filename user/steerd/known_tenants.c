@@ -92,17 +92,18 @@ static void read_class_tenants(struct dp *dp, uint8_t *known)
 }
 
 /* Id the data plane maps one of t's prefixes to (not taken), or 0. */
-static uint32_t id_by_prefix(const struct policy_tenant *t, const struct known_pfx *pins,
-			     size_t n, const uint8_t *taken)
+static uint32_t id_by_prefix(const struct policy_tenant *t, const struct known_pfx *pins, size_t n,
+			     const uint8_t *taken)
 {
 	size_t j;
 
 	for (j = 0; j < t->n_prefixes; j++) {
-		struct known_pfx want = { .family = t->prefixes[j].family,
-					  .len = t->prefixes[j].len };
+		struct known_pfx want = {.family = t->prefixes[j].family,
+					 .len = t->prefixes[j].len};
 		const struct known_pfx *hit;
 
-		memcpy(want.addr, t->prefixes[j].addr, t->prefixes[j].family == STEER_AF_INET ? 4 : 16);
+		memcpy(want.addr, t->prefixes[j].addr,
+		       t->prefixes[j].family == STEER_AF_INET ? 4 : 16);
 		hit = n ? bsearch(&want, pins, n, sizeof(*pins), pfx_cmp) : NULL;
 		if (hit && hit->tenant && hit->tenant < STEER_MAX_TENANTS && !taken[hit->tenant])
 			return hit->tenant;
