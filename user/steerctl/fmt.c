@@ -92,9 +92,10 @@ static void print_status(FILE *f, const json_t *r)
 		I(r, "runtime_changes") == 1 ? "" : "s", S(r, "state_file"));
 	fprintf(f, "  backends   %lld up, %lld unknown, %lld draining, %lld failing, %lld down\n",
 		I(b, "up"), I(b, "unknown"), I(b, "draining"), I(b, "failing"), I(b, "down"));
-	fprintf(f, "  decisions  %lld probe rounds (every %lld ms), %lld publishes; last decide "
-		   "%.1f ms, publish %.1f ms\n",
+	fprintf(f, "  decisions  %lld probe rounds (every %lld ms), %lld publishes (%lld failed, "
+		   "retried); last decide %.1f ms, publish %.1f ms\n",
 		I(dc, "probe_rounds"), I(dc, "probe_interval_ms"), I(dc, "publishes"),
+		I(dc, "publish_failures"),
 		json_number_value(G(dc, "last_decide_ms")),
 		json_number_value(G(dc, "last_publish_ms")));
 	fprintf(f, "  data plane pin root %s; xdp:", S(r, "pin_root"));

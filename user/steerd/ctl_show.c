@@ -69,8 +69,9 @@ json_t *steerd_ctl_show_status(struct steerd *d, struct steerd_req *q)
 				      (int)failing, "down", (int)down));
 	json_object_set_new(o, "interfaces", json_pack("{s:o, s:o}", "xdp", x, "tc", t));
 	json_object_set_new(o, "decisions",
-			    json_pack("{s:I, s:I, s:f, s:f, s:i}", "probe_rounds",
+			    json_pack("{s:I, s:I, s:I, s:f, s:f, s:i}", "probe_rounds",
 				      (json_int_t)d->rounds, "publishes", (json_int_t)d->publishes,
+				      "publish_failures", (json_int_t)d->publish_failures,
 				      "last_decide_ms", d->last_decide_ms, "last_publish_ms",
 				      d->last_publish_ms, "probe_interval_ms",
 				      (int)d->pol.probe_interval_ms));
