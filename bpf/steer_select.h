@@ -30,6 +30,18 @@ static __always_inline int steer_backend_usable(const struct steer_backend *be, 
 }
 
 /*
+ * Does an existing flow stay on its backend? Active and draining: yes.
+ * Failing health (within steerd's down_grace_ms): TCP flows stay, since a
+ * backend without their socket would only answer RST; UDP flows move at
+ * once. Down or unused: every flow re-steers on its next packet.
+ */
+static __always_inline int steer_backend_keeps(const struct steer_backend *be, __u8 proto)
+{
+	return be->state == STEER_BACKEND_ACTIVE || be->state == STEER_BACKEND_DRAINING ||
+	       (be->state == STEER_BACKEND_FAILING && proto == IPPROTO_TCP);
+}
+
+/*
  * Backend for a flow: slot hash % M of the class's table; if that slot's
  * backend can't take flows (empty, not active, other family) a few more
  * slots are tried, so a backend marked down is avoided at once, before

@@ -314,8 +314,7 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 	}
 
 	be = bpf_map_lookup_elem(&backends, &bid);
-	if (!be || (be->state != STEER_BACKEND_ACTIVE && be->state != STEER_BACKEND_DRAINING) ||
-	    be->family != p->key.family)
+	if (!be || !steer_backend_keeps(be, p->key.proto) || be->family != p->key.family)
 		return steer_xdp_new(ctx, p, svc->default_task, e, STEER_NEW_RESTEER);
 
 	if (p->key.proto == IPPROTO_TCP && !steer_dry_run) {

@@ -82,6 +82,9 @@ enum steer_backend_state {
 	STEER_BACKEND_ACTIVE = 1,
 	STEER_BACKEND_DRAINING = 2, /* keeps its flows, gets no new ones */
 	STEER_BACKEND_DOWN = 3, /* its flows re-steer on their next packet */
+	STEER_BACKEND_FAILING = 4, /* failed health, within the grace: no new flows;
+				    * TCP flows stay (re-steering can't save a TCP
+				    * connection), UDP flows re-steer */
 };
 
 enum steer_class_action {

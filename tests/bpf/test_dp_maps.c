@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include <bpf/bpf.h>
+
 #include "bpftest_env.h"
 
 #define N_CLASSES 1000
@@ -220,6 +222,116 @@ static void test_apply_difference(void **state)
 	assert_int_equal(st.backends_written, 0);
 }
 
+/*
+ * A larger maglev_size is published only after its tables (XDP indexes a
+ * table with hash % config.maglev_size: a size above what the tables hold
+ * drops new flows as drop_no_backend). A plan whose second table can't be
+ * built fails before the size is published; the fixed plan then publishes
+ * both tables and the size.
+ */
+static void test_apply_grow_size_after_tables(void **state)
+{
+	enum { M2 = 257 };
+	static uint32_t entries[M2], bad[M2];
+	struct dp_plan_class cls[2];
+	struct dp_plan_table tab[2];
+	struct dp_plan plan = { 0 };
+	struct dp_apply_stats st;
+	struct steer_config cfg;
+	uint32_t got[M2];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < M2; i++) {
+		entries[i] = BE4_A;
+		bad[i] = BE4_A;
+	}
+	bad[M2 - 1] = STEER_MAX_BACKENDS; /* out of range: this table can't be built */
+	memset(cls, 0, sizeof(cls));
+	for (i = 0; i < 2; i++) {
+		cls[i].key = (struct steer_class_key){ TENANT_1, (uint16_t)(TASK_V4 + i),
+						       STEER_AF_INET, 0 };
+		cls[i].val = (struct steer_class){ 10 + (uint32_t)i, 9 + (uint32_t)i,
+						   STEER_ACTION_TABLE, 0 };
+	}
+	tab[0] = (struct dp_plan_table){ 9, entries };
+	tab[1] = (struct dp_plan_table){ 10, bad };
+	assert_int_equal(dp_config_get(bpft.dp, &plan.config), 0);
+	assert_int_equal(plan.config.maglev_size, BPFT_M);
+	plan.config.maglev_size = M2;
+	plan.tables = tab;
+	plan.n_tables = 2;
+	plan.classes = cls;
+	plan.n_classes = 2;
+	assert_int_not_equal(dp_apply(bpft.dp, &plan, &st), 0);
+	assert_int_equal(dp_config_get(bpft.dp, &cfg), 0);
+	if (cfg.maglev_size != BPFT_M)
+		fail_msg("a failed publish left maglev_size %u published without its tables "
+			 "(want %u until they are written)",
+			 cfg.maglev_size, BPFT_M);
+	tab[1].entries = entries;
+	assert_int_equal(dp_apply(bpft.dp, &plan, &st), 0);
+	assert_int_equal(dp_config_get(bpft.dp, &cfg), 0);
+	assert_int_equal(cfg.maglev_size, M2);
+	for (i = 0; i < 2; i++) {
+		memset(got, 0, sizeof(got));
+		assert_int_equal(dp_table_read(bpft.dp, 9 + (uint32_t)i, got, M2), 0);
+		assert_memory_equal(got, entries, sizeof(got));
+	}
+}
+
+/*
+ * A new tenant's prefix is written only after its tables and classes exist
+ * (docs/design.md, "Publish order"): a plan whose table can't be built
+ * fails before any source is classified as the new tenant, and the fixed
+ * plan then holds prefix and classes.
+ */
+static void test_apply_prefix_after_classes(void **state)
+{
+	static uint32_t entries[BPFT_M];
+	struct steer_lpm_v4_key lk = { .prefixlen = 32, .addr = { 198, 18, 77, 9 } };
+	struct dp_plan_prefix pfx = { .family = STEER_AF_INET, .addr = { 198, 18, 77, 0 },
+				      .len = 24, .tenant = 7 };
+	struct dp_plan_tenant tn = { .id = 7 };
+	struct dp_plan_class cls = {
+		.key = { 7, TASK_V4, STEER_AF_INET, 0 },
+		.val = { 20, 11, STEER_ACTION_TABLE, 0 },
+	};
+	struct dp_plan_table tab = { 11, entries };
+	struct dp_plan plan = { 0 };
+	struct dp_apply_stats st;
+	struct steer_class cv;
+	uint32_t tenant = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < BPFT_M; i++)
+		entries[i] = BE4_A;
+	entries[3] = STEER_MAX_BACKENDS; /* out of range: the table can't be built */
+	assert_int_equal(dp_config_get(bpft.dp, &plan.config), 0);
+	plan.policy_maps = true;
+	plan.tenants = &tn;
+	plan.n_tenants = 1;
+	plan.prefixes = &pfx;
+	plan.n_prefixes = 1;
+	plan.tables = &tab;
+	plan.n_tables = 1;
+	plan.classes = &cls;
+	plan.n_classes = 1;
+	assert_int_not_equal(dp_apply(bpft.dp, &plan, &st), 0);
+	if (!bpf_map_lookup_elem(dp_map_fd(bpft.dp, DP_MAP_TENANTS_V4), &lk, &tenant) &&
+	    tenant == 7)
+		fail_msg("a failed publish left the new tenant's prefix published before its "
+			 "classes: its sources are classified into a tenant with no class");
+	entries[3] = BE4_A;
+	assert_int_equal(dp_apply(bpft.dp, &plan, &st), 0);
+	assert_int_equal(bpf_map_lookup_elem(dp_map_fd(bpft.dp, DP_MAP_TENANTS_V4), &lk, &tenant),
+			 0);
+	assert_int_equal(tenant, 7);
+	assert_int_equal(bpf_map_lookup_elem(dp_map_fd(bpft.dp, DP_MAP_CLASSES), &cls.key, &cv), 0);
+	assert_int_equal(cv.table_id, 11);
+}
+
 static int run(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +339,8 @@ static int run(void)
 		cmocka_unit_test_setup(test_pages, bpft_reset),
 		cmocka_unit_test_setup(test_lpm_by_key, bpft_reset),
 		cmocka_unit_test_setup(test_apply_difference, bpft_reset),
+		cmocka_unit_test_setup(test_apply_grow_size_after_tables, bpft_reset),
+		cmocka_unit_test_setup(test_apply_prefix_after_classes, bpft_reset),
 	};
 
 	return cmocka_run_group_tests_name("dp_maps", tests, NULL, NULL);

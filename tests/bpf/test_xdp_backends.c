@@ -30,6 +30,14 @@ static void drain_a(void)
 	assert_int_equal(dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_DRAINING), 0);
 }
 
+/* Failed health within steerd's down_grace_ms; the tables already moved to B. */
+static void failing_a_tables_to_b(void)
+{
+	tables_to_b();
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE4_A, STEER_BACKEND_FAILING), 0);
+	assert_int_equal(dp_backend_state_set(bpft.dp, BE6_A, STEER_BACKEND_FAILING), 0);
+}
+
 /*
  * A removed (what steerd writes when a backend leaves the policy: state
  * UNUSED, address kept so the flow's reverse entry can be found; a slot
@@ -219,6 +227,25 @@ static const struct bpft_fixture fixtures[] = {
 		       XDP(F6_TCP), ACK, FWD(BE6_B), .reason = STEER_R_EV_RESTEER_DOWN,
 		       .new_flow = ANY, .resteer_from = BE6_A, .ct_flags_any = true,
 		       .after = expect_rct6_a_gone } } },
+	/* failing health (grace): TCP flows stay (re-steering can't save a TCP
+	 * connection), new flows go elsewhere, UDP flows re-steer at once */
+	{ .name = "v4_failing_keeps_tcp_flow_no_new",
+	  .steps = { { .what = "SYN -> A", XDP(F4_TCP), SYN, NEW(BE4_A) },
+		     { .what = "A failing, table B: flow stays on A",
+		       .before = failing_a_tables_to_b, XDP(F4_TCP), ACK, FWD(BE4_A) },
+		     { .what = "new flow -> B", XDP(F4_TCP), .cport = 40001, SYN,
+		       NEW(BE4_B) } } },
+	{ .name = "v6_failing_keeps_tcp_flow_no_new",
+	  .steps = { { .what = "SYN -> A", XDP(F6_TCP), SYN, NEW(BE6_A) },
+		     { .what = "A failing, table B: flow stays on A",
+		       .before = failing_a_tables_to_b, XDP(F6_TCP), ACK, FWD(BE6_A) },
+		     { .what = "new flow -> B", XDP(F6_TCP), .cport = 40001, SYN,
+		       NEW(BE6_B) } } },
+	{ .name = "v4_failing_udp_resteered",
+	  .steps = { { .what = "UDP -> A", XDP(F4_UDP), NEW(BE4_A) },
+		     { .what = "A failing, table B: UDP -> B", .before = failing_a_tables_to_b,
+		       XDP(F4_UDP), FWD(BE4_B), .reason = STEER_R_EV_RESTEER_DOWN,
+		       .new_flow = ANY, .resteer_from = BE4_A, .ct_flags_any = true } } },
 	{ .name = "v4_unused_backend_resteered",
 	  .steps = { { .what = "SYN -> A", XDP(F4_TCP), SYN, NEW(BE4_A) },
 		     { .what = "A removed, table B: -> B", .before = unused_a_tables_to_b,

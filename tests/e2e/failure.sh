@@ -4,12 +4,14 @@
 # Failure: kill a backend's server (mockllm be3, which serves tenant a's
 # code and tenant b's chat and code) while both tenants send requests on
 # new connections over IPv4 and IPv6 without pause. Measured from the kill:
-#   - when steerd marks be3 (and its IPv6 entry) down in the backends map;
+#   - when steerd marks be3 (and its IPv6 entry) failing in the backends map
+#     (no new flows; its TCP flows would stay for down_grace_ms);
 #   - when the clients saw their last failed connection (a SYN that still
 #     reached the dead server is refused).
 # Both must be within two probe intervals (health_fall 2) plus a probe
 # timeout and 300 ms for a loaded machine (1.1 s with 300 ms probes); afterwards every new connection is answered and none
-# reaches be3. Restarted, be3 gets new connections again.
+# reaches be3; after down_grace_ms (1.5 s here) be3 is down (its flows
+# re-steer). Restarted, be3 gets new connections again.
 # Topology and fleet: lib.sh, "LLM testbed".
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -21,6 +23,8 @@ steer_init failure
 llm_topo 5
 for i in 1 2 3 4 5; do mock_start "$i" --slots 16 --ttft-ms 5 --tps 1000; done
 LLM_CAPACITY=16
+GRACE_MS=1500
+LLM_SETTINGS=("down_grace_ms: $GRACE_MS")
 llm_policy
 steerd_start
 steerd_wait
@@ -50,9 +54,12 @@ sleep 1
 
 t_kill=$(ms_now)
 kill -9 "${MOCK_PID[3]}"
-wait_for 50 be_states_are 3 3 103 || true
+wait_for 50 be_states_are 4 3 103 || true
 t_down=$(($(ms_now) - t_kill))
-sleep 1.5
+failing4=$(be_state 3) failing6=$(be_state 103)
+wait_for 50 be_states_are 3 3 103 || true
+t_grace=$(($(ms_now) - t_kill))
+sleep 0.5
 kill "${LOAD_PIDS[@]}" 2>/dev/null || true
 for p in "${LOAD_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 
@@ -63,12 +70,17 @@ last_fail=$(cat "$RUN_DIR"/client-* | awk -v k="$t_kill" '$2 == "-" && $1 >= k -
 	d = $1 - k; if (d > m) m = d } END {print m + 0}')
 nfail=$(cat "$RUN_DIR"/client-* | awk -v k="$t_kill" '$2 == "-" && $1 >= k - 50' | wc -l)
 after=$(cat "$RUN_DIR"/client-* | awk -v k="$t_kill" -v b="$bound" '$1 > k + b')
-log "be3 killed: down in the map after $t_down ms; clients: $nfail failed connections," \
+log "be3 killed: failing in the map after $t_down ms, down after $t_grace ms; clients: $nfail failed connections," \
 	"the last one started $last_fail ms after the kill (bound: 2 x $LLM_INTERVAL_MS + $LLM_TIMEOUT_MS + $MARGIN_MS ms = $bound ms)"
 log "after the bound: $(echo "$after" | awk '{print $2}' | sort | uniq -c | xargs)"
-expect "be3 (IPv4) down in the backends map" "$(be_state 3)" 3
-expect "be3-6 (IPv6) down in the backends map" "$(be_state 103)" 3
-check "be3 marked down within two probe intervals ($t_down ms <= $bound ms)" test "$t_down" -le "$bound"
+expect "be3 (IPv4) failing in the backends map first" "$failing4" 4
+expect "be3-6 (IPv6) failing in the backends map first" "$failing6" 4
+check "be3 marked failing within two probe intervals ($t_down ms <= $bound ms)" test "$t_down" -le "$bound"
+expect "be3 (IPv4) down in the backends map after the grace" "$(be_state 3)" 3
+expect "be3-6 (IPv6) down in the backends map after the grace" "$(be_state 103)" 3
+# the grace runs from when the failure was seen (t_down), checked every probe round
+check "be3 down after down_grace_ms ($GRACE_MS ms <= $t_grace ms <= $t_down + $GRACE_MS + $bound ms)" \
+	test "$t_grace" -ge "$GRACE_MS" -a "$t_grace" -le "$((t_down + GRACE_MS + bound))"
 check "clients avoid be3 within two probe intervals (last failure at $last_fail ms <= $bound ms)" \
 	test "$last_fail" -le "$bound"
 check "clients kept sending after the bound ($(echo "$after" | wc -l) requests)" \

@@ -165,17 +165,17 @@ done
 # ---- 3: health failure ----
 t0=$(date +%s%N)
 kill -USR1 "${MOCK_PID[be2]}" # /health answers 503 from now on
-wait_for 40 be_states_are 3 2 || true
+wait_for 40 be_states_are 4 2 || true
 t1=$(date +%s%N)
 took=$(((t1 - t0) / 1000000))
 limit=$((2 * INTERVAL_MS + TIMEOUT_MS + 300))
-log "be2 marked down after ${took} ms (bound: 2 probe intervals + timeout + 300 ms = $limit ms)"
-expect "be2 down in the backends map" "$(be_state 2)" 3
+log "be2 marked failing after ${took} ms (bound: 2 probe intervals + timeout + 300 ms = $limit ms)"
+expect "be2 failing in the backends map (no new flows; TCP flows stay for down_grace_ms)" "$(be_state 2)" 4
 check "be2 avoided within two probe intervals (${took} ms <= $limit ms)" test "$took" -le "$limit"
 s=$(spread 20)
 log "be2 unhealthy: $s"
 expect "unhealthy be2 gets no new connection" "$(count_of be2 "$s")" 0
-expect "no failed request while be2 down" "$(count_of fail "$s")" 0
+expect "no failed request while be2 fails health" "$(count_of fail "$s")" 0
 kill -USR1 "${MOCK_PID[be2]}" # healthy again
 wait_for 40 be_states_are 1 2 || true
 expect "be2 active again after recovery" "$(be_state 2)" 1

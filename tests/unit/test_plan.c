@@ -218,8 +218,29 @@ static void test_down_backend(void **state)
 	plan(x, &p);
 	engine_plan_free(&p);
 	x->live[1].healthy = false;
+	x->live[1].down_grace_over = true;
 	plan(x, &p);
 	assert_int_equal(p.backends[1].be.state, STEER_BACKEND_DOWN);
+	t = find_table(&p, find_class(&p, 1, 0, STEER_AF_INET)->val.table_id);
+	assert_non_null(t->entries);
+	for (size_t i = 0; i < 251; i++)
+		assert_int_equal(t->entries[i], 1);
+	engine_plan_free(&p);
+}
+
+/* Failing health within the grace: failing in the map (TCP flows stay),
+ * out of the tables at once, like down. */
+static void test_failing_backend(void **state)
+{
+	struct fx *x = *state;
+	const struct dp_plan_table *t;
+	struct dp_plan p;
+
+	plan(x, &p);
+	engine_plan_free(&p);
+	x->live[1].healthy = false;
+	plan(x, &p);
+	assert_int_equal(p.backends[1].be.state, STEER_BACKEND_FAILING);
 	t = find_table(&p, find_class(&p, 1, 0, STEER_AF_INET)->val.table_id);
 	assert_non_null(t->entries);
 	for (size_t i = 0; i < 251; i++)
@@ -262,6 +283,41 @@ static void test_resize(void **state)
 	assert_int_equal(n_built(&p), p.n_tables);
 	assert_true(p.n_tables > 0);
 	engine_plan_free(&p);
+}
+
+/*
+ * A new hash seed rebuilds every table, and the tables are what a fresh
+ * planner (a restart with the new seed) builds: gateways of one policy
+ * agree whether they reloaded or restarted.
+ */
+static void test_seed_change(void **state)
+{
+	struct fx *x = *state;
+	struct engine_planner *fresh;
+	struct dp_plan p, q;
+	size_t i;
+
+	plan(x, &p);
+	engine_plan_free(&p);
+	x->pol.hash_seed = 7;
+	plan(x, &p);
+	assert_int_equal(p.config.hash_seed, 7);
+	assert_true(p.n_tables > 0);
+	assert_int_equal(n_built(&p), p.n_tables);
+	assert_int_equal(engine_planner_new(&fresh), 0);
+	engine_planner_free(x->pl);
+	x->pl = fresh;
+	plan(x, &q);
+	assert_int_equal(q.n_tables, p.n_tables);
+	for (i = 0; i < p.n_tables; i++) {
+		const struct dp_plan_table *t = find_table(&q, p.tables[i].id);
+
+		assert_non_null(t);
+		assert_non_null(t->entries);
+		assert_memory_equal(p.tables[i].entries, t->entries, 251 * sizeof(uint32_t));
+	}
+	engine_plan_free(&p);
+	engine_plan_free(&q);
 }
 
 /* After a restart: the planner adopts the maps; ids stay, contents are rebuilt. */
@@ -315,13 +371,22 @@ static void test_backend_state_rule(void **state)
 
 	(void)state;
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_ACTIVE); /* health unknown */
-	l.health_known = true;
+	l.health_known = true; /* failed health, within the grace: failing */
+	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_FAILING);
+	l.down_grace_over = true; /* failed for down_grace_ms: down */
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DOWN);
+	l.down_grace_over = false;
 	l.healthy = true;
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_ACTIVE);
 	l.admin_state = STEER_BACKEND_DRAINING;
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DRAINING);
-	l.healthy = false; /* draining and failing: down in decisions and maps alike */
+	l.healthy = false; /* draining and failing: failing, then down */
+	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_FAILING);
+	l.down_grace_over = true;
+	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DOWN);
+	l.down_grace_over = false;
+	l.healthy = true;
+	l.admin_state = STEER_BACKEND_DOWN; /* the operator's down is immediate */
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DOWN);
 	l.admin_state = STEER_BACKEND_UNUSED;
 	assert_int_equal(engine_backend_state(&l), STEER_BACKEND_DOWN);
@@ -334,8 +399,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_steady_and_hysteresis, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewrite_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_down_backend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 		cmocka_unit_test(test_backend_state_rule),
 	};

@@ -183,6 +183,7 @@ static int setup(void **state)
 		x->live[i].admin_state = x->pol.backends[i].state;
 		x->live[i].health_known = true;
 		x->live[i].healthy = t->healthy;
+		x->live[i].down_grace_over = true; /* be2: down past the grace */
 		t->state = engine_backend_state(&x->live[i]); /* as steerd publishes it */
 	}
 	x->s = (struct metrics_snapshot){
@@ -191,6 +192,7 @@ static int setup(void **state)
 		.sig = x->sig,
 		.rounds = 42,
 		.publishes = 3,
+		.publish_failures = 2,
 		.last_decide_ms = 2,
 		.last_publish_ms = 5,
 	};
@@ -403,7 +405,7 @@ static void test_families(void **state)
 	static const char *const families[] = {
 		"steerd_up", "steerd_start_time_seconds", "steerd_uptime_seconds",
 		"steerd_policy_reloads_total", "steerd_policy_objects",
-		"steerd_probe_rounds_total", "steerd_publishes_total",
+		"steerd_probe_rounds_total", "steerd_publishes_total", "steerd_publish_failures_total",
 		"steerd_publish_changes_total", "steerd_last_decide_seconds",
 		"steerd_last_publish_seconds", "steerd_classes", "steerd_metrics_render_seconds",
 		"steerd_metrics_scrapes_total", "process_cpu_seconds_total",
@@ -454,6 +456,7 @@ static void test_values(void **state)
 		     "back\\slash\nnewline");
 	assert_value(x, 1, "steer_backend_state", "backend", "be2", "state", "down");
 	assert_value(x, 0, "steer_backend_state", "backend", "be2", "state", "active");
+	assert_value(x, 0, "steer_backend_state", "backend", "be2", "state", "failing");
 	assert_value(x, 1, "steer_backend_state", "backend", "be3", "state", "draining");
 	assert_value(x, 1, "steer_backend_state", "backend", "be1", "state", "active");
 	assert_value(x, 6, "steer_backend_active_flows", "backend", "be2", "id", "2");
@@ -519,6 +522,7 @@ static void test_values(void **state)
 	assert_value(x, 5, "steerd_uptime_seconds", NULL, NULL, NULL, NULL);
 	assert_value(x, 42, "steerd_probe_rounds_total", NULL, NULL, NULL, NULL);
 	assert_value(x, 3, "steerd_publishes_total", NULL, NULL, NULL, NULL);
+	assert_value(x, 2, "steerd_publish_failures_total", NULL, NULL, NULL, NULL);
 	assert_value(x, 0.005, "steerd_last_publish_seconds", NULL, NULL, NULL, NULL);
 	assert_value(x, 3, "steerd_policy_objects", "kind", "backends", NULL, NULL);
 	assert_value(x, 2, "steerd_classes", NULL, NULL, NULL, NULL);

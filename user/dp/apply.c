@@ -230,7 +230,8 @@ static int tables_apply(struct dp *dp, const struct dp_plan *plan, unsigned int 
 
 		if (!t->entries)
 			continue;
-		err = dp_table_build(dp, t->id, t->entries, plan->config.maglev_size, &fds[n]);
+		err = dp_table_build_sized(dp, t->id, t->entries, plan->config.maglev_size,
+					   &fds[n]);
 		if (!err)
 			ids[n++] = t->id;
 	}
@@ -250,7 +251,10 @@ static int class_cmp(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct steer_class_key));
 }
 
-static int classes_apply(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *st)
+/* New and changed classes written; the keys of the ones to delete are left in
+ * *dead (n_dead) for classes_delete, after the prefixes that lead to them. */
+static int classes_apply(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *st,
+			 struct steer_class_key **dead, size_t *n_dead_out)
 {
 	struct steer_class_key *keys = N_ALLOC(STEER_MAX_CLASSES, sizeof(*keys));
 	struct steer_class *vals = N_ALLOC(STEER_MAX_CLASSES, sizeof(*vals));
@@ -288,8 +292,9 @@ static int classes_apply(struct dp *dp, const struct dp_plan *plan, struct dp_ap
 	for (i = 0; i < n; i++)
 		if (!bsearch(&have[i], want, plan->n_classes, sizeof(*want), class_cmp))
 			keys[n_dead++] = have[i].key;
-	err = dp_map_delete(dp, DP_MAP_CLASSES, keys, n_dead);
-	st->classes_deleted += (unsigned int)n_dead;
+	*dead = keys; /* the caller deletes them, then frees */
+	*n_dead_out = n_dead;
+	keys = NULL;
 out:
 	free(keys);
 	free(vals);
@@ -298,15 +303,32 @@ out:
 	return err;
 }
 
+/*
+ * The order of writes (docs/design.md, "Publish order"). The data plane
+ * indexes a table with hash % config.maglev_size, so the size must never
+ * exceed what a table the classes point at holds: a smaller size is
+ * published before the new tables (old, larger tables stay valid with it),
+ * a larger one after the new tables and the classes pointing at them (the
+ * old size indexes the new, larger tables fine). Tables and the classes for
+ * new tenant ids are written before the prefixes that lead to them; the
+ * prefixes of tenants that go are removed before their classes.
+ */
 int dp_apply(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *st)
 {
+	struct steer_config cur = { 0 };
+	struct steer_class_key *dead = NULL;
 	struct steer_backend *be;
+	size_t n_dead = 0;
+	bool grow;
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = config_apply(dp, &plan->config);
-	if (err)
-		return err;
+	grow = dp_config_get(dp, &cur) || plan->config.maglev_size > cur.maglev_size;
+	if (!grow) {
+		err = config_apply(dp, &plan->config);
+		if (err)
+			return err;
+	}
 	be = calloc(STEER_MAX_BACKENDS, sizeof(*be));
 	if (!be)
 		return -ENOMEM;
@@ -316,25 +338,35 @@ int dp_apply(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *s
 		return err;
 	}
 	err = backends_apply(dp, plan, be, &st->backends_written);
-	if (!err && plan->policy_maps) {
+	/* what a packet may reach first: admission limits, tables, classes */
+	if (!err && plan->policy_maps)
 		err = tenants_apply(dp, plan, &st->tenants_written);
-		if (!err)
-			err = prefixes_apply_family(dp, plan, STEER_AF_INET);
+	if (!err)
+		err = tables_apply(dp, plan, &st->tables_written);
+	if (!err)
+		err = classes_apply(dp, plan, st, &dead, &n_dead);
+	if (!err && grow)
+		err = config_apply(dp, &plan->config);
+	/* then what leads packets there: prefixes (tenant ids), services */
+	if (!err && plan->policy_maps) {
+		err = prefixes_apply_family(dp, plan, STEER_AF_INET);
 		if (!err)
 			err = prefixes_apply_family(dp, plan, STEER_AF_INET6);
 		if (!err)
 			err = services_apply(dp, plan, &st->services_written);
 	}
-	if (!err)
-		err = tables_apply(dp, plan, &st->tables_written);
-	if (!err)
-		err = classes_apply(dp, plan, st);
+	/* last, what nothing leads to any more */
+	if (!err) {
+		err = dp_map_delete(dp, DP_MAP_CLASSES, dead, n_dead);
+		st->classes_deleted += (unsigned int)n_dead;
+	}
 	if (!err) {
 		err = dp_tables_del(dp, plan->retired_tables, (uint32_t)plan->n_retired_tables);
 		st->tables_deleted = (unsigned int)plan->n_retired_tables;
 	}
 	if (!err)
 		err = backends_retire(dp, plan, be, &st->backends_written);
+	free(dead);
 	free(be);
 	return err;
 }

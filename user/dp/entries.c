@@ -215,7 +215,7 @@ int dp_backend_set(struct dp *dp, uint32_t id, const struct steer_backend *be)
 				     STEER_MAX_BACKENDS - 1);
 	if (check_family(be->family))
 		return -EINVAL;
-	if (be->state > STEER_BACKEND_DOWN)
+	if (be->state > STEER_BACKEND_FAILING)
 		return dp_fail(-EINVAL, "backend state %u unknown", be->state);
 	return update(dp, DP_MAP_BACKENDS, &id, be, BPF_ANY);
 }
@@ -251,7 +251,7 @@ int dp_backend_state_set(struct dp *dp, uint32_t id, uint8_t state)
 	err = dp_backend_get(dp, id, &be);
 	if (err)
 		return err;
-	if (state > STEER_BACKEND_DOWN)
+	if (state > STEER_BACKEND_FAILING)
 		return dp_fail(-EINVAL, "backend state %u unknown", state);
 	be.state = state;
 	return update(dp, DP_MAP_BACKENDS, &id, &be, BPF_ANY);

@@ -37,5 +37,9 @@ int dp_maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts 
 
 /* Record a message for dp_errmsg(); returns err as a negative errno. */
 int dp_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* dp_table_build for a size the config may not hold yet (dp_apply: a
+ * larger maglev_size is published after its tables). */
+int dp_table_build_sized(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n,
+			 int *fd_out);
 
 #endif /* STEER_DP_INTERNAL_H */

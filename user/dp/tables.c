@@ -21,23 +21,36 @@
 int dp_table_build(struct dp *dp, uint32_t table_id, const uint32_t *entries,
 			 uint32_t n, int *fd_out)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_INNER_MAP);
 	struct steer_config cfg;
-	__u32 *keys, count = n;
-	char name[16];
-	uint32_t i;
-	int fd, err;
+	int err;
 
 	*fd_out = -1;
-	if (table_id >= STEER_MAX_TABLES)
-		return dp_fail(-EINVAL, "table id %u out of range 0..%u", table_id,
-				     STEER_MAX_TABLES - 1);
 	err = dp_config_get(dp, &cfg);
 	if (err)
 		return err;
 	if (!cfg.maglev_size || n != cfg.maglev_size)
 		return dp_fail(-EINVAL, "table of %u slots, config says %u", n,
 				     cfg.maglev_size);
+	return dp_table_build_sized(dp, table_id, entries, n, fd_out);
+}
+
+int dp_table_build_sized(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n,
+			 int *fd_out)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_INNER_MAP);
+	__u32 *keys, count = n;
+	char name[16];
+	uint32_t i;
+	int fd, err;
+
+	(void)dp;
+	*fd_out = -1;
+	if (table_id >= STEER_MAX_TABLES)
+		return dp_fail(-EINVAL, "table id %u out of range 0..%u", table_id,
+				     STEER_MAX_TABLES - 1);
+	if (!n || n > STEER_MAGLEV_MAX)
+		return dp_fail(-EINVAL, "table of %u slots: out of range 1..%u", n,
+			       STEER_MAGLEV_MAX);
 	for (i = 0; i < n; i++)
 		if (entries[i] >= STEER_MAX_BACKENDS)
 			return dp_fail(-EINVAL, "slot %u: backend id %u out of range", i,

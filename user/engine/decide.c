@@ -122,7 +122,7 @@ uint8_t engine_backend_state(const struct engine_live *l)
 	if (l->admin_state == STEER_BACKEND_DOWN || l->admin_state == STEER_BACKEND_UNUSED)
 		return STEER_BACKEND_DOWN;
 	if (l->health_known && !l->healthy)
-		return STEER_BACKEND_DOWN;
+		return l->down_grace_over ? STEER_BACKEND_DOWN : STEER_BACKEND_FAILING;
 	if (l->admin_state == STEER_BACKEND_DRAINING)
 		return STEER_BACKEND_DRAINING;
 	return STEER_BACKEND_ACTIVE;
@@ -134,6 +134,7 @@ static enum engine_excl state_excl(const struct policy_backend *b, const struct 
 
 	switch (engine_backend_state(l)) {
 	case STEER_BACKEND_DOWN:
+	case STEER_BACKEND_FAILING:
 		return ENGINE_EXCL_DOWN;
 	case STEER_BACKEND_DRAINING:
 		return ENGINE_EXCL_DRAINING;

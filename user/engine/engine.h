@@ -20,6 +20,7 @@ struct engine_live {
 	bool health_known;	/* a health verdict exists (rise/fall applied) */
 	bool healthy;
 	bool awaiting_health;	/* new at run time, no verdict yet: no new flows */
+	bool down_grace_over;	/* health failed for down_grace_ms or longer */
 	/* model-server signals; has_* false when absent or stale */
 	bool has_waiting, has_running, has_kv;
 	double waiting, running, kv_usage;
@@ -208,7 +209,8 @@ void engine_planner_totals(const struct engine_planner *pl, struct engine_pub_st
 
 /*
  * The one rule from live state to the data plane's backend state: admin
- * down (or unused) or failing health is down, else draining, else active.
+ * down (or unused) is down; failed health is failing (no new flows, TCP
+ * flows stay) until down_grace_over, then down; else draining, else active.
  */
 uint8_t engine_backend_state(const struct engine_live *l);
 

@@ -52,6 +52,7 @@ struct engine_planner {
 	uint8_t *class_ids_used;			  /* STEER_MAX_CLASSES */
 	uint64_t policy_sig;				  /* tenants + services last planned */
 	uint32_t maglev_size;		       /* of the tables planned so far; 0: none */
+	uint32_t hash_seed;		       /* ... and their seed (with maglev_size) */
 	uint32_t index_of[STEER_MAX_BACKENDS]; /* backend id -> policy index (this plan) */
 	uint32_t **built;		       /* by table id: new contents in this plan */
 	uint32_t *retired;		       /* table ids this plan frees */

@@ -400,7 +400,9 @@ static int compose(struct engine_planner *pub, struct dp_plan *plan)
 int engine_plan(struct engine_planner *pub, const struct policy *p, const struct engine_live *live,
 		const struct engine_decisions *dec, struct dp_plan *plan)
 {
-	bool resized = pub->maglev_size && pub->maglev_size != p->maglev_size;
+	/* anything that changes every table's contents: size or seed */
+	bool resized = pub->maglev_size &&
+		       (pub->maglev_size != p->maglev_size || pub->hash_seed != p->hash_seed);
 	uint64_t sig;
 	size_t i;
 	uint32_t id;
@@ -425,7 +427,7 @@ int engine_plan(struct engine_planner *pub, const struct policy *p, const struct
 	for (i = 0; i < pub->n_classes; i++)
 		pub->classes[i].seen = false;
 	if (resized) {
-		/* every table has the old size: none may be reused */
+		/* every table has the old size or seed: none may be reused */
 		for (id = 1; id < STEER_MAX_TABLES; id++)
 			if (pub->tables[id])
 				pub->tables[id]->unknown = true;
@@ -438,8 +440,10 @@ int engine_plan(struct engine_planner *pub, const struct policy *p, const struct
 		retire(pub);
 	if (!err)
 		err = compose(pub, plan);
-	if (!err)
+	if (!err) {
 		pub->maglev_size = p->maglev_size;
+		pub->hash_seed = p->hash_seed;
+	}
 	return err;
 }
 

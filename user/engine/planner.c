@@ -200,6 +200,7 @@ int engine_planner_adopt(struct engine_planner *pub, const struct steer_config *
 	memset(pub->class_ids_used, 0, STEER_MAX_CLASSES);
 	pub->policy_sig = 0;
 	pub->maglev_size = cfg ? cfg->maglev_size : 0;
+	pub->hash_seed = cfg ? cfg->hash_seed : 0;
 	if (n > pub->cap_classes) {
 		void *c = realloc(pub->classes, n * sizeof(*pub->classes));
 

@@ -74,7 +74,7 @@ struct metrics_snapshot {
 	const struct policy *pol;
 	const struct metrics_signals *sig;	/* pol->n_backends */
 	unsigned long rounds, publishes;
-	unsigned long publish_failures;		/* decide or map writes that failed */
+	unsigned long publish_failures;		/* publishes that failed (retried) */
 	double last_decide_ms, last_publish_ms;
 	/*
 	 * Kernel counters read in bulk, by id (see metrics_backend_ids,

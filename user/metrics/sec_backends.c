@@ -9,7 +9,7 @@
 #include "util/util.h"
 
 struct backend_row {
-	struct metrics_val state[STEER_BACKEND_DOWN + 1], up, capacity, active, new_flows,
+	struct metrics_val state[STEER_BACKEND_FAILING + 1], up, capacity, active, new_flows,
 		closed_flows, packets[2], bytes[2], latency, running, waiting, kv, stale, age;
 };
 
@@ -48,8 +48,8 @@ static const struct metrics_family backend_families[] = {
 	  .samples = info_samples },
 	{ "steer_backend_state", METRICS_GAUGE,
 	  "State published to the data plane: 1 for the current state "
-	  "(unused, active, draining, down), 0 for the others",
-	  .key = "state", .var_name = util_backend_state_name, .n_vars = STEER_BACKEND_DOWN + 1,
+	  "(unused, active, draining, down, failing), 0 for the others",
+	  .key = "state", .var_name = util_backend_state_name, .n_vars = STEER_BACKEND_FAILING + 1,
 	  F(state) },
 	{ "steer_backend_up", METRICS_GAUGE,
 	  "Health check verdict after rise/fall: 1 up, 0 down or not yet known", F(up) },
@@ -89,7 +89,7 @@ static void backend_row(struct backend_row *r, const struct metrics_snapshot *s,
 	const struct metrics_signals *t = &s->sig[i];
 	size_t k;
 
-	for (k = 0; k <= STEER_BACKEND_DOWN; k++)
+	for (k = 0; k <= STEER_BACKEND_FAILING; k++)
 		r->state[k] = METRICS_V(t->state == k);
 	r->up = METRICS_V(t->health_known && t->healthy);
 	r->capacity = METRICS_V(be->capacity);

@@ -34,6 +34,7 @@ static json_t *settings_json(const struct policy *p)
 	jset(s, "staleness_ms", json_integer(p->staleness_ms));
 	jset(s, "health_rise", json_integer(p->health_rise));
 	jset(s, "health_fall", json_integer(p->health_fall));
+	jset(s, "down_grace_ms", json_integer(p->down_grace_ms));
 	jset(s, "hysteresis", json_real(p->hysteresis));
 	jset(s, "maglev_size", json_integer(p->maglev_size));
 	jset(s, "hash_seed", json_integer(p->hash_seed));

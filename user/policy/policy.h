@@ -173,6 +173,7 @@ struct policy {
 	uint32_t staleness_ms;	/* a signal older than this is unknown */
 	uint32_t health_rise;	/* consecutive successes to mark up */
 	uint32_t health_fall;	/* consecutive failures to mark down */
+	uint32_t down_grace_ms;	/* failed health this long: TCP flows re-steer too */
 	double hysteresis;	/* publish when a weight moves more than this (0..1) */
 	uint32_t maglev_size;
 	uint32_t hash_seed;

@@ -24,6 +24,7 @@ void policy_defaults(struct policy *p)
 	p->staleness_ms = 2000;		/* 4 * interval */
 	p->health_rise = 2;
 	p->health_fall = 2;
+	p->down_grace_ms = 30000;
 	p->hysteresis = 0.05;
 	p->maglev_size = STEER_MAGLEV_DEFAULT;
 	p->hash_seed = 1;
@@ -65,8 +66,11 @@ enum {
 	S_CT_ENTRIES,
 	S_CT_SYN_ENTRIES,
 	S_NONSYN_RATE,
+	S_DOWN_GRACE,
 	S_N,
 };
+
+_Static_assert(S_N <= POLICY_KEYS_MAX, "settings keys: raise POLICY_KEYS_MAX");
 
 static const struct policy_key settings_keys[S_N] = {
 	[S_INTERVAL] = { "probe_interval_ms" }, [S_TIMEOUT] = { "probe_timeout_ms" },
@@ -82,6 +86,7 @@ static const struct policy_key settings_keys[S_N] = {
 	[S_CT_ENTRIES] = { "conntrack_entries" },
 	[S_CT_SYN_ENTRIES] = { "conntrack_syn_entries" },
 	[S_NONSYN_RATE] = { "nonsyn_miss_rate" },
+	[S_DOWN_GRACE] = { "down_grace_ms" },
 };
 
 static void policy_maglev_size(struct policy_view *m, struct policy *p)
@@ -132,6 +137,7 @@ void policy_parse_settings(struct policy_ctx *c, yaml_node_t *n)
 	policy_probe_bounds(&m, p);
 	policy_v_u32(&m, S_RISE, 1, 100, &p->health_rise);
 	policy_v_u32(&m, S_FALL, 1, 100, &p->health_fall);
+	policy_v_u32(&m, S_DOWN_GRACE, 0, 3600000, &p->down_grace_ms);
 	policy_v_num(&m, S_HYSTERESIS, 0, 1, &p->hysteresis);
 	policy_maglev_size(&m, p);
 	policy_v_u32(&m, S_SEED, 0, UINT32_MAX, &p->hash_seed);

@@ -116,11 +116,12 @@ static void print_status(FILE *f, const json_t *r)
 		I(p, "tenants"));
 	fprintf(f, "  runtime    %lld change%s in %s\n", I(r, "runtime_changes"),
 		I(r, "runtime_changes") == 1 ? "" : "s", S(r, "state_file"));
-	fprintf(f, "  backends   %lld up, %lld unknown, %lld draining, %lld down\n", I(b, "up"),
-		I(b, "unknown"), I(b, "draining"), I(b, "down"));
-	fprintf(f, "  decisions  %lld probe rounds (every %lld ms), %lld publishes; last decide "
-		   "%.1f ms, publish %.1f ms\n",
+	fprintf(f, "  backends   %lld up, %lld unknown, %lld draining, %lld failing, %lld down\n",
+		I(b, "up"), I(b, "unknown"), I(b, "draining"), I(b, "failing"), I(b, "down"));
+	fprintf(f, "  decisions  %lld probe rounds (every %lld ms), %lld publishes (%lld failed, "
+		   "retried); last decide %.1f ms, publish %.1f ms\n",
 		I(dc, "probe_rounds"), I(dc, "probe_interval_ms"), I(dc, "publishes"),
+		I(dc, "publish_failures"),
 		json_number_value(G(dc, "last_decide_ms")),
 		json_number_value(G(dc, "last_publish_ms")));
 	fprintf(f, "  data plane pin root %s; xdp:", S(r, "pin_root"));
@@ -445,8 +446,12 @@ void steerctl_print(FILE *f, const char *cmd, const json_t *r, bool json, bool p
 			return;
 		}
 	if (S(r, "done"))
-		fprintf(f, "%s %s: done%s\n", S(r, "done"), S(r, "name") ? S(r, "name") : "",
-			json_is_true(G(r, "published")) ? ", published" : "");
+		fprintf(f, "%s %s: done%s%s\n", S(r, "done"), S(r, "name") ? S(r, "name") : "",
+			json_is_true(G(r, "published")) ? ", published" : "",
+			json_is_false(G(r, "persisted"))
+				? "; NOT persisted: the state file can't be read or written (see "
+				  "steerd's log)"
+				: "");
 	else
 		print_kv(f, r, 0);
 }

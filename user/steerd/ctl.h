@@ -41,13 +41,20 @@ const char *steerd_ctl_socket_path(const struct steerd *d);
 const char *steerd_ctl_state_path(const struct steerd *d, char *buf, size_t len);
 
 /* ctl_state.c: runtime changes, persisted */
-/* Replay the state file's changes onto a freshly loaded policy (start, reload). */
+/* Replay the state file's changes onto a freshly loaded policy (start,
+ * reload); an unreadable or corrupt state file is an error (steerd refuses
+ * to start, a reload is rejected), never silently ignored. */
 int steerd_ctl_overlay(struct steerd *d, struct policy *p);
-/* Append one applied change to the state file (compacted). 0 or -errno. */
+/* Append one applied change to the state file (compacted), written
+ * atomically; an unreadable state file is left as it is. 0 or -errno. */
 int steerd_ctl_state_record(struct steerd *d, const char *cmd, const json_t *args,
 			    const struct steerd_peer *peer);
-/* The state file's change log (new reference; empty array if none). */
+/* The state file's change log (new reference; empty array if none or, after
+ * logging it, if unreadable: for display only). */
 json_t *steerd_ctl_state_read(struct steerd *d);
+/* The change log, or -errno (unreadable) / -EINVAL (corrupt), logged with
+ * the file's name and what to do. A missing file is an empty log. */
+int steerd_ctl_state_load(struct steerd *d, json_t **log);
 int steerd_ctl_state_clear(struct steerd *d);
 /* Swap in a new policy (consumes np): ids, tracking, targets, publish. */
 int steerd_ctl_swap(struct steerd *d, struct policy *np);

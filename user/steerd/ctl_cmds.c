@@ -32,6 +32,7 @@ static json_t *cmd_change(struct steerd *d, struct steerd_req *q)
 	const char *cmd = q->cmd;
 	json_t *tree = policy_to_json(&d->pol), *res;
 	struct policy np;
+	bool persisted;
 	int e;
 
 	if (!tree) {
@@ -51,10 +52,13 @@ static json_t *cmd_change(struct steerd *d, struct steerd_req *q)
 		snprintf(err, len, "applied, but publishing failed: %s", strerror(-e));
 		return NULL;
 	}
-	if (steerd_ctl_state_record(d, cmd, args, peer))
-		log_warn("runtime change \"%s\" applied but not persisted", cmd);
-	res = json_pack("{s:s, s:s, s:b}", "done", cmd, "name", steerd_ctl_arg_str(args, "name"),
-			"published", d->rounds > 0);
+	persisted = !steerd_ctl_state_record(d, cmd, args, peer);
+	if (!persisted)
+		log_warn("runtime change \"%s\" applied but not persisted (state file: see above)",
+			 cmd);
+	res = json_pack("{s:s, s:s, s:b, s:b}", "done", cmd, "name",
+			steerd_ctl_arg_str(args, "name"), "published", d->rounds > 0, "persisted",
+			persisted);
 	return res;
 }
 

@@ -24,7 +24,7 @@ json_t *steerd_ctl_show_status(struct steerd *d, struct steerd_req *q)
 {
 	char buf[4096];
 	json_t *x = json_array(), *t = json_array(), *log = steerd_ctl_state_read(d);
-	size_t i, up = 0, down = 0, draining = 0, unknown = 0;
+	size_t i, up = 0, down = 0, draining = 0, unknown = 0, failing = 0;
 	json_t *o;
 
 	(void)q;
@@ -47,6 +47,8 @@ json_t *steerd_ctl_show_status(struct steerd *d, struct steerd_req *q)
 			up++;
 		else if (s == STEER_BACKEND_DRAINING)
 			draining++;
+		else if (s == STEER_BACKEND_FAILING)
+			failing++;
 		else
 			down++;
 	}
@@ -62,12 +64,14 @@ json_t *steerd_ctl_show_status(struct steerd *d, struct steerd_req *q)
 				      "models", (int)d->pol.n_models, "backends",
 				      (int)d->pol.n_backends, "tenants", (int)d->pol.n_tenants));
 	json_object_set_new(o, "backends",
-			    json_pack("{s:i, s:i, s:i, s:i}", "up", (int)up, "unknown",
-				      (int)unknown, "draining", (int)draining, "down", (int)down));
+			    json_pack("{s:i, s:i, s:i, s:i, s:i}", "up", (int)up, "unknown",
+				      (int)unknown, "draining", (int)draining, "failing",
+				      (int)failing, "down", (int)down));
 	json_object_set_new(o, "interfaces", json_pack("{s:o, s:o}", "xdp", x, "tc", t));
 	json_object_set_new(o, "decisions",
-			    json_pack("{s:I, s:I, s:f, s:f, s:i}", "probe_rounds",
+			    json_pack("{s:I, s:I, s:I, s:f, s:f, s:i}", "probe_rounds",
 				      (json_int_t)d->rounds, "publishes", (json_int_t)d->publishes,
+				      "publish_failures", (json_int_t)d->publish_failures,
 				      "last_decide_ms", d->last_decide_ms, "last_publish_ms",
 				      d->last_publish_ms, "probe_interval_ms",
 				      (int)d->pol.probe_interval_ms));

@@ -20,28 +20,85 @@
 #include "policy/policy.h"
 #include "util/util.h"
 
-json_t *steerd_ctl_state_read(struct steerd *d)
+/*
+ * The state file's change log. A missing file is an empty log; a file that
+ * can't be read or parsed is an error, never an empty log: treating it as
+ * empty would make the next change overwrite it and lose every runtime
+ * change it holds.
+ */
+int steerd_ctl_state_load(struct steerd *d, json_t **out)
 {
 	char buf[4096];
 	const char *path = steerd_ctl_state_path(d, buf, sizeof(buf));
 	json_error_t je;
 	json_t *st, *log;
+	FILE *f;
 
-	if (access(path, F_OK))
-		return json_array();
-	st = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	*out = NULL;
+	f = fopen(path, "re");
+	if (!f && errno == ENOENT) {
+		*out = json_array();
+		return *out ? 0 : -ENOMEM;
+	}
+	if (!f) {
+		int err = -errno;
+
+		log_error("state file %s can't be read (%s): it holds the runtime changes "
+			  "(steerctl backend/tenant/service ...); fix its permissions, or move it "
+			  "aside (mv %s %s.bad) to run without them",
+			  path, strerror(-err), path, path);
+		return err;
+	}
+	st = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+	fclose(f);
 	log = json_object_get(st, "changes");
 	if (!st || !json_is_array(log)) {
-		log_error("state file %s is unreadable (%s); ignoring its runtime changes", path,
-			  st ? "no \"changes\" list" : je.text);
+		char why[256];
+
+		if (st)
+			snprintf(why, sizeof(why), "no \"changes\" list");
+		else
+			snprintf(why, sizeof(why), "%s, line %d", je.text, je.line);
+		log_error("state file %s is corrupt (%s): it holds the runtime changes "
+			  "(steerctl backend/tenant/service ...); repair it, or move it aside "
+			  "(mv %s %s.bad) to run without them",
+			  path, why, path, path);
 		json_decref(st);
-		return json_array();
+		return -EINVAL;
 	}
 	json_incref(log);
 	json_decref(st);
+	*out = log;
+	return 0;
+}
+
+json_t *steerd_ctl_state_read(struct steerd *d)
+{
+	json_t *log;
+
+	if (steerd_ctl_state_load(d, &log))
+		return json_array(); /* reported; shown as no changes */
 	return log;
 }
 
+/* fsync the directory holding path: the rename is on disk, not only the data. */
+static int fsync_dir_of(const char *path)
+{
+	char dir[4096];
+	int fd, err = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Atomic: a new file beside it, fsynced, renamed over it, then the
+ * directory fsynced; a crash leaves the old file or the new one. */
 static int state_write(struct steerd *d, json_t *log)
 {
 	char buf[4096], tmp[4200], dir[4096];
@@ -52,15 +109,18 @@ static int state_write(struct steerd *d, json_t *log)
 	snprintf(dir, sizeof(dir), "%s", path);
 	mkdir(dirname(dir), 0755);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	errno = 0;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || json_dumpfd(st, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
 	    write(fd, "\n", 1) != 1 || fsync(fd)) {
-		err = -errno;
+		err = errno ? -errno : -EIO;
 	}
-	if (fd >= 0)
-		close(fd);
+	if (fd >= 0 && close(fd) && !err)
+		err = -errno;
 	if (!err && rename(tmp, path))
 		err = -errno;
+	if (!err)
+		err = fsync_dir_of(path);
 	if (err) {
 		log_error("state file %s: can't write: %s", path, strerror(-err));
 		unlink(tmp);
@@ -81,11 +141,13 @@ int steerd_ctl_state_clear(struct steerd *d)
 int steerd_ctl_state_record(struct steerd *d, const char *cmd, const json_t *args,
 			    const struct steerd_peer *peer)
 {
-	json_t *log = steerd_ctl_state_read(d);
-	json_t *e = json_pack("{s:s, s:O, s:i, s:I}", "cmd", cmd, "args", args, "uid",
-			      (int)peer->uid, "time", (json_int_t)time(NULL));
-	int err;
+	json_t *log, *e;
+	int err = steerd_ctl_state_load(d, &log);
 
+	if (err)
+		return err; /* never overwrite a file we could not read */
+	e = json_pack("{s:s, s:O, s:i, s:I}", "cmd", cmd, "args", args, "uid", (int)peer->uid,
+		      "time", (json_int_t)time(NULL));
 	policy_log_record(log, e);
 	err = state_write(d, log);
 	json_decref(e);
@@ -134,12 +196,15 @@ static size_t replay(json_t *tree, json_t *log, bool validate_each)
 
 int steerd_ctl_overlay(struct steerd *d, struct policy *p)
 {
-	json_t *log = steerd_ctl_state_read(d), *tree;
+	json_t *log, *tree;
 	struct policy np;
 	char err[2048];
 	size_t dropped;
 	int rc;
 
+	rc = steerd_ctl_state_load(d, &log);
+	if (rc)
+		return rc; /* said loudly; the caller refuses to start or to reload */
 	if (!json_array_size(log)) {
 		json_decref(log);
 		return 0;

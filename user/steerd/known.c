@@ -120,6 +120,13 @@ int steerd_stable_ids(struct dp *dp, struct policy *p)
 	return 0;
 }
 
+int steerd_policy_ids(struct dp *dp, const struct policy *old, struct policy *p)
+{
+	int err = steerd_stable_ids(dp, p);
+
+	return err ? err : steerd_stable_tenant_ids(dp, old, p);
+}
+
 int steerd_planner_adopt(struct steerd *d)
 {
 	struct steer_class_key *keys = calloc(STEER_MAX_CLASSES, sizeof(*keys));
@@ -130,6 +137,10 @@ int steerd_planner_adopt(struct steerd *d)
 
 	if (!keys || !vals)
 		goto out;
+	if (!d->dp) {
+		err = engine_planner_adopt(d->planner, NULL, keys, vals, 0); /* nothing known */
+		goto out;
+	}
 	if (!dp_config_get(d->dp, &cfg))
 		have = &cfg;
 	err = dp_map_read(d->dp, DP_MAP_CLASSES, keys, vals, &n);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
 
 #include "util/util.h"
 #include "steerd/steerd.h"
@@ -63,11 +64,57 @@ static void track_health(const struct policy *p, struct steerd_track *t,
 		t->fail_streak++;
 		t->ok_streak = 0;
 		if (t->fail_streak >= p->health_fall && (!t->health_known || t->healthy)) {
-			log_warn("backend %s is down: %s", t->name, r->error);
+			log_warn("backend %s fails health: %s; no new flows, its TCP flows stay "
+				 "for down_grace_ms (%u ms)",
+				 t->name, r->error, p->down_grace_ms);
 			t->health_known = true;
 			t->healthy = false;
+			t->failed_at_ms = util_now_ms();
+			t->down_logged = false;
 		}
 	}
+}
+
+bool steerd_track_grace_over(const struct steerd *d, size_t i, uint64_t now_ms)
+{
+	const struct steerd_track *t = &d->track[i];
+
+	return t->health_known && !t->healthy && now_ms - t->failed_at_ms >= d->pol.down_grace_ms;
+}
+
+void steerd_track_adopt(struct steerd *d)
+{
+	struct steer_backend *pinned = calloc(STEER_MAX_BACKENDS, sizeof(*pinned));
+	uint64_t now = util_now_ms();
+	size_t i;
+
+	if (!pinned || dp_backends_read_all(d->dp, pinned)) {
+		free(pinned);
+		return; /* nothing pinned readable: health unknown, as on a first start */
+	}
+	for (i = 0; i < d->pol.n_backends; i++) {
+		const struct policy_backend *b = &d->pol.backends[i];
+		const struct steer_backend *pb = &pinned[b->id];
+		struct steerd_track *t = &d->track[i];
+
+		if (b->state == STEER_BACKEND_DOWN || pb->family != b->family ||
+		    pb->port != htons(b->port) || memcmp(pb->addr, b->addr, 16) ||
+		    (pb->state != STEER_BACKEND_FAILING && pb->state != STEER_BACKEND_DOWN))
+			continue;
+		t->health_known = true;
+		t->healthy = false;
+		t->fail_streak = d->pol.health_fall;
+		/* failing: the grace starts again (flows stay a little longer, never
+		 * shorter); down: it is over */
+		t->failed_at_ms = now;
+		if (pb->state == STEER_BACKEND_DOWN)
+			t->failed_at_ms = now > d->pol.down_grace_ms ? now - d->pol.down_grace_ms : 0;
+		t->down_logged = pb->state == STEER_BACKEND_DOWN;
+		log_info("backend %s: %s in the data plane, kept so until it passes %u health "
+			 "probes",
+			 t->name, util_backend_state_name(pb->state), d->pol.health_rise);
+	}
+	free(pinned);
 }
 
 /*
@@ -104,6 +151,12 @@ void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n
 		struct steerd_track *t = &d->track[i];
 
 		track_health(&d->pol, t, &r[i]);
+		if (!t->down_logged && steerd_track_grace_over(d, i, util_now_ms())) {
+			log_warn("backend %s is down: failed health for down_grace_ms (%u ms); its "
+				 "flows re-steer",
+				 t->name, d->pol.down_grace_ms);
+			t->down_logged = true;
+		}
 		if (r[i].metrics_ok) {
 			t->has_waiting = r[i].has_waiting;
 			t->has_running = r[i].has_running;
@@ -148,6 +201,7 @@ void steerd_live_build(struct steerd *d)
 		l->health_known = t->health_known;
 		l->healthy = t->healthy;
 		l->awaiting_health = t->awaiting_health && !t->health_known;
+		l->down_grace_over = steerd_track_grace_over(d, i, now);
 		l->has_waiting = fresh && t->has_waiting;
 		l->has_running = fresh && t->has_running;
 		l->has_kv = fresh && t->has_kv;
@@ -186,7 +240,8 @@ uint64_t steerd_live_sig(const struct steerd *d)
 		bool known;
 		int32_t v[6];
 
-		v[0] = l->admin_state | l->health_known << 4 | l->healthy << 5;
+		v[0] = l->admin_state | l->health_known << 4 | l->healthy << 5 |
+		       l->down_grace_over << 6;
 		v[1] = (int32_t)(engine_backend_spare(&d->pol.backends[i], l, &known) * 100 + 0.5);
 		v[2] = known;
 		/* the latency factor of a weight, in 1 % steps: sub-millisecond

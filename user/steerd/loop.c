@@ -125,7 +125,17 @@ int steerd_reload(struct steerd *d, char *errs, size_t len)
 				  d->opts.config);
 		return -EINVAL;
 	}
-	steerd_ctl_overlay(d, &np); /* ctl*.c: runtime changes on top of the file */
+	/* ids kept before the replay, which makes every id it sees explicit */
+	err = steerd_policy_ids(d->dp, &d->pol, &np);
+	if (!err)
+		err = steerd_ctl_overlay(d, &np); /* ctl*.c: runtime changes on top of the file */
+	if (err) {
+		policy_free(&np);
+		log_error("reload of %s rejected (%s); the running policy stays", d->opts.config,
+			  strerror(-err));
+		metrics_reloaded(d->metrics, false); /* metrics/ */
+		return err;
+	}
 	err = steerd_policy_swap(d, &np);
 	if (err) {
 		log_error("reload: out of memory; the running policy stays");

@@ -288,8 +288,6 @@ int main(int argc, char **argv)
 	if (steerd_lock(&d)) /* lock.c: before anything touches the pins */
 		goto out;
 	d.started_ms = util_now_ms();			/* ctl*.c */
-	if (steerd_ctl_overlay(&d, &d.pol))		/* ctl*.c: runtime changes */
-		return 1;
 
 	dpo.pin_root = d.opts.pin_root;
 	dpo.maglev_size = d.pol.maglev_size;
@@ -312,8 +310,13 @@ int main(int argc, char **argv)
 				 ct, syn, d.pol.ct_entries, d.pol.ct_syn_entries, dp_pin_root(d.dp),
 				 dp_pin_root(d.dp), dp_pin_root(d.dp), dp_pin_root(d.dp));
 	}
-	if (steerd_stable_ids(d.dp, &d.pol) || steerd_track_init(&d, NULL, NULL))
+	/* ids the data plane knows, before the runtime changes are replayed on
+	 * top (the replay makes every id it sees explicit), and again for what
+	 * the changes added */
+	if (steerd_policy_ids(d.dp, NULL, &d.pol) || steerd_ctl_overlay(&d, &d.pol) ||
+	    steerd_policy_ids(d.dp, NULL, &d.pol) || steerd_track_init(&d, NULL, NULL))
 		goto out;
+	steerd_track_adopt(&d);
 	err = engine_planner_new(&d.planner);
 	if (err) {
 		log_error("planner: %s", strerror(-err));

@@ -41,6 +41,8 @@ struct steerd_track {
 	char name[POLICY_NAME_MAX];
 	unsigned int ok_streak, fail_streak;
 	bool health_known, healthy;
+	uint64_t failed_at_ms;	/* when health last failed (healthy -> not) */
+	bool down_logged;	/* "down after the grace" said for this failure */
 	bool has_waiting, has_running, has_kv;
 	double waiting, running, kv_usage;
 	bool has_limit;		/* the server's own limit on requests in flight */
@@ -61,6 +63,8 @@ struct steerd {
 	struct probe_target *targets;
 	struct dp *dp;
 	struct engine_planner *planner;	/* what the last plan put in the maps */
+	/* writes a plan; NULL: dp_apply (unit tests inject failures here) */
+	int (*apply)(struct dp *dp, const struct dp_plan *plan, struct dp_apply_stats *st);
 	struct probe *prober;
 	int sigfd;
 	uint64_t next_round_ms;
@@ -68,7 +72,8 @@ struct steerd {
 	bool force;			/* ... even if live signals look the same */
 	uint64_t last_sig;		/* live signals at the last decision */
 	unsigned long rounds, publishes;
-	unsigned long publish_failures;	/* decide or map writes failed (metrics) */
+	unsigned long publish_failures;	/* metrics: steerd_publish_failures_total */
+	unsigned int publish_fail_streak; /* failures since the last success (log once) */
 	double last_decide_ms, last_publish_ms;
 	struct steerd_ctl *ctl;		/* control socket (ctl.c) */
 	uint64_t started_ms;		/* control socket: status */
@@ -86,6 +91,12 @@ struct steerd {
 int steerd_track_init(struct steerd *d, const struct steerd_track *old,
 		      const struct policy *old_pol);
 void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n);
+/* After a restart: health from the states pinned in the data plane (a
+ * backend published failing or down stays so until it passes health_rise
+ * probes), not "unknown = active". */
+void steerd_track_adopt(struct steerd *d);
+/* Has backend i failed health for down_grace_ms or longer? */
+bool steerd_track_grace_over(const struct steerd *d, size_t i, uint64_t now_ms);
 void steerd_live_build(struct steerd *d);
 /* Signature of what decisions depend on in live[] (an unchanged one: skip). */
 uint64_t steerd_live_sig(const struct steerd *d);
@@ -98,6 +109,12 @@ void steerd_ct_free(struct steerd *d);
 /* known.c: what the data plane already knows */
 /* Keep the backend ids the data plane knows (same address, port, family). */
 int steerd_stable_ids(struct dp *dp, struct policy *p);
+/* known_tenants.c: keep the tenant ids the running policy (old, may be NULL)
+ * and the data plane (pinned prefixes) know; new tenants get ids nothing
+ * knows. Tenants stay sorted by id. */
+int steerd_stable_tenant_ids(struct dp *dp, const struct policy *old, struct policy *p);
+/* Both of the above, for a policy replacing old (NULL at start). */
+int steerd_policy_ids(struct dp *dp, const struct policy *old, struct policy *p);
 /* (Re)start the planner from the maps: classes, table ids, config. */
 int steerd_planner_adopt(struct steerd *d);
 

@@ -83,7 +83,11 @@ int steerd_policy_swap(struct steerd *d, struct policy *np)
 	struct policy old;
 	int err;
 
-	steerd_stable_ids(d->dp, np);
+	err = steerd_policy_ids(d->dp, &d->pol, np);
+	if (err) {
+		policy_free(np);
+		return err;
+	}
 	old = d->pol;
 	d->pol = *np;
 	err = steerd_track_init(d, d->track, &old);

@@ -9,6 +9,7 @@ const char *util_backend_state_name(uint8_t state)
 		[STEER_BACKEND_ACTIVE] = "active",
 		[STEER_BACKEND_DRAINING] = "draining",
 		[STEER_BACKEND_DOWN] = "down",
+		[STEER_BACKEND_FAILING] = "failing",
 	};
 
 	return state < sizeof(names) / sizeof(names[0]) && names[state] ? names[state] : "unknown";

@@ -137,7 +137,7 @@ bool util_is_prime(uint32_t n);
 
 /* ---- names of the data plane's enums (names.c) ---- */
 
-/* enum steer_backend_state: "unused", "active", "draining", "down";
+/* enum steer_backend_state: "unused", "active", "draining", "down", "failing";
  * "unknown" out of range. */
 const char *util_backend_state_name(uint8_t state);
 
