@@ -31,6 +31,8 @@ struct steerd_opts {
 	const char *ctl_state;	/* runtime changes; NULL: next to the socket */
 	const char *read_group;	/* may read; NULL: any local user */
 	const char *admin_group; /* may change; NULL: root only */
+	const char *flows_group; /* sees client addresses in flows; NULL: admins */
+	unsigned int ctl_idle_ms; /* a connection idle this long is closed */
 	/* Prometheus endpoint (metrics/, metrics_source.c) */
 	const char *metrics;	/* ADDR:PORT or "off"; NULL: METRICS_DEFAULT_ADDR */
 };
