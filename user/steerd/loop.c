@@ -138,6 +138,15 @@ int steerd_run(struct steerd *d)
 	err = attach_all(d, true);
 	if (err)
 		return err;
+	/* caps.c: everything privileged at start is done (maps, programs,
+	 * links, sockets); the loop runs with the few capabilities it needs */
+	if (!d->opts.keep_caps) {
+		err = steerd_caps_drop();
+		if (err) {
+			log_error("capabilities: can't drop: %s", strerror(-err));
+			return err;
+		}
+	}
 	steerd_targets_build(d);
 	d->dirty = true;
 	d->force = true;

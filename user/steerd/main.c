@@ -40,6 +40,8 @@ static void usage(FILE *f)
 		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
 		"      --once             decide and publish once, then exit\n"
 		"      --detach-on-exit   on SIGTERM, detach the programs (default: keep steering)\n"
+		"      --keep-caps        keep every capability (default: after attaching, keep\n"
+		"                         only cap_bpf, cap_net_admin, cap_perfmon)\n"
 		"      --metrics ADDR:PORT  serve Prometheus /metrics there ([::1]:PORT for IPv6;\n"
 		"                         'off' disables) [" METRICS_DEFAULT_ADDR "]\n"
 		"  -s, --socket PATH      control socket for steerctl ('none': no socket) [" PROTO_SOCKET_DEFAULT "]\n"
@@ -77,7 +79,8 @@ static int add_iface(char (*list)[16], int *n, const char *name, const char *wha
 
 static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, bool *use_syslog)
 {
-	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH };
+	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH,
+	       OPT_KEEP_CAPS };
 	enum { OPT_METRICS = 0x300 }; /* metrics/ */
 	enum { OPT_STATE = 0x400, OPT_READ_GROUP, OPT_ADMIN_GROUP, OPT_FLOWS_GROUP,
 	       OPT_CTL_IDLE }; /* ctl*.c */
@@ -94,6 +97,7 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "detach-on-exit", no_argument, NULL, OPT_DETACH },
+		{ "keep-caps", no_argument, NULL, OPT_KEEP_CAPS }, /* caps.c */
 		{ "metrics", required_argument, NULL, OPT_METRICS }, /* metrics/ */
 		{ "socket", required_argument, NULL, 's' },		/* ctl*.c */
 		{ "state", required_argument, NULL, OPT_STATE },	/* ctl*.c */
@@ -151,6 +155,9 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 			break;
 		case OPT_DETACH:
 			o->detach_on_exit = true;
+			break;
+		case OPT_KEEP_CAPS:
+			o->keep_caps = true;
 			break;
 		case OPT_METRICS: { /* metrics/ */
 			struct sockaddr_storage ss;

@@ -22,6 +22,7 @@ struct steerd_opts {
 	bool detach_on_exit;	/* SIGTERM also detaches the programs */
 	bool no_attach;		/* don't attach: maps only (tests, another loader) */
 	bool xdp_generic;
+	bool keep_caps;		/* don't drop capabilities (debugging) */
 	char xdp[POLICY_MAX_IFACES][16];
 	int n_xdp;
 	char tc[POLICY_MAX_IFACES][16];
@@ -113,6 +114,9 @@ void steerd_report(struct steerd *d, const struct dp_apply_stats *as, double dec
 
 /* metrics_source.c: fill the snapshot and render, if anything moved */
 void steerd_metrics_update(struct steerd *d);
+
+/* caps.c: keep only the capabilities the main loop needs (after attach) */
+int steerd_caps_drop(void);
 
 /* loop.c */
 int steerd_reload(struct steerd *d);
