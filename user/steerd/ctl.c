@@ -385,31 +385,16 @@ static void reply_error(struct ctl_client *cl, const char *fmt, ...)
 /* One request line. true when the policy changed. */
 static bool serve_line(struct steerd *d, struct ctl_client *cl, const char *line, size_t len)
 {
-	json_error_t je;
 	json_t *req, *args, *res, *r;
 	const char *cmd;
 	char err[2048];
 	bool changed = false;
+	int rc = steerd_ctl_parse(line, len, &req, &cmd, &args, err, sizeof(err)); /* ctl_request.c */
 
-	while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
-		len--;
-	if (!len)
+	if (rc == -ENODATA)
 		return false;
-	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
-	if (!req) {
-		reply_error(cl, "malformed request: %s (at byte %d)", je.text, je.position);
-		return false;
-	}
-	cmd = json_string_value(json_object_get(req, "cmd"));
-	args = json_object_get(req, "args");
-	if (!json_is_object(req) || !cmd || (args && !json_is_object(args))) {
-		reply_error(cl, "malformed request: expected {\"cmd\": STRING, \"args\": OBJECT}");
-		json_decref(req);
-		return false;
-	}
-	if (!steerd_ctl_readonly(cmd) && !policy_op_is_change(cmd) && strcmp(cmd, "reload")) {
-		reply_error(cl, "unknown command \"%s\"", cmd);
-		json_decref(req);
+	if (rc) {
+		reply_error(cl, "%s", err);
 		return false;
 	}
 	if (!cl->peer.can_read) {

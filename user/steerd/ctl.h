@@ -85,6 +85,12 @@ json_t *steerd_ctl_show_service_list(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_policy_dump(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_state_show(struct steerd *d, struct steerd_req *q);
 
+/* ctl_request.c: one request line. 0 with *req (new reference; *cmd and
+ * *args point into it, args may be NULL); -ENODATA for an empty line;
+ * -EINVAL / -ENOENT (unknown command) with err filled. */
+int steerd_ctl_parse(const char *line, size_t len, json_t **req, const char **cmd,
+		     json_t **args, char *err, size_t errlen);
+
 /* ctl_flows.c: flows, paged through conntrack a bounded batch per turn */
 struct steerd_flows_job;
 /* NULL + q->err on a bad argument. */
