@@ -12,6 +12,8 @@ PKGS=(
 	libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev
 	# tests
 	libcmocka-dev iproute2 ethtool curl procps kmod jq util-linux
+	# fuzzing: libFuzzer and the sanitizer runtimes of clang 14
+	libclang-rt-14-dev
 	# demo / e2e / bench
 	wrk haproxy nginx libnginx-mod-stream nftables iperf3 tcpdump gnuplot-nox
 )
