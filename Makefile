@@ -194,8 +194,10 @@ $(OUTPUT)/bin/fuzz_%: $(OUTPUT)/tests/fuzz/fuzz_%.o $(LIBS_DAEMON)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
+# every harness FUZZ_SECONDS, then the XDP packet fuzzer as long
 fuzz: fuzz-build all
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-tests.sh fuzz
+	$(Q)BPFT_FUZZ_SECONDS=$(FUZZ_SECONDS) $(OUTPUT)/tests/bpf/test_xdp_fuzz
 
 demo: all
 	$(Q)scripts/demo.sh

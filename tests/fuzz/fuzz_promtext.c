@@ -25,7 +25,7 @@ static void inside(const struct walk *w, const char *p, size_t n)
 
 static int each(const struct probe_prom_sample *s, void *ctx)
 {
-	static const char *const labels[] = { "engine", "model_name", "le", "tp_rank", "" };
+	static const char *const labels[] = {"engine", "model_name", "le", "tp_rank", ""};
 	struct walk *w = ctx;
 	char out[64];
 	size_t i;
@@ -48,11 +48,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* a copy of exactly size bytes: ASan sees any read past the end */
 	char *buf = malloc(size ? size : 1);
-	struct walk w = { buf, size, 0 };
+	struct walk w = {buf, size, 0};
 	struct probe_prom_want want[] = {
-		{ .name = "vllm:num_requests_running" }, { .name = "vllm:num_requests_waiting" },
-		{ .name = "vllm:kv_cache_usage_perc" },	 { .name = "sglang:num_queue_reqs" },
-		{ .name = "sglang:token_usage" },	 { .name = "" },
+		{.name = "vllm:num_requests_running"}, {.name = "vllm:num_requests_waiting"},
+		{.name = "vllm:kv_cache_usage_perc"},  {.name = "sglang:num_queue_reqs"},
+		{.name = "sglang:token_usage"},	       {.name = ""},
 	};
 	unsigned int bad, bad2, i;
 	int n, m;

@@ -41,8 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
 		abort();
 	close(fd);
-	if (policy_load_string("seed.yaml", fuzz_seed_policy, strlen(fuzz_seed_policy), &p,
-			       &errs))
+	if (policy_load_string("seed.yaml", fuzz_seed_policy, strlen(fuzz_seed_policy), &p, &errs))
 		abort();
 	log = steerd_ctl_state_read(&d);
 	if (!json_is_array(log))

@@ -36,7 +36,7 @@
 #include "steerd/steerd.h"
 #include "util/util.h"
 
-static const int kept[] = { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON };
+static const int kept[] = {CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON};
 
 static int last_cap(void)
 {
@@ -63,7 +63,7 @@ static bool is_kept(int cap)
 
 int steerd_caps_drop(void)
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct c[_LINUX_CAPABILITY_U32S_3];
 	int cap, n = last_cap(), dropped = 0;
 

@@ -11,8 +11,8 @@
 #include "steerd/ctl.h"
 #include "policy/policy.h"
 
-int steerd_ctl_parse(const char *line, size_t len, json_t **req, const char **cmd,
-		     json_t **args, char *err, size_t errlen)
+int steerd_ctl_parse(const char *line, size_t len, json_t **req, const char **cmd, json_t **args,
+		     char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *r;
@@ -32,7 +32,8 @@ int steerd_ctl_parse(const char *line, size_t len, json_t **req, const char **cm
 	*cmd = json_string_value(json_object_get(r, "cmd"));
 	*args = json_object_get(r, "args");
 	if (!json_is_object(r) || !*cmd || (*args && !json_is_object(*args))) {
-		snprintf(err, errlen, "malformed request: expected {\"cmd\": STRING, \"args\": OBJECT}");
+		snprintf(err, errlen,
+			 "malformed request: expected {\"cmd\": STRING, \"args\": OBJECT}");
 		json_decref(r);
 		return -EINVAL;
 	}
