@@ -194,6 +194,18 @@ $(OUTPUT)/bin/fuzz_%: $(OUTPUT)/tests/fuzz/fuzz_%.o $(LIBS_DAEMON)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
+# ---- sanitizers: everything built again with ASan + UBSan in .output/san;
+# unit tests, the steerd namespace tests and a leak check (tests/asan/) ----
+SAN_OUT		:= .output/san
+SAN_CFLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+		   -fno-sanitize-recover=undefined
+
+san-build:
+	$(Q)CFLAGS="$(SAN_CFLAGS)" $(MAKE) --no-print-directory OUTPUT=$(SAN_OUT) all
+
+test-asan: san-build
+	$(Q)STEER_OUT=$(SAN_OUT) tests/asan/run.sh
+
 # every harness FUZZ_SECONDS, then the XDP packet fuzzer as long
 fuzz: fuzz-build all
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-tests.sh fuzz

@@ -10,7 +10,7 @@
 # its regression inputs and FUZZ_SECONDS (default 5) of fuzzing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT=.output
+OUT=${STEER_OUT:-.output} # make test-asan: .output/san
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(unit bpf fuzz e2e)
 
