@@ -115,6 +115,21 @@ ask() {
 # steer_tc is attached through a pinned bpf_link (tcx), not a tc filter
 tc_on() { grep -q "steer_tc attached to $1\$" "$RUN_DIR/steerd.log"; }
 
+# The unit's hardening as systemd rates it (offline: no systemd needed).
+if command -v systemd-analyze >/dev/null 2>&1 &&
+	score=$(systemd-analyze security --offline=yes "$UNIT" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for steerd.service: \([0-9.]*\).*/\1/p') &&
+	[ -n "$score" ]; then
+	log "systemd-analyze security --offline=yes: exposure $score"
+	check "the unit's exposure level is at most 3.0 ($score)" awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }'
+else
+	log "systemd-analyze security --offline not available: exposure not checked"
+fi
+if [ "$(ps -p 1 -o comm=)" != systemd ]; then
+	log "systemd is not PID 1 here ($(ps -p 1 -o comm=)): steerd is not run as the unit;" \
+		"its capability bounding set is applied with setpriv instead"
+fi
+
 write_policy 4 "be1, be2"
 log "bounding set of the unit: $BOUND"
 start_steerd unit --read-group nogroup

@@ -129,11 +129,14 @@ json_t *steerd_ctl_show_policy_show(struct steerd *d, struct steerd_req *q)
 		const struct engine_decision *c = &dec.d[i];
 		const struct policy_tenant *t = &d->pol.tenants[c->tenant];
 		uint32_t class_id = 0, table_id = 0;
-		json_t *o, *models = json_array(), *set = json_array(), *ex = json_array();
+		json_t *o, *models, *set, *ex;
 
 		if ((want_tenant >= 0 && (long)c->tenant != want_tenant) ||
 		    (want_task >= 0 && (int)c->task != want_task))
-			continue;
+			continue; /* before the arrays: they leaked here (make test-asan) */
+		models = json_array();
+		set = json_array();
+		ex = json_array();
 		for (k = 0; k < c->n_models; k++)
 			json_array_append_new(models,
 					      json_string(d->pol.models[c->models[k]].name));
