@@ -630,13 +630,13 @@ int steerd_ctl_tick(struct steerd *d, uint64_t now, bool *changed)
 			*changed |= client_settle(d, c, i);
 			continue;
 		}
-		if (now - cl->last_ms >= c->idle_ms) {
+		if (now >= cl->last_ms + c->idle_ms) {
 			log_debug("ctl: closing a connection of uid %u (pid %d): idle for %u ms",
 				  (unsigned int)cl->peer.uid, (int)cl->peer.pid, c->idle_ms);
 			client_free(c, i);
 			continue;
 		}
-		left = cl->last_ms + c->idle_ms - now;
+		left = cl->last_ms + c->idle_ms - now; /* > 0: checked above */
 		if (wait < 0 || left < (uint64_t)wait)
 			wait = (int)left;
 	}
