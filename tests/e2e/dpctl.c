@@ -15,11 +15,15 @@
  *   dpctl --pin-root DIR table TABLE_ID ID[:WEIGHT][,ID[:WEIGHT]...] | 0
  *   dpctl --pin-root DIR stats backend|tenant|class ID
  *   dpctl --pin-root DIR stats reason NAME
+ *   dpctl --pin-root DIR ct-fill N BACKEND_ID TENANT_ID
  *
  * `table` builds a weighted Maglev table of the config's maglev_size from
  * the backends (keyed by their addresses, seeded by the config's seed) and
  * publishes it; "0" publishes an empty table.
- * `stats` prints "name value" lines. Exit 0 on success, 1 on a data plane
+ * `stats` prints "name value" lines. `ct-fill` writes N established TCP
+ * conntrack entries (clients 198.19.x.y, ports from 1024, to 198.18.100.1:80)
+ * on BACKEND_ID for TENANT_ID, in batches: a large table for tests of
+ * steerd's paged reads (tests/e2e/ctlsock.sh). Exit 0 on success, 1 on a data plane
  * error, 2 on bad arguments.
  */
 #include <arpa/inet.h>
@@ -28,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/engine.h"
 #include "dp/dp.h"
@@ -48,7 +53,8 @@ static void usage(void)
 		"  backend ID ADDR PORT active|draining|down|unused\n"
 		"  class TENANT TASK CLASS_ID TABLE_ID table|reject\n"
 		"  table TABLE_ID ID[:WEIGHT][,ID[:WEIGHT]...] | table TABLE_ID 0\n"
-		"  stats backend|tenant|class ID | stats reason NAME\n",
+		"  stats backend|tenant|class ID | stats reason NAME\n"
+		"  ct-fill N BACKEND_ID TENANT_ID\n",
 		prog);
 }
 
@@ -462,6 +468,52 @@ static int cmd_stats(int argc, char **argv)
 	return bad("stats: unknown kind '%s' (backend, tenant, class, reason)", argv[0]);
 }
 
+static int cmd_ct_fill(int argc, char **argv)
+{
+	enum { BATCH = 4096 };
+	static struct steer_flow_key keys[BATCH];
+	static struct steer_ct vals[BATCH];
+	uint32_t n, be, tenant, i, k;
+	struct timespec ts;
+	uint64_t now;
+	int err;
+
+	if (argc != 3)
+		return bad("ct-fill: expected N BACKEND_ID TENANT_ID%s", "");
+	NEED_U32(argv[0], 1u << 24, &n, "entry count");
+	NEED_U32(argv[1], STEER_MAX_BACKENDS - 1, &be, "backend id");
+	NEED_U32(argv[2], UINT32_MAX, &tenant, "tenant id");
+	OPEN_DP();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	for (i = 0; i < n;) {
+		for (k = 0; k < BATCH && i < n; k++, i++) {
+			uint32_t c = i / 60000, port = 1024 + i % 60000;
+
+			memset(&keys[k], 0, sizeof(keys[k]));
+			keys[k].family = STEER_AF_INET;
+			keys[k].proto = STEER_PROTO_TCP;
+			keys[k].src[0] = 198;
+			keys[k].src[1] = 19;
+			keys[k].src[2] = (uint8_t)(c >> 8);
+			keys[k].src[3] = (uint8_t)c;
+			keys[k].dst[0] = 198;
+			keys[k].dst[1] = 18;
+			keys[k].dst[2] = 100;
+			keys[k].dst[3] = 1;
+			keys[k].sport = htons((uint16_t)port);
+			keys[k].dport = htons(80);
+			vals[k] = (struct steer_ct){ .backend_id = be, .tenant = tenant,
+						     .flags = STEER_CT_F_ESTABLISHED,
+						     .created_ns = now, .last_ns = now };
+		}
+		err = dp_map_write(dp, DP_MAP_CT, keys, vals, k);
+		if (err)
+			return dp_err("ct-fill", err);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -500,6 +552,8 @@ int main(int argc, char **argv)
 		rc = cmd_table(argc, argv);
 	else if (!strcmp(cmd, "stats"))
 		rc = cmd_stats(argc, argv);
+	else if (!strcmp(cmd, "ct-fill"))
+		rc = cmd_ct_fill(argc, argv);
 	else {
 		fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
 		usage();
