@@ -503,9 +503,11 @@ static int cmd_ct_fill(int argc, char **argv)
 			keys[k].dst[3] = 1;
 			keys[k].sport = htons((uint16_t)port);
 			keys[k].dport = htons(80);
-			vals[k] = (struct steer_ct){ .backend_id = be, .tenant = tenant,
-						     .flags = STEER_CT_F_ESTABLISHED,
-						     .created_ns = now, .last_ns = now };
+			vals[k] = (struct steer_ct){.backend_id = be,
+						    .tenant = tenant,
+						    .flags = STEER_CT_F_ESTABLISHED,
+						    .created_ns = now,
+						    .last_ns = now};
 		}
 		err = dp_map_write(dp, DP_MAP_CT, keys, vals, k);
 		if (err)
