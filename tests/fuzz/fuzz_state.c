@@ -26,8 +26,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	/* FUZZ_LOG=info shows what a replay did (checking the seeds) */
-	util_log_init("fuzz", getenv("FUZZ_LOG") ? util_log_level_parse(getenv("FUZZ_LOG"))
-						 : UTIL_LOG_ERROR,
+	util_log_init("fuzz",
+		      getenv("FUZZ_LOG") ? util_log_level_parse(getenv("FUZZ_LOG"))
+					 : UTIL_LOG_ERROR,
 		      false);
 	snprintf(path, sizeof(path), "/dev/shm/steer-fuzz-state-%d.json", (int)getpid());
 	d.opts.ctl_state = path;
