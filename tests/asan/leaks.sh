@@ -29,7 +29,8 @@ steer_init asan-leaks
 for t in "$STEERD" "$STEERCTL" "$MOCKLLM" "$PY"; do
 	[ -x "$t" ] || die "missing $t (make san-build)"
 done
-ldd "$STEERD" 2>/dev/null | grep -q libasan ||
+libs=$(ldd "$STEERD" 2>/dev/null || true) # not piped into grep -q: pipefail + SIGPIPE
+grep -q libasan <<<"$libs" ||
 	skip "$STEERD is not an ASan build (make san-build; STEER_OUT=.output/san)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=23}
 
