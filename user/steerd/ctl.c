@@ -389,7 +389,8 @@ static bool serve_line(struct steerd *d, struct ctl_client *cl, const char *line
 	const char *cmd;
 	char err[2048];
 	bool changed = false;
-	int rc = steerd_ctl_parse(line, len, &req, &cmd, &args, err, sizeof(err)); /* ctl_request.c */
+	/* ctl_request.c */
+	int rc = steerd_ctl_parse(line, len, &req, &cmd, &args, err, sizeof(err));
 
 	if (rc == -ENODATA)
 		return false;
