@@ -17,7 +17,7 @@ INCLUDES	:= -Iinclude -I$(OUTPUT) -Iuser
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 		   -Wno-unused-parameter -mcpu=v3 -Ivmlinux -Iinclude -Ibpf
 CFLAGS		?= -g -O2
-CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE $(INCLUDES)
+CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE $(INCLUDES) $(WARN_EXTRA)
 DEPFLAGS	= -MMD -MP -MF $(@:%=%.d)
 LDLIBS_BPF	:= -lbpf -lelf -lz
 LDLIBS_CMOCKA	:= -lcmocka
@@ -87,7 +87,8 @@ endif
 endif
 
 .PHONY: all deps test test-unit test-bpf test-e2e demo bench bench-smoke bench-build install \
-	uninstall man deb clean help format tests-build
+	uninstall man deb clean help format tests-build fuzz fuzz-build fuzz-bins test-asan \
+	san-build
 
 all: $(BPF_OBJS) $(SKELS) $(ALL_LIBS) $(BINS) $(MANS) tests-build
 
@@ -96,6 +97,8 @@ help:
 	@echo "  make            build BPF objects, skeletons, the part archives, steerd, steerctl, tests"
 	@echo "  make test       run every test (unit, BPF fixtures, namespace tests; root)"
 	@echo "  make demo       run the demo on a namespace testbed (root)"
+	@echo "  make fuzz       libFuzzer harnesses + the XDP packet fuzzer, FUZZ_SECONDS each [60]"
+	@echo "  make test-asan  unit tests, steerd e2e tests and a leak check under ASan+UBSan"
 	@echo "  make bench      run the benchmarks (root, ~15 min): .output/bench/results.md"
 	@echo "  make bench-smoke  the same scripts with tiny rounds (a few seconds)"
 	@echo "  make install    install binaries, unit, docs, /etc/steer/policy.yaml (PREFIX=/usr/local,"
@@ -172,7 +175,7 @@ $(OUTPUT)/tests/e2e/%: $(OUTPUT)/tests/e2e/%.o $(LIBS_DAEMON)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
 
-test: all
+test: all fuzz-build
 	$(Q)tests/run-tests.sh
 
 test-unit: all
@@ -183,6 +186,48 @@ test-bpf: all
 
 test-e2e: all
 	$(Q)tests/run-tests.sh e2e
+
+# ---- fuzzing (tests/fuzz/, docs/testing in README) ----
+# The harnesses and every part they link are built by clang with libFuzzer
+# and ASan+UBSan in their own tree ($(FUZZ_OUT)), by a make of this file
+# with OUTPUT, CC and CFLAGS replaced (CFLAGS from the environment, so that
+# the += above still adds warnings and include paths).
+FUZZ_OUT	:= .output/fuzz
+FUZZ_SECONDS	?= 60
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+# clang 14's -Wextra warns of { "name" } initializers (the rest zero-filled)
+FUZZ_WARN	:= -Wno-missing-field-initializers
+FUZZ_BINS	= $(patsubst tests/fuzz/%.c,$(OUTPUT)/bin/%,$(FUZZ_SRCS))
+
+fuzz-build:
+	$(Q)CC=$(CLANG) CFLAGS="$(FUZZ_CFLAGS)" $(MAKE) --no-print-directory OUTPUT=$(FUZZ_OUT) \
+		WARN_EXTRA="$(FUZZ_WARN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(OUTPUT)/bin/fuzz_%: $(OUTPUT)/tests/fuzz/fuzz_%.o $(LIBS_DAEMON)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(filter %.o,$^) $(filter %.a,$^) $(SYS_DAEMON) -o $@
+
+# ---- sanitizers: everything built again with ASan + UBSan in .output/san;
+# unit tests, the steerd namespace tests and a leak check (tests/asan/) ----
+SAN_OUT		:= .output/san
+SAN_CFLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+		   -fno-sanitize-recover=undefined
+
+san-build:
+	$(Q)CFLAGS="$(SAN_CFLAGS)" $(MAKE) --no-print-directory OUTPUT=$(SAN_OUT) all
+
+test-asan: san-build
+	$(Q)STEER_OUT=$(SAN_OUT) tests/asan/run.sh
+
+# every harness FUZZ_SECONDS, then the XDP packet fuzzer as long
+fuzz: fuzz-build all
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-tests.sh fuzz
+	$(Q)BPFT_FUZZ_SECONDS=$(FUZZ_SECONDS) $(OUTPUT)/tests/bpf/test_xdp_fuzz
 
 demo: all
 	$(Q)scripts/demo.sh

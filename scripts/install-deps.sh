@@ -18,6 +18,8 @@ PKGS=(
 	# tests (dpkg-dev, debhelper: tests/e2e/deb.sh builds the package)
 	libcmocka-dev iproute2 ethtool curl procps kmod jq util-linux python3
 	dpkg-dev debhelper fakeroot
+	# fuzzing: libFuzzer and the sanitizer runtimes of clang 14
+	libclang-rt-14-dev
 	# promtool for tests/e2e/contrib.sh (alert rules); ~100 MB installed
 	prometheus
 	# demo / e2e / bench

@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
 # Run steer's test suites and print one closing line "N passed, N failed".
-#   tests/run-tests.sh [unit|bpf|e2e ...]    (default: all three)
+#   tests/run-tests.sh [unit|bpf|fuzz|e2e ...]    (default: all four)
 # cmocka binaries report their own counts; namespace tests (tests/e2e/*.sh)
 # count one each, or print their own "N passed, N failed" line. Exit code
 # 77 from a test means "skipped" (e.g. not root). Exits 1 on any failure
-# or when nothing ran.
+# or when nothing ran. fuzz: each libFuzzer harness (make fuzz-build) runs
+# its regression inputs and FUZZ_SECONDS (default 5) of fuzzing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT=.output
+OUT=${STEER_OUT:-.output} # make test-asan: .output/san
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit bpf e2e)
+[ ${#suites[@]} -eq 0 ] && suites=(unit bpf fuzz e2e)
 
 passed=0
 failed=0
@@ -67,6 +68,15 @@ for s in "${suites[@]}"; do
 			[ -x "$t" ] && run_one "bpf/$(basename "$t")" "$t"
 		done
 		;;
+	fuzz)
+		n=0
+		for t in "$OUT"/fuzz/bin/fuzz_*; do
+			[ -x "$t" ] || continue
+			run_one "fuzz/$(basename "$t")" tests/fuzz/run.sh "$t"
+			n=$((n + 1))
+		done
+		[ "$n" -gt 0 ] || echo "run-tests: no fuzz harness built (make fuzz-build): fuzz suite empty"
+		;;
 	e2e)
 		for t in tests/e2e/*.sh; do
 			[ -f "$t" ] || continue
@@ -75,7 +85,7 @@ for s in "${suites[@]}"; do
 		done
 		;;
 	*)
-		echo "run-tests: unknown suite '$s' (expected unit, bpf or e2e)" >&2
+		echo "run-tests: unknown suite '$s' (expected unit, bpf, fuzz or e2e)" >&2
 		exit 2
 		;;
 	esac

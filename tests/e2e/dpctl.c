@@ -15,15 +15,17 @@
  *   dpctl --pin-root DIR table TABLE_ID ID[:WEIGHT][,ID[:WEIGHT]...] | 0
  *   dpctl --pin-root DIR stats backend|tenant|class ID
  *   dpctl --pin-root DIR stats reason NAME
- *   dpctl --pin-root DIR ct-fill N BACKEND_ID TENANT VIP PORT
+ *   dpctl --pin-root DIR ct-fill N BACKEND_ID TENANT [VIP PORT]
  *   dpctl --pin-root DIR foreign xdp|tc IFNAME
  *
  * `table` builds a weighted Maglev table of the config's maglev_size from
  * the backends (keyed by their addresses, seeded by the config's seed) and
  * publishes it; "0" publishes an empty table.
- * `ct-fill` writes N established IPv4 TCP flows (clients 10.x.y.z:40000 to
- * VIP:PORT, fresh timestamps) into ct and rct, as a full table for
- * measuring steerd's sweep (bench); the flows hold no tenant slot.
+ * `ct-fill` writes N established IPv4 TCP flows (clients 10.x.y.z:40000+ to
+ * VIP:PORT, default 198.18.100.1:80, fresh timestamps) on BACKEND_ID for
+ * TENANT into ct, and into rct when the backend is an IPv4 one in the map:
+ * a full table for steerd's sweep (bench) and paged reads
+ * (tests/e2e/ctlsock.sh); the flows hold no tenant slot.
  * `foreign` attaches another program than steer's, as another tool would:
  * a no-op XDP program "foreign_xdp" through netlink (no link), or a no-op
  * cls_bpf program "foreign_tc" at clsact ingress with steer's handle and
@@ -64,7 +66,7 @@ static void usage(void)
 		"  class TENANT TASK CLASS_ID TABLE_ID table|reject\n"
 		"  table TABLE_ID ID[:WEIGHT][,ID[:WEIGHT]...] | table TABLE_ID 0\n"
 		"  stats backend|tenant|class ID | stats reason NAME\n"
-		"  ct-fill N BACKEND_ID TENANT VIP PORT\n"
+		"  ct-fill N BACKEND_ID TENANT [VIP PORT]\n"
 		"  foreign xdp|tc IFNAME\n",
 		prog);
 }
@@ -493,22 +495,24 @@ static int cmd_ct_fill(int argc, char **argv)
 	static struct steer_rct rv[B];
 	struct steer_backend b;
 	uint32_t n, be, tenant, port, i, j, chunk;
-	uint8_t vip[4];
+	uint8_t vip[4] = { 198, 18, 100, 1 };
+	bool with_rct;
 	int err;
 
-	if (argc != 5)
-		return bad("ct-fill: expected N BACKEND_ID TENANT VIP PORT%s", "");
+	port = 80;
+	if (argc != 3 && argc != 5)
+		return bad("ct-fill: expected N BACKEND_ID TENANT [VIP PORT]%s", "");
 	NEED_U32(argv[0], 16777216, &n, "count");
 	NEED_U32(argv[1], STEER_MAX_BACKENDS - 1, &be, "backend id");
 	NEED_U32(argv[2], UINT32_MAX, &tenant, "tenant");
-	if (inet_pton(AF_INET, argv[3], vip) != 1)
+	if (argc == 5 && inet_pton(AF_INET, argv[3], vip) != 1)
 		return bad("ct-fill: bad IPv4 VIP '%s'", argv[3]);
-	NEED_U32(argv[4], 65535, &port, "port");
+	if (argc == 5)
+		NEED_U32(argv[4], 65535, &port, "port");
 	OPEN_DP();
 	/* reverse keys as the data plane makes them: from the backend's address */
-	if (bpf_map_lookup_elem(dp_map_fd(dp, DP_MAP_BACKENDS), &be, &b) ||
-	    b.family != STEER_AF_INET)
-		return bad("ct-fill: backend %s is not an IPv4 backend in the map", argv[1]);
+	with_rct = !bpf_map_lookup_elem(dp_map_fd(dp, DP_MAP_BACKENDS), &be, &b) &&
+		   b.family == STEER_AF_INET;
 	for (i = 0; i < n; i += chunk) {
 		uint64_t now = util_now_ns();
 
@@ -536,10 +540,11 @@ static int cmd_ct_fill(int argc, char **argv)
 			rv[j].vport = htons((uint16_t)port);
 			rv[j].backend_id = be;
 			rv[j].flags = v[j].flags;
-			steer_rct_key(&rk[j], &k[j], &b);
+			if (with_rct)
+				steer_rct_key(&rk[j], &k[j], &b);
 		}
 		err = dp_map_write(dp, DP_MAP_CT, k, v, chunk);
-		if (!err)
+		if (!err && with_rct)
 			err = dp_map_write(dp, DP_MAP_RCT, rk, rv, chunk);
 		if (err)
 			return dp_err("ct-fill", err);

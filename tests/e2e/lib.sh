@@ -22,7 +22,8 @@
 # never touched.
 
 STEER_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-STEER_OUT=$STEER_TOP/.output
+# the build to test (make test-asan: .output/san)
+STEER_OUT=${STEER_OUT:-$STEER_TOP/.output}
 DPCTL=${STEER_DPCTL:-$STEER_OUT/tests/e2e/dpctl}
 HTTPD=${STEER_HTTPD:-$STEER_OUT/tests/e2e/tiny_httpd}
 

@@ -68,6 +68,7 @@ EOF
 start_steerd() {
 	bg gw "$RUN_DIR/steerd.log" "$STEERD" --foreground --log-level debug --pin-root "$PIN" \
 		--config "$POLICY" --xdp cli0 --tc be1 --tc be2 --tc be3 --socket "$SOCK" --state "$STATE" \
+		--read-group nogroup \
 		--metrics off
 	STEERD_PID=${STEER_PIDS[-1]}
 }

@@ -234,7 +234,8 @@ int engine_planner_adopt(struct engine_planner *pub, const struct steer_config *
 			pub->tables[v->table_id]->refs++;
 		pub->n_classes++;
 	}
-	qsort(pub->classes, pub->n_classes, sizeof(*pub->classes), cmp_class);
+	if (pub->n_classes) /* qsort(NULL, 0) is undefined (UBSan, make test-asan) */
+		qsort(pub->classes, pub->n_classes, sizeof(*pub->classes), cmp_class);
 	engine_pl_table_index_rebuild(pub);
 	return 0;
 }

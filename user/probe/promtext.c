@@ -375,11 +375,14 @@ int probe_prom_label(const struct probe_prom_sample *s, const char *name, char *
 		   size_t out_size)
 {
 	/* The label text ends with '}' in the buffer: the walk stops before it. */
-	struct pt_cur c = { s->labels, s->labels + s->labels_len };
+	struct pt_cur c;
 	size_t want_len = name ? strlen(name) : 0;
 
+	/* checked before the end pointer is made: NULL + 0 is undefined
+	 * behaviour (found by tests/fuzz/fuzz_promtext) */
 	if (!s->labels)
 		return -ENOENT;
+	c = (struct pt_cur){ s->labels, s->labels + s->labels_len };
 	for (;;) {
 		const char *lname;
 		size_t lname_len, n;

@@ -65,7 +65,7 @@ int proto_call(int fd, const json_t *req, json_t **reply, int timeout_ms, char *
 	char *buf = NULL, *nl;
 	json_error_t je;
 	ssize_t w;
-	int e;
+	int e, send_err = 0;
 
 	*reply = NULL;
 	if (!line) {
@@ -79,6 +79,12 @@ int proto_call(int fd, const json_t *req, json_t **reply, int timeout_ms, char *
 		if (e)
 			goto io_err;
 		w = send(fd, line + off, n + 1 - off, MSG_NOSIGNAL);
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+			/* steerd may have said why before closing ("too many
+			 * control connections"): read that */
+			send_err = -errno;
+			break;
+		}
 		if (w < 0 && errno != EINTR && errno != EAGAIN) {
 			e = -errno;
 			goto io_err;
@@ -109,11 +115,11 @@ int proto_call(int fd, const json_t *req, json_t **reply, int timeout_ms, char *
 		if (w < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (w < 0) {
-			e = -errno;
+			e = send_err ? send_err : -errno;
 			goto io_err;
 		}
 		if (w == 0) {
-			e = -ECONNRESET;
+			e = send_err ? send_err : -ECONNRESET;
 			goto io_err;
 		}
 		used += w;

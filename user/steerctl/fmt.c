@@ -65,6 +65,10 @@ static const char *num(const json_t *v, char *buf, size_t len, const char *fmt)
 /* "ADDR:PORT", "[V6]:PORT" */
 static const char *endpoint(const char *addr, long long port, char *buf, size_t len)
 {
+	if (!addr) { /* flows: client addresses hidden from this user */
+		snprintf(buf, len, "(hidden)");
+		return buf;
+	}
 	snprintf(buf, len, strchr(addr, ':') ? "[%s]:%lld" : "%s:%lld", addr, port);
 	return buf;
 }

@@ -4,6 +4,14 @@
  * the reply, all non-blocking from steerd's main loop. A request larger
  * than PROTO_MAX_REQUEST gets an error reply and the connection is closed; a
  * malformed one gets an error reply and the connection stays.
+ *
+ * Who may do what (docs/steerctl.md "Access"): the socket file is 0600
+ * (root only), or 0660 with the group --read-group (else --admin-group);
+ * every request is checked again against the peer's credentials
+ * (SO_PEERCRED). A connection with no traffic either way for --ctl-idle-ms
+ * is closed, and STEERD_CTL_RESERVED of the slots are kept for root and the
+ * admin group, so that local users holding connections open can never lock
+ * an operator out of `steerctl backend drain`.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,13 +41,16 @@ struct ctl_client {
 	char *out;
 	size_t out_len, out_off;
 	bool close_after;	/* close once the output is flushed */
+	uint64_t last_ms;	/* the last byte in or out (idle timeout) */
+	struct steerd_flows_job *job; /* a flows request being read (ctl_flows.c) */
 };
 
 struct steerd_ctl {
 	int lfd;
 	char path[108];
-	bool have_read_gid, have_admin_gid;
-	gid_t read_gid, admin_gid;
+	bool have_read_gid, have_admin_gid, have_flows_gid;
+	gid_t read_gid, admin_gid, flows_gid;
+	unsigned int idle_ms;
 	struct ctl_client *cl[STEERD_CTL_MAX_CLIENTS];
 };
 
@@ -95,7 +106,10 @@ int steerd_ctl_open(struct steerd *d)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct steerd_ctl *c;
 	char dir[4096];
-	int fd, probe;
+	const char *sock_group;
+	gid_t sock_gid;
+	bool bound = false;
+	int fd = -1, probe;
 
 	if (!strcmp(path, "none"))
 		return 0;
@@ -135,6 +149,20 @@ int steerd_ctl_open(struct steerd *d)
 		}
 		c->have_admin_gid = true;
 	}
+	if (d->opts.flows_group) {
+		if (resolve_group(d->opts.flows_group, &c->flows_gid)) {
+			log_error("--flows-group: no group %s", d->opts.flows_group);
+			free(c);
+			return -ENOENT;
+		}
+		c->have_flows_gid = true;
+	}
+	c->idle_ms = d->opts.ctl_idle_ms ? d->opts.ctl_idle_ms : STEERD_CTL_IDLE_MS_DEFAULT;
+	/* the socket's group: the read group (the admin group must then be
+	 * in it too, a file has one group), else the admin group */
+	sock_group = c->have_read_gid ? d->opts.read_group
+		     : c->have_admin_gid ? d->opts.admin_group : NULL;
+	sock_gid = c->have_read_gid ? c->read_gid : c->admin_gid;
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (util_mkdir_p(dirname(dir), 0755))
 		log_warn("control socket: can't create the directory of %s: %s", path,
@@ -153,8 +181,16 @@ int steerd_ctl_open(struct steerd *d)
 		close(probe);
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(path, 0666) || listen(fd, 16)) {
+	if (fd >= 0) {
+		/* bind creates the file with 0777 & ~umask: no moment where
+		 * anyone but root may connect */
+		mode_t old = umask(0177);
+
+		bound = !bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+		umask(old);
+	}
+	if (fd < 0 || !bound || (sock_group && chown(path, (uid_t)-1, sock_gid)) ||
+	    chmod(path, sock_group ? 0660 : 0600) || listen(fd, 16)) {
 		int e = -errno;
 
 		log_error("control socket %s: %s", path, strerror(errno));
@@ -165,10 +201,13 @@ int steerd_ctl_open(struct steerd *d)
 	}
 	c->lfd = fd;
 	d->ctl = c;
-	log_info("control socket %s (read: %s; change: root%s%s)", path,
-		 d->opts.read_group ? d->opts.read_group : "any local user",
+	log_info("control socket %s, mode %s%s (read: root%s%s; change: root%s%s; "
+		 "idle timeout %u ms)",
+		 path, sock_group ? "0660 group " : "0600", sock_group ? sock_group : "",
+		 d->opts.read_group ? " and group " : "",
+		 d->opts.read_group ? d->opts.read_group : "",
 		 d->opts.admin_group ? " and group " : "",
-		 d->opts.admin_group ? d->opts.admin_group : "");
+		 d->opts.admin_group ? d->opts.admin_group : "", c->idle_ms);
 	return 0;
 }
 
@@ -179,6 +218,7 @@ static void client_free(struct steerd_ctl *c, int i)
 	if (!cl)
 		return;
 	close(cl->fd);
+	steerd_ctl_flows_free(cl->job);
 	free(cl->out);
 	free(cl);
 	c->cl[i] = NULL;
@@ -213,8 +253,8 @@ unsigned int steerd_ctl_fds(struct steerd *d, struct curl_waitfd *w, unsigned in
 	for (i = 0; i < STEERD_CTL_MAX_CLIENTS && n < max; i++) {
 		struct ctl_client *cl = c->cl[i];
 
-		if (!cl)
-			continue;
+		if (!cl || cl->job)
+			continue; /* a job's client is served by steerd_ctl_tick */
 		/* no new request is read while a reply is pending (backpressure) */
 		w[n++] = (struct curl_waitfd){
 			.fd = cl->fd,
@@ -271,6 +311,8 @@ static void peer_of(struct steerd_ctl *c, int fd, struct steerd_peer *p)
 			(c->have_admin_gid && in_group(uc.pid, uc.gid, c->admin_gid));
 	p->can_read = p->can_change || !c->have_read_gid ||
 		      in_group(uc.pid, uc.gid, c->read_gid);
+	p->can_see_clients = p->can_change ||
+			     (c->have_flows_gid && in_group(uc.pid, uc.gid, c->flows_gid));
 }
 
 /* Queue bytes of a reply, then try to send. */
@@ -284,6 +326,7 @@ static void client_send(struct ctl_client *cl, const char *s, size_t n)
 			w = send(cl->fd, s, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (w <= 0)
 				break;
+			cl->last_ms = util_now_ms();
 			s += w;
 			n -= w;
 		}
@@ -342,31 +385,17 @@ static void reply_error(struct ctl_client *cl, const char *fmt, ...)
 /* One request line. true when the policy changed. */
 static bool serve_line(struct steerd *d, struct ctl_client *cl, const char *line, size_t len)
 {
-	json_error_t je;
 	json_t *req, *args, *res, *r;
 	const char *cmd;
 	char err[2048];
 	bool changed = false;
+	/* ctl_request.c */
+	int rc = steerd_ctl_parse(line, len, &req, &cmd, &args, err, sizeof(err));
 
-	while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
-		len--;
-	if (!len)
+	if (rc == -ENODATA)
 		return false;
-	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
-	if (!req) {
-		reply_error(cl, "malformed request: %s (at byte %d)", je.text, je.position);
-		return false;
-	}
-	cmd = json_string_value(json_object_get(req, "cmd"));
-	args = json_object_get(req, "args");
-	if (!json_is_object(req) || !cmd || (args && !json_is_object(args))) {
-		reply_error(cl, "malformed request: expected {\"cmd\": STRING, \"args\": OBJECT}");
-		json_decref(req);
-		return false;
-	}
-	if (!steerd_ctl_readonly(cmd) && !policy_op_is_change(cmd) && strcmp(cmd, "reload")) {
-		reply_error(cl, "unknown command \"%s\"", cmd);
-		json_decref(req);
+	if (rc) {
+		reply_error(cl, "%s", err);
 		return false;
 	}
 	if (!cl->peer.can_read) {
@@ -389,6 +418,15 @@ static bool serve_line(struct steerd *d, struct ctl_client *cl, const char *line
 		return false;
 	}
 	err[0] = '\0';
+	if (!strcmp(cmd, "flows")) {
+		struct steerd_req q = { cmd, args, &cl->peer, &changed, err, sizeof(err) };
+
+		cl->job = steerd_ctl_flows_start(d, &q); /* replied by steerd_ctl_tick */
+		if (!cl->job)
+			reply_error(cl, "%s", err[0] ? err : "failed");
+		json_decref(req);
+		return false;
+	}
 	res = steerd_ctl_dispatch(d, cmd, args, &cl->peer, &changed, err, sizeof(err));
 	if (!steerd_ctl_readonly(cmd))
 		log_info("ctl: uid %u (pid %d): %s %s%s%s", (unsigned int)cl->peer.uid,
@@ -415,7 +453,7 @@ static bool client_read(struct steerd *d, struct ctl_client *cl)
 	char *nl;
 
 	for (;;) {
-		while (!cl->close_after && cl->out_len == cl->out_off &&
+		while (!cl->close_after && cl->out_len == cl->out_off && !cl->job &&
 		       (nl = memchr(cl->in, '\n', cl->in_len))) {
 			size_t len = nl - cl->in;
 
@@ -423,7 +461,7 @@ static bool client_read(struct steerd *d, struct ctl_client *cl)
 			memmove(cl->in, nl + 1, cl->in_len - len - 1);
 			cl->in_len -= len + 1;
 		}
-		if (cl->close_after || cl->out_len > cl->out_off)
+		if (cl->close_after || cl->out_len > cl->out_off || cl->job)
 			return changed; /* the rest waits until this reply is out */
 		if (cl->in_len > PROTO_MAX_REQUEST) {
 			reply_error(cl, "request too large (more than %d bytes without a newline)",
@@ -441,6 +479,7 @@ static bool client_read(struct steerd *d, struct ctl_client *cl)
 		if (n < 0)
 			return changed;
 		cl->in_len += n;
+		cl->last_ms = util_now_ms();
 	}
 }
 
@@ -460,20 +499,37 @@ static void client_write(struct ctl_client *cl)
 			return;
 		}
 		cl->out_off += w;
+		cl->last_ms = util_now_ms();
 	}
+}
+
+/* Slots held by clients that may not change anything. */
+static int unprivileged_clients(const struct steerd_ctl *c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < STEERD_CTL_MAX_CLIENTS; i++)
+		n += c->cl[i] && !c->cl[i]->peer.can_change;
+	return n;
 }
 
 static void accept_all(struct steerd_ctl *c)
 {
 	for (;;) {
 		int fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), i;
-		struct ctl_client *cl;
+		struct ctl_client *cl = NULL;
+		struct steerd_peer peer;
 
 		if (fd < 0)
 			return;
+		peer_of(c, fd, &peer);
 		for (i = 0; i < STEERD_CTL_MAX_CLIENTS && c->cl[i]; i++)
 			;
-		cl = i < STEERD_CTL_MAX_CLIENTS ? calloc(1, sizeof(*cl)) : NULL;
+		/* the last STEERD_CTL_RESERVED free slots: root and admins only */
+		if (i < STEERD_CTL_MAX_CLIENTS &&
+		    (peer.can_change ||
+		     unprivileged_clients(c) < STEERD_CTL_MAX_CLIENTS - STEERD_CTL_RESERVED))
+			cl = calloc(1, sizeof(*cl));
 		if (!cl) {
 			static const char busy[] =
 				"{\"ok\":false,\"error\":\"too many control connections\"}\n";
@@ -484,9 +540,28 @@ static void accept_all(struct steerd_ctl *c)
 			continue;
 		}
 		cl->fd = fd;
-		peer_of(c, fd, &cl->peer);
+		cl->peer = peer;
+		cl->last_ms = util_now_ms();
 		c->cl[i] = cl;
 	}
+}
+
+/* After a read, a write or a finished job: serve queued requests, close a
+ * finished connection. true when the policy changed. */
+static bool client_settle(struct steerd *d, struct steerd_ctl *c, int i)
+{
+	struct ctl_client *cl = c->cl[i];
+	bool changed = false;
+
+	if (cl->out_off == cl->out_len && !cl->job) {
+		cl->out_off = cl->out_len = 0;
+		/* requests that arrived while the reply was pending */
+		if (!cl->close_after && memchr(cl->in, '\n', cl->in_len))
+			changed |= client_read(d, cl);
+	}
+	if (cl->close_after && cl->out_off == cl->out_len && !cl->job)
+		client_free(c, i);
+	return changed;
 }
 
 bool steerd_ctl_handle(struct steerd *d, const struct curl_waitfd *w, unsigned int n)
@@ -514,16 +589,57 @@ bool steerd_ctl_handle(struct steerd *d, const struct curl_waitfd *w, unsigned i
 				client_write(cl);
 			if (w[k].revents & CURL_WAIT_POLLIN)
 				changed |= client_read(d, cl);
-			if (cl->out_off == cl->out_len) {
-				cl->out_off = cl->out_len = 0;
-				/* requests that arrived while the reply was pending */
-				if (!cl->close_after && memchr(cl->in, '\n', cl->in_len))
-					changed |= client_read(d, cl);
-			}
-			if (cl->close_after && cl->out_off == cl->out_len)
-				client_free(c, i);
+			changed |= client_settle(d, c, i);
 			break;
 		}
 	}
 	return changed;
+}
+
+int steerd_ctl_tick(struct steerd *d, uint64_t now, bool *changed)
+{
+	struct steerd_ctl *c = d->ctl;
+	int i, wait = -1;
+
+	if (!c)
+		return -1;
+	for (i = 0; i < STEERD_CTL_MAX_CLIENTS; i++) {
+		struct ctl_client *cl = c->cl[i];
+		uint64_t left;
+
+		if (!cl)
+			continue;
+		if (cl->job) {
+			char err[1024] = "";
+			int r = steerd_ctl_flows_step(d, cl->job, err, sizeof(err));
+			json_t *res = r > 0 ? steerd_ctl_flows_result(cl->job) : NULL;
+
+			wait = 0;
+			cl->last_ms = now; /* steerd is the slow one, not the client */
+			if (!r)
+				continue;
+			steerd_ctl_flows_free(cl->job);
+			cl->job = NULL;
+			if (res) {
+				json_t *rep = json_pack("{s:b, s:o}", "ok", 1, "result", res);
+
+				reply(cl, rep);
+				json_decref(rep);
+			} else {
+				reply_error(cl, "%s", err[0] ? err : "failed");
+			}
+			*changed |= client_settle(d, c, i);
+			continue;
+		}
+		if (now >= cl->last_ms + c->idle_ms) {
+			log_debug("ctl: closing a connection of uid %u (pid %d): idle for %u ms",
+				  (unsigned int)cl->peer.uid, (int)cl->peer.pid, c->idle_ms);
+			client_free(c, i);
+			continue;
+		}
+		left = cl->last_ms + c->idle_ms - now; /* > 0: checked above */
+		if (wait < 0 || left < (uint64_t)wait)
+			wait = (int)left;
+	}
+	return wait;
 }

@@ -8,6 +8,7 @@
 #define STEERD_CTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <curl/curl.h>
 #include <jansson.h>
@@ -17,6 +18,10 @@
 
 #define STEERD_CTL_VERSION	"0.1.0"
 #define STEERD_CTL_MAX_CLIENTS		32
+/* slots only root and the admin group may take: other users can hold at
+ * most MAX_CLIENTS - RESERVED, so they can never lock an operator out */
+#define STEERD_CTL_RESERVED		8
+#define STEERD_CTL_IDLE_MS_DEFAULT	10000
 #define STEERD_CTL_MAX_FDS		(1 + STEERD_CTL_MAX_CLIENTS)
 #define STEERD_STATE_NAME		"state.json"
 #define STEERD_STATE_DIR		"/var/lib/steer"
@@ -28,6 +33,7 @@ struct steerd_peer {
 	gid_t gid;
 	bool can_read;
 	bool can_change;
+	bool can_see_clients;	/* flows shows client addresses */
 };
 
 /* ctl.c: the socket */
@@ -37,6 +43,10 @@ void steerd_ctl_close(struct steerd *d);
 unsigned int steerd_ctl_fds(struct steerd *d, struct curl_waitfd *w, unsigned int max);
 /* Serve what w[] says is ready; true when the policy changed. */
 bool steerd_ctl_handle(struct steerd *d, const struct curl_waitfd *w, unsigned int n);
+/* Once per main-loop turn: a bounded step of every pending job (flows),
+ * idle connections closed; *changed |= the policy changed. Returns the ms the loop may sleep at most
+ * (0: jobs pending; -1: no deadline). */
+int steerd_ctl_tick(struct steerd *d, uint64_t now_ms, bool *changed);
 const char *steerd_ctl_socket_path(const struct steerd *d);
 const char *steerd_ctl_state_path(const struct steerd *d, char *buf, size_t len);
 
@@ -73,7 +83,6 @@ struct steerd_req {
 json_t *steerd_ctl_show_status(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_policy_show(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_explain(struct steerd *d, struct steerd_req *q);
-json_t *steerd_ctl_show_flows(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_stats(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_backend_list(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_backend_show(struct steerd *d, struct steerd_req *q);
@@ -82,6 +91,22 @@ json_t *steerd_ctl_show_tenant_show(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_service_list(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_policy_dump(struct steerd *d, struct steerd_req *q);
 json_t *steerd_ctl_show_state_show(struct steerd *d, struct steerd_req *q);
+
+/* ctl_request.c: one request line. 0 with *req (new reference; *cmd and
+ * *args point into it, args may be NULL); -ENODATA for an empty line;
+ * -EINVAL / -ENOENT (unknown command) with err filled. */
+int steerd_ctl_parse(const char *line, size_t len, json_t **req, const char **cmd,
+		     json_t **args, char *err, size_t errlen);
+
+/* ctl_flows.c: flows, paged through conntrack a bounded batch per turn */
+struct steerd_flows_job;
+/* NULL + q->err on a bad argument. */
+struct steerd_flows_job *steerd_ctl_flows_start(struct steerd *d, struct steerd_req *q);
+/* Read at most one page; 1 done, 0 more to read, <0 error (err filled). */
+int steerd_ctl_flows_step(struct steerd *d, struct steerd_flows_job *j, char *err, size_t len);
+/* The reply's result (new reference), after step returned 1. */
+json_t *steerd_ctl_flows_result(struct steerd_flows_job *j);
+void steerd_ctl_flows_free(struct steerd_flows_job *j);
 
 /* ctl_json.c: steerd's objects as JSON */
 long steerd_ctl_tenant_by_id(const struct policy *p, uint32_t id);

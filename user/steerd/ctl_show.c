@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The read-only control commands: status, lists and shows, the decisions
- * (policy show), explain, flows and stats. Each answers one request
+ * (policy show), explain and stats (flows: ctl_flows.c). Each answers one request
  * (steerd_ctl_dispatch in ctl_cmds.c) with one JSON result.
  */
 #include <errno.h>
@@ -133,11 +133,14 @@ json_t *steerd_ctl_show_policy_show(struct steerd *d, struct steerd_req *q)
 		const struct engine_decision *c = &dec.d[i];
 		const struct policy_tenant *t = &d->pol.tenants[c->tenant];
 		uint32_t class_id = 0, table_id = 0;
-		json_t *o, *models = json_array(), *set = json_array(), *ex = json_array();
+		json_t *o, *models, *set, *ex;
 
 		if ((want_tenant >= 0 && (long)c->tenant != want_tenant) ||
 		    (want_task >= 0 && (int)c->task != want_task))
-			continue;
+			continue; /* before the arrays: they leaked here (make test-asan) */
+		models = json_array();
+		set = json_array();
+		ex = json_array();
 		for (k = 0; k < c->n_models; k++)
 			json_array_append_new(models,
 					      json_string(d->pol.models[c->models[k]].name));
@@ -292,91 +295,6 @@ json_t *steerd_ctl_show_explain(struct steerd *d, struct steerd_req *q)
 		}
 	}
 	return o;
-}
-
-/* ---- flows ---- */
-
-#define FLOWS_PAGE 256 /* conntrack entries read per syscall */
-
-json_t *steerd_ctl_show_flows(struct steerd *d, struct steerd_req *q)
-{
-	const json_t *args = q->args;
-	char *err = q->err;
-	size_t len = q->len;
-	const char *bn = steerd_ctl_arg_str(args, "backend"),
-		   *tn = steerd_ctl_arg_str(args, "tenant");
-	json_int_t limit = json_integer_value(json_object_get(args, "limit"));
-	struct steer_flow_key keys[FLOWS_PAGE];
-	struct steer_ct vals[FLOWS_PAGE];
-	struct dp_map_cursor cur = {0};
-	size_t n, j;
-	uint64_t now;
-	long want_b = -1, want_t = -1, bi, ti;
-	size_t total = 0, matched = 0;
-	json_t *a = json_array();
-	int e;
-
-	if (bn && (want_b = policy_backend_by_name(&d->pol, bn)) < 0) {
-		snprintf(err, len, "no backend \"%s\"", bn);
-		json_decref(a);
-		return NULL;
-	}
-	if (tn && (want_t = policy_tenant_by_name(&d->pol, tn)) < 0) {
-		snprintf(err, len, "no tenant \"%s\"", tn);
-		json_decref(a);
-		return NULL;
-	}
-	if (limit <= 0)
-		limit = 100;
-	now = util_now_ns();
-	for (;;) {
-		n = FLOWS_PAGE;
-		e = dp_map_page(d->dp, DP_MAP_CT, &cur, keys, vals, &n);
-		if (e) {
-			snprintf(err, len, "conntrack map: %s", dp_errmsg());
-			json_decref(a);
-			return NULL;
-		}
-		if (!n)
-			break;
-		for (j = 0; j < n; j++) {
-			const struct steer_flow_key key = keys[j];
-			const struct steer_ct ct = vals[j];
-			char s[64], t[64];
-			json_t *o;
-
-			total++;
-			if (want_b >= 0 && ct.backend_id != d->pol.backends[want_b].id)
-				continue;
-			if (want_t >= 0 && ct.tenant != d->pol.tenants[want_t].id)
-				continue;
-			if (++matched > (size_t)limit)
-				continue;
-			bi = steerd_ctl_backend_by_id(&d->pol, ct.backend_id);
-			ti = steerd_ctl_tenant_by_id(&d->pol, ct.tenant);
-			o = json_pack(
-				"{s:s, s:i, s:s, s:i, s:s, s:o, s:i, s:o, s:i, s:s, s:f, s:f}",
-				"src", util_addr_format(key.src, key.family, s, sizeof(s)), "sport",
-				ntohs(key.sport), "dst",
-				util_addr_format(key.dst, key.family, t, sizeof(t)), "dport",
-				ntohs(key.dport), "proto",
-				key.proto == STEER_PROTO_UDP ? "udp" : "tcp", "backend",
-				bi >= 0 ? json_string(d->pol.backends[bi].name) : json_null(),
-				"backend_id", (int)ct.backend_id, "tenant",
-				ti >= 0 ? json_string(d->pol.tenants[ti].name) : json_null(),
-				"class_id", (int)ct.class_id, "state",
-				ct.flags & STEER_CT_F_CLOSED ? "closed"
-				: ct.flags & (STEER_CT_F_RST | STEER_CT_F_RST_CLIENT) ? "reset"
-				: ct.flags & (STEER_CT_F_FIN_CLIENT | STEER_CT_F_FIN_BACKEND)
-					? "closing"
-					: "open",
-				"age_s", now > ct.created_ns ? (now - ct.created_ns) / 1e9 : 0.0,
-				"idle_s", now > ct.last_ns ? (now - ct.last_ns) / 1e9 : 0.0);
-			json_array_append_new(a, o);
-		}
-	}
-	return json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "matched",
-			 (json_int_t)matched, "limit", limit, "flows", a);
 }
 
 /* ---- stats ---- */

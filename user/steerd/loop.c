@@ -227,6 +227,15 @@ int steerd_run(struct steerd *d)
 	err = attach_all(d, true);
 	if (err)
 		return err;
+	/* caps.c: everything privileged at start is done (maps, programs,
+	 * links, sockets); the loop runs with the few capabilities it needs */
+	if (!d->opts.keep_caps) {
+		err = steerd_caps_drop();
+		if (err) {
+			log_error("capabilities: can't drop: %s", strerror(-err));
+			return err;
+		}
+	}
 	steerd_targets_build(d);
 	d->dirty = true;
 	d->force = true;
@@ -236,7 +245,8 @@ int steerd_run(struct steerd *d)
 		unsigned int nwfd = 1 + steerd_ctl_fds(d, wfd + 1, STEERD_CTL_MAX_FDS); /* ctl*.c */
 		uint64_t now = util_now_ms();
 		unsigned long gen_before = d->publishes;
-		int timeout;
+		bool ctl_changed = false;
+		int timeout, ctl_wait;
 
 		if (in_flight && probe_done(d->prober)) {
 			size_t n;
@@ -268,6 +278,12 @@ int steerd_run(struct steerd *d)
 		timeout = d->next_round_ms > now ? (int)(d->next_round_ms - now) : 0;
 		if (in_flight && timeout > 100)
 			timeout = 100;
+		/* ctl*.c: a page of each flows job, idle connections closed */
+		ctl_wait = steerd_ctl_tick(d, now, &ctl_changed);
+		if (ctl_changed)
+			policy_gen++;
+		if (ctl_wait >= 0 && ctl_wait < timeout)
+			timeout = ctl_wait;
 		err = probe_poll(d->prober, wfd, nwfd, timeout);
 		if (err && err != -EINTR) {
 			log_error("probe poll: %s", strerror(-err));

@@ -43,13 +43,19 @@ static void usage(FILE *f)
 		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
 		"      --once             decide and publish once, then exit\n"
 		"      --detach-on-exit   on SIGTERM, detach the programs (default: keep steering)\n"
+		"      --keep-caps        keep every capability (default: after attaching, keep\n"
+		"                         only cap_bpf, cap_net_admin, cap_perfmon)\n"
 		"      --metrics ADDR:PORT  serve Prometheus /metrics there ([::1]:PORT for IPv6;\n"
 		"                         'off' disables) [" METRICS_DEFAULT_ADDR "]\n"
 		"  -s, --socket PATH      control socket for steerctl ('none': no socket) [" PROTO_SOCKET_DEFAULT "]\n"
 		"      --state FILE       runtime changes made with steerctl [/var/lib/steer/state.json]\n"
-		"      --read-group GROUP steerctl read-only commands: root, GROUP and the admin\n"
-		"                         group only [any local user]\n"
-		"      --admin-group GROUP steerctl changes: root and GROUP [root only]\n"
+		"      --read-group GROUP steerctl read-only commands for GROUP too; the socket\n"
+		"                         becomes 0660 with this group [0600: root only]\n"
+		"      --admin-group GROUP steerctl changes for GROUP too [root only]; without\n"
+		"                         --read-group the socket is 0660 with this group\n"
+		"      --flows-group GROUP flows shows client addresses to GROUP too [root and\n"
+		"                         the admin group]\n"
+		"      --ctl-idle-ms MS   close a control connection idle for MS [10000]\n"
 		"  -V, --version          print the version\n"
 		"  -h, --help             this help\n"
 		"\n"
@@ -77,9 +83,10 @@ static int add_iface(char (*list)[16], int *n, const char *name, const char *wha
 static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, bool *use_syslog)
 {
 	enum { OPT_CHECK = 256, OPT_GENERIC, OPT_NO_ATTACH, OPT_SYSLOG, OPT_ONCE, OPT_DETACH,
-	       OPT_TC_MODE };
+	       OPT_TC_MODE, OPT_KEEP_CAPS };
 	enum { OPT_METRICS = 0x300 }; /* metrics/ */
-	enum { OPT_STATE = 0x400, OPT_READ_GROUP, OPT_ADMIN_GROUP }; /* ctl*.c */
+	enum { OPT_STATE = 0x400, OPT_READ_GROUP, OPT_ADMIN_GROUP, OPT_FLOWS_GROUP,
+	       OPT_CTL_IDLE }; /* ctl*.c */
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -94,11 +101,14 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "detach-on-exit", no_argument, NULL, OPT_DETACH },
+		{ "keep-caps", no_argument, NULL, OPT_KEEP_CAPS }, /* caps.c */
 		{ "metrics", required_argument, NULL, OPT_METRICS }, /* metrics/ */
 		{ "socket", required_argument, NULL, 's' },		/* ctl*.c */
 		{ "state", required_argument, NULL, OPT_STATE },	/* ctl*.c */
 		{ "read-group", required_argument, NULL, OPT_READ_GROUP }, /* ctl*.c */
 		{ "admin-group", required_argument, NULL, OPT_ADMIN_GROUP }, /* ctl*.c */
+		{ "flows-group", required_argument, NULL, OPT_FLOWS_GROUP }, /* ctl*.c */
+		{ "ctl-idle-ms", required_argument, NULL, OPT_CTL_IDLE },	/* ctl*.c */
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -163,6 +173,9 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 		case OPT_DETACH:
 			o->detach_on_exit = true;
 			break;
+		case OPT_KEEP_CAPS:
+			o->keep_caps = true;
+			break;
 		case OPT_METRICS: { /* metrics/ */
 			struct sockaddr_storage ss;
 			socklen_t sl;
@@ -188,6 +201,21 @@ static int parse_args(int argc, char **argv, struct steerd_opts *o, int *level, 
 		case OPT_ADMIN_GROUP:
 			o->admin_group = optarg;
 			break;
+		case OPT_FLOWS_GROUP:
+			o->flows_group = optarg;
+			break;
+		case OPT_CTL_IDLE: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || v < 100 || v > 3600000) {
+				fprintf(stderr, "steerd: --ctl-idle-ms expects 100..3600000, got '%s'\n",
+					optarg);
+				return 2;
+			}
+			o->ctl_idle_ms = (unsigned int)v;
+			break;
+		}
 		case 'V':
 			printf("steerd %s\n", STEERD_VERSION);
 			exit(0);

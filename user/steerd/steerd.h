@@ -23,6 +23,7 @@ struct steerd_opts {
 	bool no_attach;		/* don't attach: maps only (tests, another loader) */
 	bool xdp_generic;
 	int tc_mode;		/* enum dp_tc_mode, or -1: the policy's tc_mode */
+	bool keep_caps;		/* don't drop capabilities (debugging) */
 	char xdp[POLICY_MAX_IFACES][16];
 	int n_xdp;
 	char tc[POLICY_MAX_IFACES][16];
@@ -32,6 +33,8 @@ struct steerd_opts {
 	const char *ctl_state;	/* runtime changes; NULL: next to the socket */
 	const char *read_group;	/* may read; NULL: any local user */
 	const char *admin_group; /* may change; NULL: root only */
+	const char *flows_group; /* sees client addresses in flows; NULL: admins */
+	unsigned int ctl_idle_ms; /* a connection idle this long is closed */
 	/* Prometheus endpoint (metrics/, metrics_source.c) */
 	const char *metrics;	/* ADDR:PORT or "off"; NULL: METRICS_DEFAULT_ADDR */
 };
@@ -143,6 +146,9 @@ void steerd_metrics_update(struct steerd *d);
 int steerd_lock(struct steerd *d);
 /* After daemon(): the same lock, held in the child's name. */
 int steerd_lock_again(struct steerd *d);
+
+/* caps.c: keep only the capabilities the main loop needs (after attach) */
+int steerd_caps_drop(void);
 
 /* loop.c: reload the file; a rejection's file:line errors into errs (may be NULL) */
 int steerd_reload(struct steerd *d, char *errs, size_t len);
