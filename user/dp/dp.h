@@ -68,6 +68,8 @@ enum dp_map {
 	DP_MAP_SERVICE_PORTS,
 	DP_MAP_CT_SYN,
 	DP_MAP_RCT_SYN,
+	DP_MAP_BACKEND_LOAD,
+	DP_MAP_TABLE_SETS,
 	DP_MAP__COUNT
 };
 
@@ -178,6 +180,11 @@ int dp_table_build(struct dp *dp, uint32_t table_id, const uint32_t *entries,
 			 uint32_t n, int *fd_out);
 int dp_tables_swap(struct dp *dp, const uint32_t *ids, const int *fds, uint32_t n);
 int dp_tables_del(struct dp *dp, const uint32_t *ids, uint32_t n);
+/* The backends and weights (slots held) of a table's entries, for the
+ * bounded load; table_sets[table_id] := that (dp_table_publish and
+ * dp_apply write it with the table, before the swap). */
+void dp_table_set_of(const uint32_t *entries, uint32_t n, struct steer_table_set *set);
+int dp_table_set_write(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n);
 /* Read tables[table_id] into entries[n]; -ENOENT if no table. */
 int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n);
 
