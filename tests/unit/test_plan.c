@@ -5,7 +5,8 @@
  * weight change under the hysteresis leaves the maps alone; a table whose
  * classes all move together is rewritten in place; a removed class frees
  * its table; a resize rebuilds every table; a planner that adopts the
- * maps after a restart keeps every class and table id; the state rule.
+ * maps after a restart keeps every class and table id; the state rule;
+ * each service's bounded load (balance_factor, default 1.25, 0 off).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,7 +31,7 @@ static const char policy_yaml[] =
 	"  - {name: m1, cost: 1, quality: {chat: 0.8, code: 0.8}}\n"
 	"services:\n"
 	"  - {name: chat, vip: 198.18.100.1, port: 80, task: chat}\n"
-	"  - {name: code, vip: 198.18.100.1, port: 81, task: code}\n"
+	"  - {name: code, vip: 198.18.100.1, port: 81, task: code, balance_factor: 0}\n"
 	"backends:\n"
 	"  - {name: be1, id: 1, address: 198.18.2.2, port: 8000, model: m1, provider: self,"
 	" region: lab, capacity: 10}\n"
@@ -134,6 +135,9 @@ static void test_first_plan(void **state)
 	assert_int_equal(p.n_prefixes, 2);
 	assert_int_equal(p.n_services, 2);
 	assert_int_equal(p.services[0].key.port, htons(80));
+	/* bounded load: the default c = 1.25; the service that sets 0 is off */
+	assert_int_equal(p.services[0].val.balance_pct, 125);
+	assert_int_equal(p.services[1].val.balance_pct, 0);
 
 	c4 = find_class(&p, 1, 0, STEER_AF_INET);
 	code = find_class(&p, 1, 1, STEER_AF_INET);

@@ -84,6 +84,7 @@ int engine_plan_services(const struct policy *p, struct dp_plan *plan)
 		x->key.family = s->family;
 		x->val.service_id = s->id;
 		x->val.default_task = s->task;
+		x->val.balance_pct = policy_balance_pct(p, s);
 	}
 	plan->n_services = p->n_services;
 	return 0;
