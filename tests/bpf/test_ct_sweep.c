@@ -80,6 +80,8 @@ static void test_sweep_expires_by_state(void **state)
 	assert_int_equal(s.last->by_state[DP_CT_CLOSED], 1);
 	/* the backend's load is the one established flow, not the half-open one */
 	assert_int_equal(s.last->established[BE4_A], 1);
+	/* the bounded load counts the open ones, half-open too: 1002 and 1003 */
+	assert_int_equal(s.last->open_by_backend[BE4_A], 2);
 	/* the tenant holds two slots: the fresh half-open and the quiet stream */
 	assert_int_equal(s.last->open[TENANT_1], 2);
 	dp_ct_sweep_free(&s);

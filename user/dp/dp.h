@@ -288,6 +288,7 @@ struct dp_ct_counts {
 	uint64_t entries, expired;
 	uint64_t by_state[DP_CT__STATES];
 	uint32_t established[STEER_MAX_BACKENDS]; /* by backend id: its load */
+	uint32_t open_by_backend[STEER_MAX_BACKENDS]; /* not closed: what backend_load counts */
 	uint32_t open[STEER_MAX_TENANTS];	 /* by tenant: slot-holding, not closed */
 };
 
@@ -318,6 +319,11 @@ void dp_ct_count(struct dp_ct_counts *c, const struct steer_ct *e, uint8_t proto
 int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeouts *t,
 		uint64_t now_ns, size_t budget);
 void dp_ct_sweep_free(struct dp_ct_sweep *s);
+/* backend_load (the bounded load's open flows), every backend: out[STEER_MAX_BACKENDS] */
+int dp_backend_load_read_all(struct dp *dp, int64_t *out);
+/* backend_load[id] := open (written plainly: a flow opening or closing in
+ * this instant may be miscounted by one until the next pass) */
+int dp_backend_load_set(struct dp *dp, uint32_t id, int64_t open);
 /* tenant_state[tenant].active (0 if unreadable) */
 int64_t dp_tenant_active_get(struct dp *dp, uint32_t tenant);
 /* tenant_state[tenant].active := active. 1 if it changed, 0 if not, or -errno. */

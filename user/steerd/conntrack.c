@@ -10,6 +10,11 @@
  *   opened while the pass ran (those the pass may have missed). It is never
  *   raised: the sweep returns leaked slots (expired, evicted, never-closed
  *   flows) and never admits more than the data plane itself would.
+ * - a backend's open-flow count for the bounded load (backend_load) is
+ *   brought within what the pass saw: at most the flows it found open plus
+ *   those opened on the backend while it ran, at least those it found open
+ *   minus those closed meanwhile (expired and evicted flows never close;
+ *   flows that were open before the count existed close all the same).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +41,55 @@ static int tenants_new_flows(struct steerd *d, uint64_t *out)
 	}
 	free(all);
 	return err;
+}
+
+/* Every backend's new_flows and closed_flows (summed over CPUs). */
+static int backends_flows(struct steerd *d, uint64_t *opened, uint64_t *closed)
+{
+	struct steer_backend_stats *bs = calloc(STEER_MAX_BACKENDS, sizeof(*bs));
+	size_t i;
+	int err = -ENOMEM;
+
+	if (bs)
+		err = dp_backend_stats_read_all(d->dp, bs);
+	for (i = 0; !err && i < STEER_MAX_BACKENDS; i++) {
+		opened[i] = bs[i].new_flows;
+		closed[i] = bs[i].closed_flows;
+	}
+	free(bs);
+	return err;
+}
+
+static void correct_backend_loads(struct steerd *d)
+{
+	uint64_t *opened = calloc(STEER_MAX_BACKENDS, sizeof(*opened));
+	uint64_t *closed = calloc(STEER_MAX_BACKENDS, sizeof(*closed));
+	int64_t *cur = calloc(STEER_MAX_BACKENDS, sizeof(*cur));
+	size_t i;
+
+	if (!opened || !closed || !cur || backends_flows(d, opened, closed) ||
+	    dp_backend_load_read_all(d->dp, cur))
+		goto out;
+	for (i = 1; i < STEER_MAX_BACKENDS; i++) {
+		int64_t seen = d->ct.last->open_by_backend[i];
+		int64_t hi = seen + (int64_t)(opened[i] - d->ct_be_new_at_start[i]);
+		int64_t lo = seen - (int64_t)(closed[i] - d->ct_be_closed_at_start[i]);
+		int64_t want = cur[i] > hi ? hi : cur[i] < lo ? lo : cur[i];
+
+		if (want < 0)
+			want = 0;
+		if (want == cur[i])
+			continue;
+		if (!dp_backend_load_set(d->dp, (uint32_t)i, want)) {
+			d->ct_load_corrected++;
+			log_debug("backend %zu: %lld open flows counted, %lld after the sweep", i,
+				  (long long)cur[i], (long long)want);
+		}
+	}
+out:
+	free(opened);
+	free(closed);
+	free(cur);
 }
 
 static void correct_tenants(struct steerd *d)
@@ -84,6 +138,13 @@ void steerd_ct_round(struct steerd *d)
 			d->ct_new_at_start = calloc(STEER_MAX_TENANTS, sizeof(uint64_t));
 		if (!d->ct_new_at_start || tenants_new_flows(d, d->ct_new_at_start))
 			return;
+		if (!d->ct_be_new_at_start)
+			d->ct_be_new_at_start = calloc(STEER_MAX_BACKENDS, sizeof(uint64_t));
+		if (!d->ct_be_closed_at_start)
+			d->ct_be_closed_at_start = calloc(STEER_MAX_BACKENDS, sizeof(uint64_t));
+		if (!d->ct_be_new_at_start || !d->ct_be_closed_at_start ||
+		    backends_flows(d, d->ct_be_new_at_start, d->ct_be_closed_at_start))
+			return;
 	}
 	r = dp_ct_sweep(d->dp, &d->ct, &t, util_now_ns(), p->ct_sweep_entries);
 	if (r < 0) {
@@ -96,6 +157,7 @@ void steerd_ct_round(struct steerd *d)
 			  (unsigned long long)d->ct.last->entries,
 			  (unsigned long long)d->ct.last->expired, d->ct.last_pass_ms);
 		correct_tenants(d);
+		correct_backend_loads(d);
 		d->dirty = true; /* backend loads are the truth now */
 	}
 }
@@ -105,4 +167,7 @@ void steerd_ct_free(struct steerd *d)
 	dp_ct_sweep_free(&d->ct);
 	free(d->ct_new_at_start);
 	d->ct_new_at_start = NULL;
+	free(d->ct_be_new_at_start);
+	free(d->ct_be_closed_at_start);
+	d->ct_be_new_at_start = d->ct_be_closed_at_start = NULL;
 }

@@ -381,10 +381,11 @@ json_t *steerd_ctl_show_flows(struct steerd *d, struct steerd_req *q)
 static json_t *conntrack_json(struct steerd *d)
 {
 	const struct dp_ct_sweep *s = &d->ct;
-	json_t *o = json_pack("{s:I, s:I, s:I, s:f, s:I}", "passes", (json_int_t)s->passes,
+	json_t *o = json_pack("{s:I, s:I, s:I, s:f, s:I, s:I}", "passes", (json_int_t)s->passes,
 			      "swept", (json_int_t)s->swept_total, "expired",
 			      (json_int_t)s->expired_total, "last_pass_ms", s->last_pass_ms,
-			      "tenants_corrected", (json_int_t)d->ct_corrected);
+			      "tenants_corrected", (json_int_t)d->ct_corrected,
+			      "backend_loads_corrected", (json_int_t)d->ct_load_corrected);
 	json_t *st = json_object();
 	int i;
 

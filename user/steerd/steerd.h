@@ -72,6 +72,9 @@ struct steerd {
 	struct dp_ct_sweep ct;		/* conntrack sweep (conntrack.c) */
 	uint64_t *ct_new_at_start;	/* tenants' new_flows when the pass started */
 	unsigned long ct_corrected;	/* tenant counts the sweep corrected */
+	/* backends' new_flows and closed_flows when the pass started */
+	uint64_t *ct_be_new_at_start, *ct_be_closed_at_start;
+	unsigned long ct_load_corrected;	/* backend_load counts the sweep corrected */
 };
 
 /* live.c: probe results and kernel counters -> track[] -> live[] */
