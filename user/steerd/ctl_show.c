@@ -272,6 +272,20 @@ json_t *steerd_ctl_show_explain(struct steerd *d, struct steerd_req *q)
 	if (x.stage & (STEER_EXPLAIN_ADMIT | STEER_EXPLAIN_NAT) || x.admit)
 		json_object_set_new(o, "admission",
 				    json_string(x.admit ? dp_reason_name(x.admit) : "admitted"));
+	if (x.stage & STEER_EXPLAIN_BOUND) {
+		/* the bounded load's walk: first choice, its open flows and bound */
+		i = steerd_ctl_backend_by_id(&d->pol, x.first_id);
+		json_object_set_new(
+			o, "bound",
+			json_pack("{s:o, s:i, s:i, s:i, s:i, s:s}", "first_choice",
+				  i >= 0 ? json_string(d->pol.backends[i].name)
+					 : json_integer(x.first_id),
+				  "first_id", (int)x.first_id, "first_load", (int)x.first_load,
+				  "bound", (int)x.bound, "steps", (int)x.bound_steps, "result",
+				  x.first_load < x.bound ? "kept"
+				  : x.backend_id != x.first_id ? "diverted"
+							       : "all over, first kept"));
+	}
 	if (x.backend_id) {
 		i = steerd_ctl_backend_by_id(&d->pol, x.backend_id);
 		if (i >= 0) {
