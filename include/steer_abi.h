@@ -33,7 +33,7 @@
 #define STEER_VLAN_MAX		2	/* stacked 802.1Q/802.1ad tags parsed */
 #define STEER_REASON_SLOTS	64	/* reasons maps' size: room for new codes */
 #define STEER_SET_MAX		32	/* backends of a table the bounded load weighs */
-#define STEER_BOUND_STEPS	8	/* further choices the bounded load tries */
+#define STEER_BOUND_STEPS	16	/* further choices the bounded load tries */
 
 #define STEER_DEFAULT_TENANT	0
 #define STEER_NO_BACKEND	0
