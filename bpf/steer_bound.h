@@ -87,7 +87,7 @@ static __always_inline void steer_bound_explain_steps(__u32 steps)
 /*
  * A global subprogram, verified once on its own: as a static one it was
  * verified again at each of steer_xdp_new's call paths, and its loops (a
- * walk of 8 steps, each searching a set of 32) took the program past the
+ * walk of STEER_BOUND_STEPS steps, each searching a set of 32) took the program past the
  * verifier's 1M-instruction limit. Every argument is used (clang 14 leaves
  * unused args of a global function unset); pointer args of a global
  * function may be NULL for the verifier, hence the checks. Its frame is
