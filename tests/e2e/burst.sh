@@ -134,6 +134,9 @@ check "1: no backend over its bound ($C1 vs $B1)" within_bounds "$C1" "$B1"
 BD3=$(tr ' ' '\n' <<<"$B1" | awk -F= '$1 == "be3" {print $2}')
 check "1: the flows moved off be3 counted (ev_bound_divert $div1 >= $((N - BD3)))" \
 	test "$div1" -ge $((N - BD3))
+m=$(nsx gw curl -s -m 5 http://127.0.0.1:9464/metrics |
+	awk '/^steer_dp_packets_total\{hook="xdp",reason="ev_bound_divert"\}/ {print $2}')
+check "1: /metrics shows the diverted flows (ev_bound_divert ${m:-none})" test "${m:-0}" -ge "$div1"
 check "1: backend_load back to 0 when the streams closed ($(loads))" wait_for 100 loads_zero
 
 # ---- 2: ports the kernel picks ----
