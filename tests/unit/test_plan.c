@@ -182,6 +182,13 @@ static void test_steady_and_hysteresis(void **state)
 	assert_int_equal(n_built(&p), 0);
 	engine_plan_free(&p);
 
+	/* a reload that changes only the bounded load rewrites the services */
+	x->pol.balance_factor = 2.0;
+	plan(x, &p);
+	assert_true(p.policy_maps);
+	assert_int_equal(p.services[0].val.balance_pct, 200);
+	engine_plan_free(&p);
+
 	x->live[0].running = 0.5; /* 5 % busier: under the 10 % hysteresis */
 	plan(x, &p);
 	assert_int_equal(n_built(&p), 0);
