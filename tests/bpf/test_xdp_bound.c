@@ -198,8 +198,8 @@ static void check_bound_hit(void)
 	model_publish(&m);
 	div = run_syns(&m, 31000, 40, &full);
 	total = (uint64_t)(m.load[BE4_A] + m.load[BE4_B]);
-	print_message("bound_hit: %u of 40 diverted, %u full, A %lld B %lld (bounds %llu, %llu)\n", div, full,
-		      (long long)m.load[BE4_A], (long long)m.load[BE4_B],
+	print_message("bound_hit: %u of 40 diverted, %u full, A %lld B %lld (bounds %llu, %llu)\n",
+		      div, full, (long long)m.load[BE4_A], (long long)m.load[BE4_B],
 		      (unsigned long long)model_bound(&m, BE4_A, total - 1),
 		      (unsigned long long)model_bound(&m, BE4_B, total - 1));
 	/* (a flow whose 8 steps all land on A counts ev_bound_full: the model
@@ -293,15 +293,18 @@ static void check_nonsyn_ignores_bound(void)
 	model_publish(&m);
 	for (i = 0; i < 20; i++) {
 		uint16_t port = (uint16_t)(35000 + i);
+		struct bpft_step st = { .what = "ACK miss", XDP(F4_TCP), .cport = port, ACK,
+					.reason = STEER_R_EV_NONSYN_MISS, .new_flow = ANY,
+					.ct_flags = STEER_CT_F_NONSYN };
 		struct steer_flow_key k;
 		uint32_t be;
 
 		bpft_ct_key(&F4_TCP, port, &k);
 		be = m.table[steer_flow_hash(&k, BPFT_SEED) % BPFT_M];
-		struct bpft_step st = { .what = "ACK miss", XDP(F4_TCP), .cport = port, ACK,
-					FWD(be), .reason = STEER_R_EV_NONSYN_MISS,
-					.new_flow = ANY, .ct_flags = STEER_CT_F_NONSYN };
-
+		st.backend = be; /* FWD(be) */
+		st.verdict = V_XDP_REDIRECT;
+		st.out = OUT_NAT_FIB;
+		st.ct = CT_ENTRY;
 		snprintf(ctx, sizeof(ctx), "nonsyn [port %u -> plain choice %u]", port, be);
 		bpft_run_step(&st, ctx);
 		n_a += be == BE4_A;
