@@ -68,9 +68,9 @@ bounds() { # c
 }
 
 # client ports 20000.. whose plain Maglev choice is be3 (explain's first choice)
-be3_ports() {
-	local p=$1 got=0 b
-	while [ $got -lt $N ]; do
+be3_ports() { # first port, how many (N)
+	local p=$1 got=0 b want=${2:-$N}
+	while [ $got -lt "$want" ]; do
 		b=$(ctl -j explain "$SRC:$p" "$VIP:80" tcp | jq -r '.bound.first_choice // .backend.name')
 		if [ "$b" = be3 ]; then
 			echo $p
@@ -120,12 +120,35 @@ reason() { xdp_reasons | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}' | 
 loads_zero() { [ -z "$(loads)" ]; }
 
 # ---- 1: the worst burst for plain Maglev, bound on ----
-PORTS=$(be3_ports 20000 | xargs)
+PORTS=$(be3_ports 20000 $((N + 1)) | xargs)
+XPORT=${PORTS##* } # one more, for explain
+PORTS=${PORTS% *}
 B1=$(bounds 1.25)
 log "bounds of a burst of $N with c 1.25: $B1"
 check "backend_load starts at 0" loads_zero
+ex=$(ctl explain "$SRC:$XPORT" "$VIP:80" tcp | grep '^first')
+check "explain, nothing open: first choice be3 kept ($ex)" \
+	grep -q '^first *be3, 0 open flows, bound 1: kept' <<<"$ex"
 div0=$(reason 30)
-burst $PORTS >"$RUN_DIR/burst1"
+burst $PORTS >"$RUN_DIR/burst1" &
+BURST_PID=$!
+sleep 2 # the streams are open (each lasts 2 s and more)
+ex=$(ctl explain "$SRC:$XPORT" "$VIP:80" tcp | grep -E '^(first|backend)' | xargs)
+wait $BURST_PID
+log "explain during the burst: $ex"
+# kept while be3's open flows are under its bound (for 49 flows: 21), else
+# diverted to another backend
+explain_consistent() {
+	awk '{
+		load = $3; sub(/.*bound /, ""); bound = $1 + 0; res = $2
+		if (res == "kept:" || res == "kept") ok = load < bound && / backend be3 /
+		else ok = load >= bound && res == "diverted" && / backend be[45] /
+		exit !ok }' <<<"$1"
+}
+check "explain during the burst: its open flows, bound and backend agree ($ex)" \
+	explain_consistent "$ex"
+check "explain during the burst: be3 holds flows of the burst" \
+	bash -c "[ \$(awk '{print \$3}' <<<'$ex') -ge 10 ]"
 C1=$(counts "$RUN_DIR/burst1")
 div1=$(($(reason 30) - div0))
 log "1: $N streams from ports whose Maglev choice is be3: $C1 ($div1 diverted, $(reason 31) all over)"

@@ -132,10 +132,18 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 		if (err)
 			return err;
 	}
-	/* a pass: ct (established) then ct_syn (half-open), each with its reverse map */
+	/*
+	 * A pass: ct_syn (half-open) then ct (established), each with its
+	 * reverse map. In this order a flow whose handshake ends during the
+	 * pass (its entry moves from ct_syn to ct) is counted once or twice,
+	 * never missed: the counts are never below the truth, so lowering
+	 * tenant and backend counts to them never loses a live flow. (ct
+	 * first, a flow moving after ct's turn and before ct_syn's was seen
+	 * in neither.)
+	 */
 	while (done < budget && s->phase < 2) {
-		enum dp_map fwd = s->phase ? DP_MAP_CT_SYN : DP_MAP_CT;
-		enum dp_map rev = s->phase ? DP_MAP_RCT_SYN : DP_MAP_RCT;
+		enum dp_map fwd = s->phase ? DP_MAP_CT : DP_MAP_CT_SYN;
+		enum dp_map rev = s->phase ? DP_MAP_RCT : DP_MAP_RCT_SYN;
 
 		if (s->cur.done) {
 			memset(&s->cur, 0, sizeof(s->cur));

@@ -11,10 +11,10 @@
  *   raised: the sweep returns leaked slots (expired, evicted, never-closed
  *   flows) and never admits more than the data plane itself would.
  * - a backend's open-flow count for the bounded load (backend_load) is
- *   brought within what the pass saw: at most the flows it found open plus
- *   those opened on the backend while it ran, at least those it found open
- *   minus those closed meanwhile (expired and evicted flows never close;
- *   flows that were open before the count existed close all the same).
+ *   lowered to at most the flows the pass found open plus those opened on
+ *   the backend while it ran (expired and evicted flows never close). It is
+ *   not raised (a count under the truth only makes the bound looser), but a
+ *   negative one (flows open before the count existed, closing) goes to 0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,8 +43,8 @@ static int tenants_new_flows(struct steerd *d, uint64_t *out)
 	return err;
 }
 
-/* Every backend's new_flows and closed_flows (summed over CPUs). */
-static int backends_flows(struct steerd *d, uint64_t *opened, uint64_t *closed)
+/* Every backend's new_flows (summed over CPUs). */
+static int backends_new_flows(struct steerd *d, uint64_t *opened)
 {
 	struct steer_backend_stats *bs = calloc(STEER_MAX_BACKENDS, sizeof(*bs));
 	size_t i;
@@ -52,10 +52,8 @@ static int backends_flows(struct steerd *d, uint64_t *opened, uint64_t *closed)
 
 	if (bs)
 		err = dp_backend_stats_read_all(d->dp, bs);
-	for (i = 0; !err && i < STEER_MAX_BACKENDS; i++) {
+	for (i = 0; !err && i < STEER_MAX_BACKENDS; i++)
 		opened[i] = bs[i].new_flows;
-		closed[i] = bs[i].closed_flows;
-	}
 	free(bs);
 	return err;
 }
@@ -63,18 +61,18 @@ static int backends_flows(struct steerd *d, uint64_t *opened, uint64_t *closed)
 static void correct_backend_loads(struct steerd *d)
 {
 	uint64_t *opened = calloc(STEER_MAX_BACKENDS, sizeof(*opened));
-	uint64_t *closed = calloc(STEER_MAX_BACKENDS, sizeof(*closed));
 	int64_t *cur = calloc(STEER_MAX_BACKENDS, sizeof(*cur));
 	size_t i;
 
-	if (!opened || !closed || !cur || backends_flows(d, opened, closed) ||
-	    dp_backend_load_read_all(d->dp, cur))
+	/* the counts first, then new_flows: a flow opened between the two
+	 * reads is in both, never in the count alone */
+	if (!opened || !cur || dp_backend_load_read_all(d->dp, cur) ||
+	    backends_new_flows(d, opened))
 		goto out;
 	for (i = 1; i < STEER_MAX_BACKENDS; i++) {
 		int64_t seen = d->ct.last->open_by_backend[i];
 		int64_t hi = seen + (int64_t)(opened[i] - d->ct_be_new_at_start[i]);
-		int64_t lo = seen - (int64_t)(closed[i] - d->ct_be_closed_at_start[i]);
-		int64_t want = cur[i] > hi ? hi : cur[i] < lo ? lo : cur[i];
+		int64_t want = cur[i] > hi ? hi : cur[i];
 
 		if (want < 0)
 			want = 0;
@@ -88,7 +86,6 @@ static void correct_backend_loads(struct steerd *d)
 	}
 out:
 	free(opened);
-	free(closed);
 	free(cur);
 }
 
@@ -140,10 +137,7 @@ void steerd_ct_round(struct steerd *d)
 			return;
 		if (!d->ct_be_new_at_start)
 			d->ct_be_new_at_start = calloc(STEER_MAX_BACKENDS, sizeof(uint64_t));
-		if (!d->ct_be_closed_at_start)
-			d->ct_be_closed_at_start = calloc(STEER_MAX_BACKENDS, sizeof(uint64_t));
-		if (!d->ct_be_new_at_start || !d->ct_be_closed_at_start ||
-		    backends_flows(d, d->ct_be_new_at_start, d->ct_be_closed_at_start))
+		if (!d->ct_be_new_at_start || backends_new_flows(d, d->ct_be_new_at_start))
 			return;
 	}
 	r = dp_ct_sweep(d->dp, &d->ct, &t, util_now_ns(), p->ct_sweep_entries);
@@ -168,6 +162,5 @@ void steerd_ct_free(struct steerd *d)
 	free(d->ct_new_at_start);
 	d->ct_new_at_start = NULL;
 	free(d->ct_be_new_at_start);
-	free(d->ct_be_closed_at_start);
-	d->ct_be_new_at_start = d->ct_be_closed_at_start = NULL;
+	d->ct_be_new_at_start = NULL;
 }

@@ -72,8 +72,7 @@ struct steerd {
 	struct dp_ct_sweep ct;		/* conntrack sweep (conntrack.c) */
 	uint64_t *ct_new_at_start;	/* tenants' new_flows when the pass started */
 	unsigned long ct_corrected;	/* tenant counts the sweep corrected */
-	/* backends' new_flows and closed_flows when the pass started */
-	uint64_t *ct_be_new_at_start, *ct_be_closed_at_start;
+	uint64_t *ct_be_new_at_start;	/* backends' new_flows when the pass started */
 	unsigned long ct_load_corrected;	/* backend_load counts the sweep corrected */
 };
 
