@@ -282,9 +282,10 @@ json_t *steerd_ctl_show_explain(struct steerd *d, struct steerd_req *q)
 					 : json_integer(x.first_id),
 				  "first_id", (int)x.first_id, "first_load", (int)x.first_load,
 				  "bound", (int)x.bound, "steps", (int)x.bound_steps, "result",
-				  x.first_load < x.bound ? "kept"
-				  : x.backend_id != x.first_id ? "diverted"
-							       : "all over, first kept"));
+				  x.backend_id != x.first_id ? "diverted"
+				  : x.bound_steps == STEER_BOUND_STEPS && x.first_load >= x.bound
+					  ? "all over, first kept"
+					  : "kept"));
 	}
 	if (x.backend_id) {
 		i = steerd_ctl_backend_by_id(&d->pol, x.backend_id);
