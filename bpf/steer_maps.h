@@ -211,4 +211,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nexthops SEC(".maps");
 
+/* Open flows per backend, shared by every CPU (atomics): the bounded load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct steer_backend_load);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} backend_load SEC(".maps");
+
+/* Per table: its backends and their weights (steer_bound.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAX_TABLES);
+	__type(key, __u32);
+	__type(value, struct steer_table_set);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} table_sets SEC(".maps");
+
 #endif /* STEER_MAPS_H */

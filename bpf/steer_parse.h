@@ -31,7 +31,10 @@ struct steer_pkt {
 	__u8 tcp_flags;			/* 0 for UDP */
 	__u16 l4_csum;			/* TCP/UDP checksum as received */
 	__u32 bytes;			/* frame length, for counters */
-	__u32 pad;
+	__u16 balance_pct;		/* the service's bounded load (steer_bound.h) */
+	__u16 bound;			/* what it did (enum steer_bound_result); kept
+					 * here, not in steer_xdp_new's frame, which is
+					 * at the 512-byte limit of the call chain */
 };
 
 static __always_inline int steer_parse_ipv4(void *data, void *data_end, __u32 pkt_len,

@@ -42,6 +42,15 @@ static __always_inline void steer_count_reason(void *map, __u32 reason, __u32 by
 	}
 }
 
+/* A flow opened (+1) or closed (-1) on a backend: its bounded-load count. */
+static __always_inline void steer_load_add(__u32 backend, __s64 d)
+{
+	struct steer_backend_load *l = bpf_map_lookup_elem(&backend_load, &backend);
+
+	if (l && !steer_dry_run)
+		__sync_fetch_and_add(&l->open, d);
+}
+
 /*
  * Forward packet of a steered flow (XDP). new_backend: first packet to this
  * backend; new_flow: first packet of the flow (tenant and class).
@@ -61,6 +70,8 @@ static __always_inline void steer_count_forward(__u32 backend, __u32 tenant, __u
 		b->bytes += bytes;
 		b->new_flows += new_backend;
 	}
+	if (new_backend)
+		steer_load_add(backend, 1);
 	if (t) {
 		t->packets++;
 		t->bytes += bytes;
@@ -104,6 +115,7 @@ static __always_inline void steer_count_closed(__u32 backend, __u32 tenant)
 		b->closed_flows++;
 	if (t)
 		t->closed_flows++;
+	steer_load_add(backend, -1);
 }
 
 /* A new flow refused by policy or admission (reason tells which). */

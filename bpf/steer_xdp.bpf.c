@@ -15,6 +15,7 @@
 #include "steer_stats.h"
 #include "steer_conntrack.h"
 #include "steer_select.h"
+#include "steer_bound.h"
 #include "steer_admission.h"
 #include "steer_nat.h"
 
@@ -109,6 +110,23 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	}
 	if (r)
 		goto refuse;
+	/* new connections only: a non-SYN miss or a re-steer keeps the
+	 * plain table's choice, the one every gateway makes (ECMP) */
+	if ((kind == STEER_NEW_FLOW || kind == STEER_NEW_REUSE) && p->balance_pct) {
+		/* bid itself is the out-arg: this frame is at the 512-byte limit
+		 * with steer_xdp's and steer_xdp_forward's */
+		p->bound = steer_bound_walk(p, steer_flow_hash(&p->key, cfg->hash_seed),
+					    cls->table_id, bid, &bid);
+		if (p->bound == STEER_BOUND_DIVERT) {
+			be = bpf_map_lookup_elem(&backends, &bid);
+			if (!be) {
+				r = STEER_R_DROP_NO_BACKEND;
+				goto refuse;
+			}
+		}
+		if (x)
+			x->backend_id = bid;
+	}
 	if (kind == STEER_NEW_REUSE && old && !steer_dry_run)
 		steer_ct_close_now(old); /* the old connection's slot, before the new one asks */
 	if (kind == STEER_NEW_FLOW || kind == STEER_NEW_REUSE) {
@@ -149,6 +167,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 
 		if (bs)
 			bs->closed_flows++;
+		steer_load_add(obid, -1);
 		e.flags = old->flags & (STEER_CT_F_COUNTED | STEER_CT_F_NONSYN);
 		e.tenant = old->tenant;
 		e.created_ns = old->created_ns;
@@ -206,6 +225,10 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	steer_count_forward(bid, e.tenant, e.class_id, bytes, 1, kind != STEER_NEW_RESTEER);
 	if (kind == STEER_NEW_REUSE) /* counted once admitted: a refusal has its own reason */
 		steer_count_reason(&xdp_reasons, STEER_R_EV_CT_REUSE, bytes);
+	if (p->bound == STEER_BOUND_DIVERT) /* once admitted, as above */
+		steer_count_reason(&xdp_reasons, STEER_R_EV_BOUND_DIVERT, bytes);
+	else if (p->bound == STEER_BOUND_FULL)
+		steer_count_reason(&xdp_reasons, STEER_R_EV_BOUND_FULL, bytes);
 	if (e.flags & STEER_CT_F_CLOSED) {
 		struct steer_ct *ne = bpf_map_lookup_elem(&ct, &p->key);
 
@@ -377,6 +400,7 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	svc = bpf_map_lookup_elem(&services, &sk);
 	if (!svc)
 		return steer_xdp_verdict(STEER_R_PASS_NOT_SERVICE, bytes);
+	p.balance_pct = svc->balance_pct;
 	if (steer_dry_run) {
 		struct steer_explain *x = steer_explain_rec();
 

@@ -32,6 +32,8 @@
 #define STEER_IPV6_EXT_MAX	4	/* IPv6 extension headers skipped before giving up */
 #define STEER_VLAN_MAX		2	/* stacked 802.1Q/802.1ad tags parsed */
 #define STEER_REASON_SLOTS	64	/* reasons maps' size: room for new codes */
+#define STEER_SET_MAX		32	/* backends of a table the bounded load weighs */
+#define STEER_BOUND_STEPS	16	/* further choices the bounded load tries */
 
 #define STEER_DEFAULT_TENANT	0
 #define STEER_NO_BACKEND	0
@@ -59,6 +61,8 @@
 #define STEER_MAP_SERVICE_PORTS	"service_ports"
 #define STEER_MAP_CT_SYN	"ct_syn"
 #define STEER_MAP_RCT_SYN	"rct_syn"
+#define STEER_MAP_BACKEND_LOAD	"backend_load"
+#define STEER_MAP_TABLE_SETS	"table_sets"
 /*
  * Links are pinned as "<pin root>/links/xdp-<ifname>" and "tc-<ifname>"
  * ('.' and '%' in ifname escaped as %2e, %25: bpffs refuses dots).
@@ -156,7 +160,9 @@ enum steer_class_action {
 	X(DROP_TCP_FLAGS, 26, "drop_tcp_flags", DROP)          /* invalid flag combination */    \
 	X(DROP_STRAY_SYNACK, 27, "drop_stray_synack", DROP)    /* SYN+ACK sent to a VIP */        \
 	X(EV_RST_NO_ENTRY, 28, "ev_rst_no_entry", EVENT)       /* RST, no entry: table, no entry */ \
-	X(DROP_NONSYN_BUDGET, 29, "drop_nonsyn_budget", DROP)  /* non-SYN misses over budget */
+	X(DROP_NONSYN_BUDGET, 29, "drop_nonsyn_budget", DROP)  /* non-SYN misses over budget */ \
+	X(EV_BOUND_DIVERT, 30, "ev_bound_divert", EVENT)       /* first choice over its bound */ \
+	X(EV_BOUND_FULL, 31, "ev_bound_full", EVENT)           /* every choice over: first kept */
 
 enum steer_reason_kind {
 	STEER_RK_NONE = 0,	/* code 0: steered */
@@ -219,6 +225,29 @@ struct steer_service {
 	__u32 flags;
 	__u16 balance_pct;	/* bounded load: c x 100 (125 = 1.25x share); 0 = off */
 	__u16 mss_clamp;	/* clamp the SYN's MSS option to this; 0 = off */
+};
+
+/*
+ * table_sets[table_id]: the backends a table's slots name and their weight
+ * (slots held), for the bounded load (steer_bound.h). Written by the
+ * loader with the table, from the table itself. n 0: the bound is off for
+ * the table (more than STEER_SET_MAX backends).
+ */
+struct steer_table_set {
+	__u32 n;		/* ids[0..n-1] */
+	__u32 total_weight;	/* sum of weight[] (= the table's used slots) */
+	__u32 ids[STEER_SET_MAX];
+	__u32 weight[STEER_SET_MAX];
+};
+
+/*
+ * backend_load[backend id]: open flows (atomic, shared by every CPU): +1
+ * when a flow gets an entry to the backend, -1 when it closes; steerd's
+ * sweep replaces it with what conntrack holds after each pass (expired and
+ * evicted flows never close).
+ */
+struct steer_backend_load {
+	__s64 open;
 };
 
 /* tenants_v4 / tenants_v6: LPM tries, source prefix -> tenant id. */
@@ -379,12 +408,19 @@ struct steer_explain {
 	__u32 admit;		/* 0 admitted, else the admission reason */
 	__u32 ct_hit;		/* 1: an existing conntrack entry decided */
 	__u32 stage;		/* bit per stage reached (STEER_EXPLAIN_*) */
+	/* bounded load (STEER_EXPLAIN_BOUND): the table's first choice, its
+	 * open flows and bound; backend_id is the backend taken */
+	__u32 first_id;
+	__u32 first_load;
+	__u32 bound;		/* flows it may hold before the walk (0: off) */
+	__u32 bound_steps;	/* choices tried after the first */
 };
 #define STEER_EXPLAIN_SERVICE	(1u << 0)
 #define STEER_EXPLAIN_CLASS	(1u << 1)
 #define STEER_EXPLAIN_PICKED	(1u << 2)
 #define STEER_EXPLAIN_ADMIT	(1u << 3)
 #define STEER_EXPLAIN_NAT	(1u << 4)
+#define STEER_EXPLAIN_BOUND	(1u << 5)	/* the bounded load was applied */
 
 /* ---- size guards --------------------------------------------------------- */
 
@@ -405,7 +441,9 @@ _Static_assert(sizeof(struct steer_reason_stats) == 16, "steer_reason_stats size
 _Static_assert(sizeof(struct steer_backend_stats) == 48, "steer_backend_stats size");
 _Static_assert(sizeof(struct steer_tenant_stats) == 72, "steer_tenant_stats size");
 _Static_assert(sizeof(struct steer_class_stats) == 32, "steer_class_stats size");
-_Static_assert(sizeof(struct steer_explain) == 48, "steer_explain size");
+_Static_assert(sizeof(struct steer_explain) == 64, "steer_explain size");
+_Static_assert(sizeof(struct steer_table_set) == 8 + 8 * STEER_SET_MAX, "steer_table_set size");
+_Static_assert(sizeof(struct steer_backend_load) == 8, "steer_backend_load size");
 _Static_assert(sizeof(struct steer_nexthop) == 32, "steer_nexthop size");
 _Static_assert(STEER_R_MAX <= STEER_REASON_SLOTS, "reasons map size");
 _Static_assert(STEER_REASON_SLOTS <= 64, "STEER_REASON_DROP_MASK has 64 bits");

@@ -288,7 +288,7 @@ if want route; then
 		echo
 	} >>"$MD"
 	pl=""
-	for c in maglev-equal steer haproxy-leastconn; do
+	for c in maglev-equal steer steer-nobound haproxy-leastconn; do
 		f=$OUT/route-$c.req
 		[ -s "$f" ] || continue
 		awk -F'\t' '$6 >= 0 { print $6 }' "$f" | sort -n |

@@ -11,7 +11,10 @@
 #
 # A. latency, be1 + be2 (same model, same declared capacity):
 #    maglev-equal  steer with a static equal-weight Maglev table (dpctl)
-#    steer         steerd, load-aware weights from the backends' vLLM metrics
+#    steer         steerd, load-aware weights from the backends' vLLM metrics,
+#                  bounded load on (balance_factor 1.25, the default)
+#    steer-nobound the same with balance_factor 0 (plain Maglev between
+#                  publishes)
 #    haproxy       HAProxy mode tcp, balance leastconn
 #    p50/p99 time to first token and completion time (warm-up excluded).
 # B. cost, be1 + be2 + be3, two tenants (198.18.1.2: min_safety_tier 2, so
@@ -78,8 +81,9 @@ EOF
 bg gw "$OUTDIR/route-logs/haproxy.log" haproxy -db -f "$RUN_DIR/haproxy.cfg"
 
 POLICY=$RUN_DIR/policy.yaml
-write_policy() { # $1: latency|cost|blind
-	local cw=2 be3=0
+write_policy() { # $1: latency|cost|blind, $2: balance_factor (default: the default)
+	local cw=2 be3=0 bf=""
+	[ -n "${2:-}" ] && bf="  balance_factor: $2"
 	[ "$1" = blind ] && cw=0
 	[ "$1" != latency ] && be3=1
 	cat >"$POLICY" <<EOF
@@ -90,6 +94,7 @@ settings:
   health_rise: 1
   health_fall: 2
   maglev_size: 16381
+$bf
 objective: {quality: 1.0, cost: $cw, load: 0.5, margin: 0.1}
 tasks: [chat]
 models:
@@ -188,6 +193,13 @@ log "A: steerd, load-aware"
 write_policy latency
 start_steerd latency
 run_load steer $VIP 80 198.18.1.3
+stop_steerd
+dp detach xdp cli0 || true
+
+log "A: steerd, load-aware, no bounded load"
+write_policy latency 0
+start_steerd latency-nobound
+run_load steer-nobound $VIP 80 198.18.1.3
 stop_steerd
 dp detach xdp cli0 || true
 

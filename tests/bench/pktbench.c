@@ -27,6 +27,10 @@
  *   nonsvc        steer_xdp, TCP to a port with no service (XDP_PASS)
  *   syn           steer_xdp, SYN of a new flow (ct/rct never above half
  *                 full: cleared, untimed, every 131072 SYNs)
+ *   synbound      the same with the bounded load on (balance_pct 125), a
+ *                 table alternating two backends whose loads start at 0
+ *                 and grow with every SYN: each SYN weighs its first
+ *                 choice, and walks on when that one is at its bound
  *   est1          steer_xdp, ACK of one established flow
  *   est64k        steer_xdp, ACKs rotating over 65,536 established flows
  *   synfull       steer_xdp, SYN with a new tuple into a full ct/rct (LRU
@@ -71,22 +75,23 @@ static int noop_fd = -1;
 enum style { ST_BATCH, ST_PROG, ST_CALL, ST_N };
 static const char *style_name[ST_N] = { "batch", "prog", "syscall" };
 
-enum kase { C_NOOP, C_NONSVC, C_SYN, C_EST1, C_EST64K, C_SYNFULL, C_TCREPLY, C_N };
-static const char *case_name[C_N] = { "noop", "nonsvc", "syn", "est1", "est64k", "synfull",
-				      "tcreply" };
+enum kase { C_NOOP, C_NONSVC, C_SYN, C_SYNBOUND, C_EST1, C_EST64K, C_SYNFULL, C_TCREPLY, C_N };
+static const char *case_name[C_N] = { "noop", "nonsvc", "syn", "synbound", "est1", "est64k",
+				      "synfull", "tcreply" };
 static const char *case_desc[C_N] = {
 	"no-op XDP (return XDP_PASS)",
 	"steer_xdp: non-service packet",
 	"steer_xdp: new-flow SYN",
+	"steer_xdp: new-flow SYN, bounded load on (c 1.25)",
 	"steer_xdp: established flow (1 flow)",
 	"steer_xdp: established, rotating 65,536 flows",
 	"steer_xdp: new SYN into a full conntrack table",
 	"steer_tc: reply (reverse NAT)",
 };
 /* which styles apply: batch only where the packet is left alone */
-static const bool has_batch[C_N] = { true, true, false, false, false, false, false };
-static int want_verdict[C_N] = { XDP_PASS, XDP_PASS, XDP_REDIRECT_, XDP_REDIRECT_, XDP_REDIRECT_,
-				 XDP_REDIRECT_, TC_ACT_REDIRECT_ };
+static const bool has_batch[C_N] = { true, true, false, false, false, false, false, false };
+static int want_verdict[C_N] = { XDP_PASS,	XDP_PASS,      XDP_REDIRECT_, XDP_REDIRECT_,
+				 XDP_REDIRECT_, XDP_REDIRECT_, XDP_REDIRECT_, TC_ACT_REDIRECT_ };
 
 static double res[C_N][ST_N][MAX_ROUNDS];
 static unsigned long bad_verdict[C_N];
@@ -421,6 +426,32 @@ static double median(const double *v, int n, double *lo, double *hi)
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/* Bounded load on or off for the TCP service, table 1 alternating A and B
+ * (on) or all A (off, as bpft_reset leaves it), every load 0. */
+static int bound_set(bool on)
+{
+	struct steer_service_key k = { 0 };
+	struct steer_service s = { 0 };
+	struct steer_backend_load zl = { 0 };
+	uint32_t t[BPFT_M], i;
+
+	memcpy(k.addr, A_VIP4, 16);
+	k.port = htons(PORT_TCP);
+	k.proto = STEER_PROTO_TCP;
+	k.family = STEER_AF_INET;
+	if (bpf_map_lookup_elem(dp_map_fd(bpft.dp, DP_MAP_SERVICES), &k, &s))
+		return -1;
+	s.balance_pct = on ? 125 : 0;
+	for (i = 0; i < BPFT_M; i++)
+		t[i] = on && (i & 1) ? BE4_B : BE4_A;
+	for (i = 0; i <= BPFT_NBACKENDS; i++)
+		if (dp_map_write(bpft.dp, DP_MAP_BACKEND_LOAD, &i, &zl, 1))
+			return -1;
+	if (dp_table_publish(bpft.dp, 1, t, BPFT_M))
+		return -1;
+	return dp_service_set(bpft.dp, &k, &s);
+}
+
 static int run(void)
 {
 	int r, c, s, i;
@@ -452,6 +483,11 @@ static int run(void)
 		/* new-flow SYNs, ct below half full */
 		ct_empty();
 		if (time_calls(C_SYN, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, SYN_CHUNK))
+			return 1;
+		ct_empty();
+		if (bound_set(true) ||
+		    time_calls(C_SYNBOUND, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, SYN_CHUNK) ||
+		    bound_set(false))
 			return 1;
 		/* established flows and their replies */
 		ct_empty();

@@ -456,6 +456,14 @@ int bpft_reset(void **state)
 	bpft_table_fill(3, BE4_B);
 	bpft_table_fill(4, BE6_B);
 
+	/* no open flows on any backend (the bounded load's counts) */
+	for (i = 0; i <= BPFT_NBACKENDS; i++) {
+		struct steer_backend_load zl = { 0 };
+
+		if (dp_map_write(bpft.dp, DP_MAP_BACKEND_LOAD, &i, &zl, 1))
+			return -1;
+	}
+
 	/* tenants: unlimited, state zeroed (active 0), bucket full */
 	memset(&zst, 0, sizeof(zst));
 	for (i = 0; i < BPFT_NTENANTS; i++) {

@@ -83,6 +83,8 @@ static void test_sweep_expires_by_state(void **state)
 	assert_int_equal(s.last->by_state[DP_CT_CLOSED], 1);
 	/* the backend's load is the one established flow, not the half-open one */
 	assert_int_equal(s.last->established[BE4_A], 1);
+	/* the bounded load counts the open ones, half-open too: 1002 and 1003 */
+	assert_int_equal(s.last->open_by_backend[BE4_A], 2);
 	/* the tenant holds two slots: the fresh half-open and the quiet stream */
 	assert_int_equal(s.last->open[TENANT_1], 2);
 	dp_ct_sweep_free(&s);
@@ -121,6 +123,46 @@ static void test_sweep_in_batches(void **state)
 	dp_ct_sweep_free(&s);
 }
 
+/*
+ * A handshake that ends during a pass (its entry moves from ct_syn to ct
+ * between two calls) is counted, never missed: a pass's counts are never
+ * below the truth, so steerd may lower tenant and backend counts to them
+ * (datapath.md, "Conntrack states and the sweep"). Sweeping ct before
+ * ct_syn missed it.
+ */
+static void test_sweep_counts_a_flow_moving_to_ct(void **state)
+{
+	struct steer_ct e = { .backend_id = BE4_A, .tenant = TENANT_1, .class_id = CLASS_T1_V4,
+			      .flags = STEER_CT_F_COUNTED | STEER_CT_F_EMBRYONIC,
+			      .created_ns = NOW, .last_ns = NOW };
+	struct dp_ct_sweep s = { 0 };
+	struct steer_flow_key k;
+	uint16_t p;
+	int r, calls = 0;
+
+	(void)state;
+	for (p = 0; p < 300; p++)
+		put_flow(20000 + p, EST, 1 * S);
+	bpft_ct_key(&F4_TCP, 30000, &k);
+	assert_int_equal(bpf_map_update_elem(bpft.ct_syn_fd, &k, &e, BPF_ANY), 0);
+	do {
+		r = dp_ct_sweep(bpft.dp, &s, &T, NOW, 300);
+		assert_true(r >= 0);
+		if (calls++ == 0) { /* the client's ACK: the flow moves to ct */
+			e.flags = (e.flags | STEER_CT_F_ESTABLISHED) & ~STEER_CT_F_EMBRYONIC;
+			assert_int_equal(bpf_map_update_elem(bpft.ct_fd, &k, &e, BPF_ANY), 0);
+			assert_int_equal(bpf_map_delete_elem(bpft.ct_syn_fd, &k), 0);
+		}
+	} while (r == 0 && calls < 100);
+	assert_int_equal(r, 1);
+	assert_true(calls >= 2);
+	print_message("moving flow: %u open on the backend, %u slots of the tenant (301 live)\n",
+		      s.last->open_by_backend[BE4_A], s.last->open[TENANT_1]);
+	assert_true(s.last->open_by_backend[BE4_A] >= 301);
+	assert_true(s.last->open[TENANT_1] >= 301);
+	dp_ct_sweep_free(&s);
+}
+
 static void test_tenant_active(void **state)
 {
 	(void)state;
@@ -136,6 +178,7 @@ static int run(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_sweep_expires_by_state, bpft_reset),
 		cmocka_unit_test_setup(test_sweep_in_batches, bpft_reset),
+		cmocka_unit_test_setup(test_sweep_counts_a_flow_moving_to_ct, bpft_reset),
 		cmocka_unit_test_setup(test_tenant_active, bpft_reset),
 	};
 

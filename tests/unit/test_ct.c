@@ -101,6 +101,8 @@ static void test_counts(void **state)
 	assert_int_equal(c->by_state[DP_CT_CLOSED], 1);
 	/* a backend's load: established only; the half-open SYN is no load */
 	assert_int_equal(c->established[3], 3);
+	/* the bounded load's open flows: everything not closed, half-open too */
+	assert_int_equal(c->open_by_backend[3], 4);
 	/* a tenant's slots: every slot-holding entry not closed, half-open too */
 	assert_int_equal(c->open[7], 3);
 	free(c);

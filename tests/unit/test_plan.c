@@ -5,7 +5,8 @@
  * weight change under the hysteresis leaves the maps alone; a table whose
  * classes all move together is rewritten in place; a removed class frees
  * its table; a resize rebuilds every table; a planner that adopts the
- * maps after a restart keeps every class and table id; the state rule.
+ * maps after a restart keeps every class and table id; the state rule;
+ * each service's bounded load (balance_factor, default 1.25, 0 off).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,7 +31,7 @@ static const char policy_yaml[] =
 	"  - {name: m1, cost: 1, quality: {chat: 0.8, code: 0.8}}\n"
 	"services:\n"
 	"  - {name: chat, vip: 198.18.100.1, port: 80, task: chat}\n"
-	"  - {name: code, vip: 198.18.100.1, port: 81, task: code}\n"
+	"  - {name: code, vip: 198.18.100.1, port: 81, task: code, balance_factor: 0}\n"
 	"backends:\n"
 	"  - {name: be1, id: 1, address: 198.18.2.2, port: 8000, model: m1, provider: self,"
 	" region: lab, capacity: 10}\n"
@@ -134,6 +135,9 @@ static void test_first_plan(void **state)
 	assert_int_equal(p.n_prefixes, 2);
 	assert_int_equal(p.n_services, 2);
 	assert_int_equal(p.services[0].key.port, htons(80));
+	/* bounded load: the default c = 1.25; the service that sets 0 is off */
+	assert_int_equal(p.services[0].val.balance_pct, 125);
+	assert_int_equal(p.services[1].val.balance_pct, 0);
 
 	c4 = find_class(&p, 1, 0, STEER_AF_INET);
 	code = find_class(&p, 1, 1, STEER_AF_INET);
@@ -176,6 +180,13 @@ static void test_steady_and_hysteresis(void **state)
 	plan(x, &p);
 	assert_false(p.policy_maps); /* tenants and services did not change */
 	assert_int_equal(n_built(&p), 0);
+	engine_plan_free(&p);
+
+	/* a reload that changes only the bounded load rewrites the services */
+	x->pol.balance_factor = 2.0;
+	plan(x, &p);
+	assert_true(p.policy_maps);
+	assert_int_equal(p.services[0].val.balance_pct, 200);
 	engine_plan_free(&p);
 
 	x->live[0].running = 0.5; /* 5 % busier: under the 10 % hysteresis */

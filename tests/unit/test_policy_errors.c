@@ -143,6 +143,18 @@ static void test_err_numbers(void **state)
 		    "policy.yaml:6:68: settings.udp_idle_ms: expected an integer 100..86400000, "
 		    "got "
 		    "\"8.5\"" } },
+		/* bounded load: 0 (off) or 1..100; under 1 every new flow would walk */
+		{ BASE "settings: {balance_factor: 0.5}\n",
+		  { "policy.yaml:6:28: settings.balance_factor: expected 0 (off) or a number "
+		    "1..100, got 0.5" } },
+		{ BASE "settings: {balance_factor: 101}\n",
+		  { "policy.yaml:6:28: settings.balance_factor: expected a number 0..100, got "
+		    "\"101\"" } },
+		{ "tasks: [chat]\nmodels: [{name: m, cost: 1, quality: {chat: 1}}]\n"
+		  "services: [{name: s, vip: 198.18.100.1, port: 80, task: chat, balance_factor: "
+		  "-1}]\n",
+		  { "policy.yaml:3:79: services[0].balance_factor: expected a number 0..100, got "
+		    "\"-1\"" } },
 		{ BASE "settings: {probe_timeout_ms: 600, staleness_ms: 400}\n",
 		  { "policy.yaml:6:30: settings.probe_timeout_ms: must be <= probe_interval_ms "
 		    "(500), got 600",

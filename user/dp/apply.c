@@ -234,6 +234,11 @@ static int tables_apply(struct dp *dp, const struct dp_plan *plan, unsigned int 
 					   &fds[n]);
 		if (!err)
 			ids[n++] = t->id;
+		/* its weights before the table: a packet may meet the new
+		 * weights with the old table for an instant, never a table
+		 * without weights (which only turns the bound off) */
+		if (!err)
+			err = dp_table_set_write(dp, t->id, t->entries, plan->config.maglev_size);
 	}
 	if (!err)
 		err = dp_tables_swap(dp, ids, fds, n);

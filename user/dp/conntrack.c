@@ -74,6 +74,8 @@ void dp_ct_count(struct dp_ct_counts *c, const struct steer_ct *e, uint8_t proto
 	c->by_state[s]++;
 	if (s == DP_CT_ESTABLISHED && e->backend_id < STEER_MAX_BACKENDS)
 		c->established[e->backend_id]++;
+	if (s != DP_CT_CLOSED && e->backend_id < STEER_MAX_BACKENDS)
+		c->open_by_backend[e->backend_id]++;
 	if ((e->flags & STEER_CT_F_COUNTED) && s != DP_CT_CLOSED && e->tenant < STEER_MAX_TENANTS)
 		c->open[e->tenant]++;
 }
@@ -130,10 +132,18 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 		if (err)
 			return err;
 	}
-	/* a pass: ct (established) then ct_syn (half-open), each with its reverse map */
+	/*
+	 * A pass: ct_syn (half-open) then ct (established), each with its
+	 * reverse map. In this order a flow whose handshake ends during the
+	 * pass (its entry moves from ct_syn to ct) is counted once or twice,
+	 * never missed: the counts are never below the truth, so lowering
+	 * tenant and backend counts to them never loses a live flow. (ct
+	 * first, a flow moving after ct's turn and before ct_syn's was seen
+	 * in neither.)
+	 */
 	while (done < budget && s->phase < 2) {
-		enum dp_map fwd = s->phase ? DP_MAP_CT_SYN : DP_MAP_CT;
-		enum dp_map rev = s->phase ? DP_MAP_RCT_SYN : DP_MAP_RCT;
+		enum dp_map fwd = s->phase ? DP_MAP_CT : DP_MAP_CT_SYN;
+		enum dp_map rev = s->phase ? DP_MAP_RCT : DP_MAP_RCT_SYN;
 
 		if (s->cur.done) {
 			memset(&s->cur, 0, sizeof(s->cur));
@@ -164,7 +174,7 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 		if (err)
 			return err;
 		s->part->expired += n_dead;
-		s->part->table_entries[s->phase] += n - n_dead;
+		s->part->table_entries[fwd == DP_MAP_CT ? 0 : 1] += n - n_dead;
 		s->expired_total += n_dead;
 		s->swept_total += n;
 		done += n;
@@ -188,6 +198,34 @@ void dp_ct_sweep_free(struct dp_ct_sweep *s)
 	free(s->part);
 	free(s->last);
 	memset(s, 0, sizeof(*s));
+}
+
+int dp_backend_load_read_all(struct dp *dp, int64_t *out)
+{
+	uint32_t *keys = calloc(STEER_MAX_BACKENDS, sizeof(*keys));
+	struct steer_backend_load *v = calloc(STEER_MAX_BACKENDS, sizeof(*v));
+	size_t n = STEER_MAX_BACKENDS, i;
+	int err = -ENOMEM;
+
+	_Static_assert(sizeof(struct steer_backend_load) == sizeof(int64_t), "one counter");
+	if (keys && v)
+		err = dp_map_read(dp, DP_MAP_BACKEND_LOAD, keys, v, &n);
+	memset(out, 0, STEER_MAX_BACKENDS * sizeof(*out));
+	for (i = 0; !err && i < n; i++)
+		if (keys[i] < STEER_MAX_BACKENDS)
+			out[keys[i]] = v[i].open;
+	free(keys);
+	free(v);
+	return err;
+}
+
+int dp_backend_load_set(struct dp *dp, uint32_t id, int64_t open)
+{
+	struct steer_backend_load v = { .open = open };
+
+	if (id >= STEER_MAX_BACKENDS)
+		return dp_fail(-EINVAL, "backend %u out of range", id);
+	return dp_map_write(dp, DP_MAP_BACKEND_LOAD, &id, &v, 1);
 }
 
 int64_t dp_tenant_active_get(struct dp *dp, uint32_t tenant)

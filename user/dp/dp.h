@@ -68,6 +68,8 @@ enum dp_map {
 	DP_MAP_SERVICE_PORTS,
 	DP_MAP_CT_SYN,
 	DP_MAP_RCT_SYN,
+	DP_MAP_BACKEND_LOAD,
+	DP_MAP_TABLE_SETS,
 	DP_MAP__COUNT
 };
 
@@ -190,6 +192,11 @@ int dp_table_build(struct dp *dp, uint32_t table_id, const uint32_t *entries,
 			 uint32_t n, int *fd_out);
 int dp_tables_swap(struct dp *dp, const uint32_t *ids, const int *fds, uint32_t n);
 int dp_tables_del(struct dp *dp, const uint32_t *ids, uint32_t n);
+/* The backends and weights (slots held) of a table's entries, for the
+ * bounded load; table_sets[table_id] := that (dp_table_publish and
+ * dp_apply write it with the table, before the swap). */
+void dp_table_set_of(const uint32_t *entries, uint32_t n, struct steer_table_set *set);
+int dp_table_set_write(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n);
 /* Read tables[table_id] into entries[n]; -ENOENT if no table. */
 int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n);
 
@@ -294,13 +301,14 @@ struct dp_ct_counts {
 	uint64_t table_entries[2];		/* live (kept) entries: ct, ct_syn */
 	uint64_t by_state[DP_CT__STATES];
 	uint32_t established[STEER_MAX_BACKENDS]; /* by backend id: its load */
+	uint32_t open_by_backend[STEER_MAX_BACKENDS]; /* not closed: what backend_load counts */
 	uint32_t open[STEER_MAX_TENANTS];	 /* by tenant: slot-holding, not closed */
 };
 
 /* A sweep in progress and what the last whole pass found (zero it to start). */
 struct dp_ct_sweep {
 	struct dp_map_cursor cur;
-	int phase;			/* 0: ct, 1: ct_syn, 2: the pass is over */
+	int phase;			/* 0: ct_syn, 1: ct, 2: the pass is over */
 	bool in_pass, have_last;
 	struct steer_backend *backends;	/* at the pass's start: for reverse keys */
 	struct dp_ct_counts *part;	/* this pass so far */
@@ -324,6 +332,11 @@ void dp_ct_count(struct dp_ct_counts *c, const struct steer_ct *e, uint8_t proto
 int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeouts *t,
 		uint64_t now_ns, size_t budget);
 void dp_ct_sweep_free(struct dp_ct_sweep *s);
+/* backend_load (the bounded load's open flows), every backend: out[STEER_MAX_BACKENDS] */
+int dp_backend_load_read_all(struct dp *dp, int64_t *out);
+/* backend_load[id] := open (written plainly: a flow opening or closing in
+ * this instant may be miscounted by one until the next pass) */
+int dp_backend_load_set(struct dp *dp, uint32_t id, int64_t open);
 /* tenant_state[tenant].active (0 if unreadable) */
 int64_t dp_tenant_active_get(struct dp *dp, uint32_t tenant);
 /* tenant_state[tenant].active := active. 1 if it changed, 0 if not, or -errno. */

@@ -73,6 +73,8 @@ static const char *const map_names[DP_MAP__COUNT] = {
 	[DP_MAP_SERVICE_PORTS] = STEER_MAP_SERVICE_PORTS,
 	[DP_MAP_CT_SYN] = STEER_MAP_CT_SYN,
 	[DP_MAP_RCT_SYN] = STEER_MAP_RCT_SYN,
+	[DP_MAP_BACKEND_LOAD] = STEER_MAP_BACKEND_LOAD,
+	[DP_MAP_TABLE_SETS] = STEER_MAP_TABLE_SETS,
 };
 
 const char *dp_map_name(enum dp_map m)

@@ -82,6 +82,44 @@ int dp_table_build_sized(struct dp *dp, uint32_t table_id, const uint32_t *entri
 }
 
 /*
+ * table_sets[table_id]: the backends the entries name, by id, with the
+ * slots each holds as its weight (what Maglev gives it); the bounded load
+ * weighs them (bpf/steer_bound.h). More than STEER_SET_MAX backends: n 0,
+ * the bound is off for this table.
+ */
+void dp_table_set_of(const uint32_t *entries, uint32_t n, struct steer_table_set *set)
+{
+	uint32_t i, j;
+
+	memset(set, 0, sizeof(*set));
+	for (i = 0; i < n; i++) {
+		uint32_t id = entries[i];
+
+		if (id == STEER_NO_BACKEND)
+			continue;
+		for (j = 0; j < set->n && set->ids[j] != id; j++)
+			;
+		if (j == set->n) {
+			if (set->n == STEER_SET_MAX) {
+				memset(set, 0, sizeof(*set));
+				return;
+			}
+			set->ids[set->n++] = id;
+		}
+		set->weight[j]++;
+		set->total_weight++;
+	}
+}
+
+int dp_table_set_write(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n)
+{
+	struct steer_table_set set;
+
+	dp_table_set_of(entries, n, &set);
+	return dp_map_write(dp, DP_MAP_TABLE_SETS, &table_id, &set, 1);
+}
+
+/*
  * Each outer-map update waits for an RCU grace period (the kernel makes
  * sure no program still runs with the old inner map), some 10-30 ms: a
  * batch update waits once for all.
@@ -103,8 +141,13 @@ int dp_table_publish(struct dp *dp, uint32_t table_id, const uint32_t *entries,
 	int fd, err;
 
 	err = dp_table_build(dp, table_id, entries, n, &fd);
-	if (err)
+	if (!err)
+		err = dp_table_set_write(dp, table_id, entries, n);
+	if (err) {
+		if (fd >= 0)
+			close(fd);
 		return err;
+	}
 	/* filled while nobody sees it, then swapped in: old table or new, never a mix */
 	err = dp_tables_swap(dp, &table_id, &fd, 1);
 	close(fd); /* the outer map holds it now */

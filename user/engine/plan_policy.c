@@ -84,6 +84,7 @@ int engine_plan_services(const struct policy *p, struct dp_plan *plan)
 		x->key.family = s->family;
 		x->val.service_id = s->id;
 		x->val.default_task = s->task;
+		x->val.balance_pct = policy_balance_pct(p, s);
 	}
 	plan->n_services = p->n_services;
 	return 0;
@@ -92,6 +93,7 @@ int engine_plan_services(const struct policy *p, struct dp_plan *plan)
 uint64_t engine_plan_policy_sig(const struct policy *p)
 {
 	uint64_t h = UTIL_FNV_INIT;
+	uint16_t pct;
 	size_t i, j;
 
 	for (i = 0; i < p->n_tenants; i++) {
@@ -114,6 +116,8 @@ uint64_t engine_plan_policy_sig(const struct policy *p)
 		h = util_fnv(h, &s->family, 1);
 		h = util_fnv(h, &s->task, 4);
 		h = util_fnv(h, &s->id, 4);
+		pct = policy_balance_pct(p, s);
+		h = util_fnv(h, &pct, sizeof(pct));
 	}
 	return h ? h : 1;
 }

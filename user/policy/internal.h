@@ -19,7 +19,7 @@
 
 #define POLICY_FIELD_MAX	128	/* sizeof(struct policy_error.field) */
 #define POLICY_GOT_MAX	64	/* a quoted value in a message */
-#define POLICY_KEYS_MAX	24	/* keys of one mapping kind */
+#define POLICY_KEYS_MAX	24	/* keys of one mapping kind (each kind asserts it fits) */
 
 enum policy_kind {
 	POLICY_TASK,
@@ -122,6 +122,8 @@ bool policy_enum(struct policy_ctx *c, yaml_node_t *n, const char *field, const 
 	      size_t count, int *out);
 bool policy_v_u32(struct policy_view *m, size_t k, uint32_t min, uint32_t max, uint32_t *out);
 bool policy_v_num(struct policy_view *m, size_t k, double min, double max, double *out);
+/* balance_factor (settings, services): 0 or 1..100 */
+bool policy_balance_factor(struct policy_view *m, size_t k, double *out);
 bool policy_v_name(struct policy_view *m, size_t k, char *buf, size_t size);
 bool policy_v_enum(struct policy_view *m, size_t k, const char *const *names, size_t count, int *out);
 

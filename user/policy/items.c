@@ -185,13 +185,16 @@ enum {
 	SV_PORT,
 	SV_PROTO,
 	SV_TASK,
+	SV_BALANCE,
 	SV_N,
 };
 
 static const struct policy_key service_keys[SV_N] = {
 	[SV_NAME] = { "name", true }, [SV_VIP] = { "vip", true },   [SV_PORT] = { "port", true },
 	[SV_PROTO] = { "proto" },     [SV_TASK] = { "task", true },
+	[SV_BALANCE] = { "balance_factor" },
 };
+_Static_assert(SV_N <= POLICY_KEYS_MAX, "services: more keys than a policy_view holds");
 
 static void policy_service_one(struct policy_ctx *c, yaml_node_t *n, size_t i)
 {
@@ -207,6 +210,7 @@ static void policy_service_one(struct policy_ctx *c, yaml_node_t *n, size_t i)
 	meta->node = n;
 	s->id = (uint32_t)i;
 	s->proto = STEER_PROTO_TCP;
+	s->balance_factor = -1; /* the settings' */
 	if (!policy_view(c, n, policy_item(path, "services", i), service_keys, SV_N, &m))
 		return;
 	if (policy_v_name(&m, SV_NAME, s->name, sizeof(s->name)))
@@ -220,6 +224,7 @@ static void policy_service_one(struct policy_ctx *c, yaml_node_t *n, size_t i)
 	t = m.v[SV_TASK] ? policy_ref(c, m.v[SV_TASK], policy_vfield(&m, SV_TASK, f), POLICY_TASK) : -1;
 	if (t >= 0)
 		s->task = c->p->tasks[t].id;
+	policy_balance_factor(&m, SV_BALANCE, &s->balance_factor);
 }
 
 static bool policy_same_service(const struct policy_service *a, const struct policy_service *b)

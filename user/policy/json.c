@@ -47,6 +47,7 @@ static json_t *settings_json(const struct policy *p)
 	jset(s, "conntrack_entries", json_integer(p->ct_entries));
 	jset(s, "conntrack_syn_entries", json_integer(p->ct_syn_entries));
 	jset(s, "nonsyn_miss_rate", json_integer(p->nonsyn_rate));
+	jset(s, "balance_factor", json_real(p->balance_factor));
 	return s;
 }
 
@@ -223,6 +224,8 @@ json_t *policy_to_json(const struct policy *p)
 		jset(o, "port", json_integer(s->port));
 		jset(o, "proto", json_string(s->proto == STEER_PROTO_UDP ? "udp" : "tcp"));
 		jset(o, "task", json_string(policy_task_name(p, s->task) ?: "?"));
+		if (s->balance_factor >= 0)
+			jset(o, "balance_factor", json_real(s->balance_factor));
 		json_array_append_new(a, o);
 	}
 	jset(root, "services", a);

@@ -77,6 +77,7 @@ struct policy_service {
 	uint16_t port;		/* host order */
 	uint32_t task;		/* task id */
 	uint32_t id;		/* service id (index) */
+	double balance_factor;	/* bounded load c; < 0: the settings' (0: off) */
 };
 
 struct policy_task {
@@ -184,6 +185,7 @@ struct policy {
 	uint32_t ct_sweep_interval_ms;	/* a pass starts at most this often */
 	uint32_t ct_entries, ct_syn_entries;	/* ct/rct and ct_syn/rct_syn sizes */
 	uint32_t nonsyn_rate;	/* per tenant: entries non-SYN misses may make a second */
+	double balance_factor;	/* bounded-load c of every service (0: off, else 1..100) */
 	char xdp_ifaces[POLICY_MAX_IFACES][16];
 	size_t n_xdp_ifaces;
 	char tc_ifaces[POLICY_MAX_IFACES][16];
@@ -191,6 +193,9 @@ struct policy {
 	bool xdp_generic;
 	uint8_t tc_mode;	/* 0 auto, 1 tcx, 2 clsact: enum dp_tc_mode's values */
 };
+
+/* A service's bounded load as steer_service.balance_pct: c x 100 (0: off). */
+uint16_t policy_balance_pct(const struct policy *p, const struct policy_service *s);
 
 /* One error of a parse: where, which field, what. */
 struct policy_error {

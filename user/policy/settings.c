@@ -39,6 +39,7 @@ void policy_defaults(struct policy *p)
 	p->ct_entries = STEER_CT_ENTRIES;
 	p->ct_syn_entries = STEER_CT_SYN_ENTRIES;
 	p->nonsyn_rate = 10000;
+	p->balance_factor = 1.25; /* HAProxy's hash-balance-factor 125, Envoy's 125 */
 	p->objective.quality = 1.0;
 	p->objective.cost = 0.5;
 	p->objective.load = 0.5;
@@ -67,6 +68,7 @@ enum {
 	S_CT_SYN_ENTRIES,
 	S_NONSYN_RATE,
 	S_DOWN_GRACE,
+	S_BALANCE,
 	S_N,
 };
 
@@ -87,7 +89,36 @@ static const struct policy_key settings_keys[S_N] = {
 	[S_CT_SYN_ENTRIES] = { "conntrack_syn_entries" },
 	[S_NONSYN_RATE] = { "nonsyn_miss_rate" },
 	[S_DOWN_GRACE] = { "down_grace_ms" },
+	[S_BALANCE] = { "balance_factor" },
 };
+_Static_assert(S_N <= POLICY_KEYS_MAX, "settings: more keys than a policy_view holds");
+
+/*
+ * balance_factor: 0 (off: plain Maglev) or 1..100. Under 1 the bounds add
+ * up to fewer flows than are open, and every new flow would walk.
+ */
+bool policy_balance_factor(struct policy_view *m, size_t k, double *out)
+{
+	char f[POLICY_FIELD_MAX];
+	double v;
+
+	if (!policy_v_num(m, k, 0, 100, &v))
+		return false;
+	if (v > 0 && v < 1) {
+		policy_err(m->c, m->v[k], policy_vfield(m, k, f),
+			   "expected 0 (off) or a number 1..100, got %g", v);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+uint16_t policy_balance_pct(const struct policy *p, const struct policy_service *s)
+{
+	double c = s->balance_factor >= 0 ? s->balance_factor : p->balance_factor;
+
+	return (uint16_t)(c * 100 + 0.5);
+}
 
 static void policy_maglev_size(struct policy_view *m, struct policy *p)
 {
@@ -150,6 +181,7 @@ void policy_parse_settings(struct policy_ctx *c, yaml_node_t *n)
 	policy_v_u32(&m, S_CT_ENTRIES, 1024, 16777216, &p->ct_entries);
 	policy_v_u32(&m, S_CT_SYN_ENTRIES, 1024, 16777216, &p->ct_syn_entries);
 	policy_v_u32(&m, S_NONSYN_RATE, 0, 10000000, &p->nonsyn_rate);
+	policy_balance_factor(&m, S_BALANCE, &p->balance_factor);
 }
 
 /* ---- interfaces ---- */

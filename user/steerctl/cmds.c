@@ -94,6 +94,9 @@ static const char explain_help[] =
 	"Runs the real steer_xdp (a dry-run instance sharing the live maps) on a synthesized\n"
 	"SYN through BPF_PROG_TEST_RUN, on the first XDP interface, and prints service,\n"
 	"tenant, task, class, admission, chosen backend and the verdict with its reason.\n"
+	"With the bounded load on (balance_factor), also the table's first choice, its open\n"
+	"flows and bound, and whether the flow was kept there or diverted along its probe\n"
+	"sequence.\n"
 	"Conntrack, counters and admission state are not changed. SRC port: 40000 if none.\n";
 
 /* ---- flows ---- */

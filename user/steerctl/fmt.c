@@ -273,6 +273,19 @@ static void print_explain(FILE *f, const json_t *r)
 		fprintf(f, "class      %lld (table %lld)\n", I(r, "class_id"), I(r, "table_id"));
 	if (G(r, "admission"))
 		fprintf(f, "admission  %s\n", S(r, "admission"));
+	if (G(r, "bound")) {
+		const json_t *x = G(r, "bound");
+
+		if (S(x, "first_choice"))
+			fprintf(f, "first      %s", S(x, "first_choice"));
+		else
+			fprintf(f, "first      id %lld", I(x, "first_id"));
+		fprintf(f, ", %lld open flows, bound %lld: %s", I(x, "first_load"), I(x, "bound"),
+			S(x, "result"));
+		if (I(x, "steps") && strcmp(S(x, "result"), "kept"))
+			fprintf(f, " (%lld steps)", I(x, "steps"));
+		fprintf(f, "\n");
+	}
 	if (b && S(b, "name"))
 		fprintf(f, "backend    %s %s (id %lld%s)\n", S(b, "name"),
 			endpoint(S(b, "address"), I(b, "port"), s, sizeof(s)), I(b, "id"),

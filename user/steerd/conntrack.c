@@ -11,6 +11,11 @@
  *   opened while the pass ran (those the pass may have missed). It is never
  *   raised: the sweep returns leaked slots (expired, evicted, never-closed
  *   flows) and never admits more than the data plane itself would.
+ * - a backend's open-flow count for the bounded load (backend_load) is
+ *   lowered to at most the flows the pass found open plus those opened on
+ *   the backend while it ran (expired and evicted flows never close). It is
+ *   not raised (a count under the truth only makes the bound looser), but a
+ *   negative one (flows open before the count existed, closing) goes to 0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,6 +42,52 @@ static int tenants_new_flows(struct steerd *d, uint64_t *out)
 	}
 	free(all);
 	return err;
+}
+
+/* Every backend's new_flows (summed over CPUs). */
+static int backends_new_flows(struct steerd *d, uint64_t *opened)
+{
+	struct steer_backend_stats *bs = calloc(STEER_MAX_BACKENDS, sizeof(*bs));
+	size_t i;
+	int err = -ENOMEM;
+
+	if (bs)
+		err = dp_backend_stats_read_all(d->dp, bs);
+	for (i = 0; !err && i < STEER_MAX_BACKENDS; i++)
+		opened[i] = bs[i].new_flows;
+	free(bs);
+	return err;
+}
+
+static void correct_backend_loads(struct steerd *d)
+{
+	uint64_t *opened = calloc(STEER_MAX_BACKENDS, sizeof(*opened));
+	int64_t *cur = calloc(STEER_MAX_BACKENDS, sizeof(*cur));
+	size_t i;
+
+	/* the counts first, then new_flows: a flow opened between the two
+	 * reads is in both, never in the count alone */
+	if (!opened || !cur || dp_backend_load_read_all(d->dp, cur) ||
+	    backends_new_flows(d, opened))
+		goto out;
+	for (i = 1; i < STEER_MAX_BACKENDS; i++) {
+		int64_t seen = d->ct.last->open_by_backend[i];
+		int64_t hi = seen + (int64_t)(opened[i] - d->ct_be_new_at_start[i]);
+		int64_t want = cur[i] > hi ? hi : cur[i];
+
+		if (want < 0)
+			want = 0;
+		if (want == cur[i])
+			continue;
+		if (!dp_backend_load_set(d->dp, (uint32_t)i, want)) {
+			d->ct_load_corrected++;
+			log_debug("backend %zu: %lld open flows counted, %lld after the sweep", i,
+				  (long long)cur[i], (long long)want);
+		}
+	}
+out:
+	free(opened);
+	free(cur);
 }
 
 static void correct_tenants(struct steerd *d)
@@ -91,6 +142,10 @@ void steerd_ct_round(struct steerd *d)
 			d->ct_new_at_start = calloc(STEER_MAX_TENANTS, sizeof(uint64_t));
 		if (!d->ct_new_at_start || tenants_new_flows(d, d->ct_new_at_start))
 			return;
+		if (!d->ct_be_new_at_start)
+			d->ct_be_new_at_start = calloc(STEER_MAX_BACKENDS, sizeof(uint64_t));
+		if (!d->ct_be_new_at_start || backends_new_flows(d, d->ct_be_new_at_start))
+			return;
 	}
 	r = dp_ct_sweep(d->dp, &d->ct, &t, util_now_ns(), p->ct_sweep_entries);
 	if (r < 0) {
@@ -103,6 +158,7 @@ void steerd_ct_round(struct steerd *d)
 			  (unsigned long long)d->ct.last->entries,
 			  (unsigned long long)d->ct.last->expired, d->ct.last_pass_ms);
 		correct_tenants(d);
+		correct_backend_loads(d);
 		d->dirty = true; /* backend loads are the truth now */
 	}
 }
@@ -112,4 +168,6 @@ void steerd_ct_free(struct steerd *d)
 	dp_ct_sweep_free(&d->ct);
 	free(d->ct_new_at_start);
 	d->ct_new_at_start = NULL;
+	free(d->ct_be_new_at_start);
+	d->ct_be_new_at_start = NULL;
 }

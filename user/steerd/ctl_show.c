@@ -279,6 +279,21 @@ json_t *steerd_ctl_show_explain(struct steerd *d, struct steerd_req *q)
 	if (x.stage & (STEER_EXPLAIN_ADMIT | STEER_EXPLAIN_NAT) || x.admit)
 		json_object_set_new(o, "admission",
 				    json_string(x.admit ? dp_reason_name(x.admit) : "admitted"));
+	if (x.stage & STEER_EXPLAIN_BOUND) {
+		/* the bounded load's walk: first choice, its open flows and bound */
+		i = steerd_ctl_backend_by_id(&d->pol, x.first_id);
+		json_object_set_new(
+			o, "bound",
+			json_pack("{s:o, s:i, s:i, s:i, s:i, s:s}", "first_choice",
+				  i >= 0 ? json_string(d->pol.backends[i].name)
+					 : json_integer(x.first_id),
+				  "first_id", (int)x.first_id, "first_load", (int)x.first_load,
+				  "bound", (int)x.bound, "steps", (int)x.bound_steps, "result",
+				  x.backend_id != x.first_id ? "diverted"
+				  : x.bound_steps == STEER_BOUND_STEPS && x.first_load >= x.bound
+					  ? "all over, first kept"
+					  : "kept"));
+	}
 	if (x.backend_id) {
 		i = steerd_ctl_backend_by_id(&d->pol, x.backend_id);
 		if (i >= 0) {
@@ -303,10 +318,11 @@ json_t *steerd_ctl_show_explain(struct steerd *d, struct steerd_req *q)
 static json_t *conntrack_json(struct steerd *d)
 {
 	const struct dp_ct_sweep *s = &d->ct;
-	json_t *o = json_pack("{s:I, s:I, s:I, s:f, s:I}", "passes", (json_int_t)s->passes,
+	json_t *o = json_pack("{s:I, s:I, s:I, s:f, s:I, s:I}", "passes", (json_int_t)s->passes,
 			      "swept", (json_int_t)s->swept_total, "expired",
 			      (json_int_t)s->expired_total, "last_pass_ms", s->last_pass_ms,
-			      "tenants_corrected", (json_int_t)d->ct_corrected);
+			      "tenants_corrected", (json_int_t)d->ct_corrected,
+			      "backend_loads_corrected", (json_int_t)d->ct_load_corrected);
 	json_t *st = json_object();
 	int i;
 

@@ -88,6 +88,8 @@ struct steerd {
 	int lock_fd;			/* flock on the pin root (lock.c); -1: none */
 	bool notified_ready;		/* systemd heard READY=1 (after the first publish) */
 	unsigned long status_publishes;	/* publishes when STATUS= was last sent */
+	uint64_t *ct_be_new_at_start;	/* backends' new_flows when the pass started */
+	unsigned long ct_load_corrected;	/* backend_load counts the sweep corrected */
 };
 
 /* live.c: probe results and kernel counters -> track[] -> live[] */

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam,
+ * SODA 2018; HAProxy's hash-balance-factor, Envoy's hash_balance_factor):
+ * a new flow goes to its Maglev choice unless that backend already holds
+ * at least c x its weight's share of the table's open flows, this one
+ * included:
+ *
+ *	bound(b) = ceil(c * weight(b) / total_weight * (open flows of the table + 1))
+ *
+ * (c = service.balance_pct / 100). Over it, the flow walks its own probe
+ * sequence through the table, slot_i = (slot + i * skip) % M with skip
+ * from a second hash of the flow, to the first usable backend under its
+ * bound, at most STEER_BOUND_STEPS steps. Every step over: the first
+ * choice is kept (a bound is a preference, never a refusal).
+ * Loads are backend_load (steer_stats.h), weights table_sets (the loader
+ * writes them with the table).
+ */
+#ifndef STEER_BOUND_H
+#define STEER_BOUND_H
+
+#include "steer_select.h"
+
+#define STEER_BOUND_SKIP_SALT 0x9e3779b9u /* the walk's stride: a second hash of the flow */
+
+enum steer_bound_result {
+	STEER_BOUND_KEPT = 0,	/* off, or the first choice is under its bound */
+	STEER_BOUND_DIVERT = 1,	/* *bid_out: a later choice under its bound */
+	STEER_BOUND_FULL = 2,	/* every choice tried is over: the first is kept */
+};
+
+/* The flows a backend may hold: ceil(pct * w * (total + 1) / (100 * W)). */
+static __always_inline __u64 steer_bound_of(__u32 pct, __u32 w, __u32 total_w, __u64 total)
+{
+	__u64 den = (__u64)total_w * 100;
+
+	return ((__u64)pct * w * (total + 1) + den - 1) / den;
+}
+
+static __always_inline __u64 steer_load_of(__u32 bid)
+{
+	struct steer_backend_load *l = bpf_map_lookup_elem(&backend_load, &bid);
+
+	return l && l->open > 0 ? (__u64)l->open : 0;
+}
+
+/* 1: bid is under its bound; 0: at or over it; -1: not in the set (a
+ * table swapped in since its set was written). */
+static __always_inline int steer_under_bound(const struct steer_table_set *set, __u32 bid,
+					     __u32 pct, __u64 total)
+{
+	__u32 i, n = set->n;
+
+	for (i = 0; i < n && i < STEER_SET_MAX; i++)
+		if (set->ids[i] == bid)
+			return steer_load_of(bid) <
+			       steer_bound_of(pct, set->weight[i], set->total_weight, total);
+	return -1;
+}
+
+/* What explain shows of the first choice. */
+static __always_inline void steer_bound_explain(const struct steer_table_set *set, __u32 first,
+						__u32 pct, __u64 total)
+{
+	struct steer_explain *x = steer_explain_rec();
+	__u32 i, n = set->n;
+
+	if (!x)
+		return;
+	x->stage |= STEER_EXPLAIN_BOUND;
+	x->first_id = first;
+	x->first_load = (__u32)steer_load_of(first);
+	for (i = 0; i < n && i < STEER_SET_MAX; i++)
+		if (set->ids[i] == first)
+			x->bound = (__u32)steer_bound_of(pct, set->weight[i], set->total_weight,
+							 total);
+}
+
+static __always_inline void steer_bound_explain_steps(__u32 steps)
+{
+	struct steer_explain *x = steer_explain_rec();
+
+	if (x)
+		x->bound_steps = steps;
+}
+
+/*
+ * A global subprogram, verified once on its own: as a static one it was
+ * verified again at each of steer_xdp_new's call paths, and its loops (a
+ * walk of STEER_BOUND_STEPS steps, each searching a set of 32) took the program past the
+ * verifier's 1M-instruction limit. Every argument is used (clang 14 leaves
+ * unused args of a global function unset); pointer args of a global
+ * function may be NULL for the verifier, hence the checks. Its frame is
+ * kept small (one key for every lookup, little kept across calls): with
+ * steer_xdp's and steer_xdp_new's it must fit in 512 bytes. first: the
+ * backend steer_pick chose, h the flow's hash (steer_flow_hash).
+ */
+__noinline int steer_bound_walk(const struct steer_pkt *p, __u32 h, __u32 table_id, __u32 first,
+				__u32 *bid_out)
+{
+	struct steer_table_set *set;
+	struct steer_config *cfg;
+	struct steer_backend *be;
+	__u32 key = 0, m, slot, skip, i, pct, *id;
+	__u64 total = 0;
+	void *table;
+
+	if (!p || !bid_out || !p->balance_pct)
+		return STEER_BOUND_KEPT;
+	pct = p->balance_pct;
+	cfg = bpf_map_lookup_elem(&steer_cfg, &key);
+	if (!cfg)
+		return STEER_BOUND_KEPT;
+	m = cfg->maglev_size;
+	key = table_id;
+	set = bpf_map_lookup_elem(&table_sets, &key);
+	if (!set || !set->total_weight || set->n > STEER_SET_MAX || m < 2)
+		return STEER_BOUND_KEPT;
+	for (i = 0; i < set->n && i < STEER_SET_MAX; i++)
+		total += steer_load_of(set->ids[i]);
+	steer_bound_explain(set, first, pct, total);
+	if (steer_under_bound(set, first, pct, total))
+		return STEER_BOUND_KEPT; /* under, or not weighed (another table's set) */
+
+	table = bpf_map_lookup_elem(&tables, &key);
+	if (!table)
+		return STEER_BOUND_KEPT;
+	slot = h % m;
+	/* Maglev's own permutation shape: skip in 1..M-1, so with M prime the
+	 * sequence visits every slot. From the flow hash (the caller's: called
+	 * here, steer_flow_hash was a fourth frame that took the combined
+	 * stack past 512 bytes), remixed. */
+	skip = steer_hash_final(h ^ STEER_BOUND_SKIP_SALT) % (m - 1) + 1;
+	for (i = 1; i <= STEER_BOUND_STEPS; i++) {
+		slot = (slot + skip) % m;
+		/* clang 14 drops the range that % gives; the verifier needs it */
+		asm volatile("" : "+r"(slot));
+		if (slot >= m)
+			break;
+		key = slot;
+		id = bpf_map_lookup_elem(table, &key);
+		if (!id || *id == STEER_NO_BACKEND || *id == first)
+			continue;
+		key = *id;
+		be = bpf_map_lookup_elem(&backends, &key);
+		if (!steer_backend_usable(be, p->key.family) ||
+		    steer_under_bound(set, key, pct, total) != 1)
+			continue;
+		steer_bound_explain_steps(i);
+		*bid_out = key;
+		return STEER_BOUND_DIVERT;
+	}
+	steer_bound_explain_steps(STEER_BOUND_STEPS);
+	return STEER_BOUND_FULL;
+}
+
+#endif /* STEER_BOUND_H */

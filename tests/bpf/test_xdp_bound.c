@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * steer_xdp fixtures, bounded-load consistent hashing (bpf/steer_bound.h,
+ * docs/datapath.md step 5): a new flow whose Maglev choice already holds
+ * its bound, ceil(c * weight / total weight * (open flows + 1)), walks its
+ * own probe sequence to the first backend under its bound; every step
+ * over: the first choice is kept (ev_bound_full); bound off (balance_pct
+ * 0): plain Maglev; a non-SYN miss ignores the bound. And the count it
+ * reads: backend_load +1 on a new flow, -1 when it closes.
+ *
+ * Every SYN goes through BPF_PROG_TEST_RUN with the whole output frame,
+ * reason and counters checked (bpft_run_step); the expected backend comes
+ * from a model of the walk below, written from the documentation.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "bpftest_xdp.h"
+#include "steer_hash.h"
+
+/* ---- the data plane's inputs ---- */
+
+static void set_balance_pct(uint16_t pct)
+{
+	struct steer_service_key k = { 0 };
+	struct steer_service s = { 0 };
+
+	memcpy(k.addr, A_VIP4, 16);
+	k.port = htons(PORT_TCP);
+	k.proto = STEER_PROTO_TCP;
+	k.family = STEER_AF_INET;
+	assert_int_equal(bpf_map_lookup_elem(dp_map_fd(bpft.dp, DP_MAP_SERVICES), &k, &s), 0);
+	s.balance_pct = pct;
+	assert_int_equal(dp_service_set(bpft.dp, &k, &s), 0);
+}
+
+static void load_set(uint32_t be, int64_t open)
+{
+	struct steer_backend_load l = { .open = open };
+
+	assert_int_equal(dp_map_write(bpft.dp, DP_MAP_BACKEND_LOAD, &be, &l, 1), 0);
+}
+
+static int64_t load_get(uint32_t be)
+{
+	struct steer_backend_load l;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map_fd(bpft.dp, DP_MAP_BACKEND_LOAD), &be, &l), 0);
+	return l.open;
+}
+
+/* ---- the model ---- */
+
+struct model {
+	uint32_t table[BPFT_M];
+	struct steer_table_set set;
+	int64_t load[BPFT_NBACKENDS + 1];
+	uint16_t pct;
+};
+
+static uint64_t model_bound(const struct model *m, uint32_t be, uint64_t total)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->set.n; i++)
+		if (m->set.ids[i] == be) {
+			uint64_t den = (uint64_t)m->set.total_weight * 100;
+
+			return ((uint64_t)m->pct * m->set.weight[i] * (total + 1) + den - 1) / den;
+		}
+	return 0;
+}
+
+/* The backend a SYN from cport gets, and the reason counted with it. */
+static uint32_t model_pick(const struct model *m, uint16_t cport, uint32_t *reason)
+{
+	struct steer_flow_key k;
+	uint32_t h, slot, skip, first, i, be;
+	uint64_t total = 0;
+
+	bpft_ct_key(&F4_TCP, cport, &k);
+	h = steer_flow_hash(&k, BPFT_SEED);
+	first = m->table[h % BPFT_M]; /* every backend active: no probing */
+	*reason = 0;
+	if (!m->pct)
+		return first;
+	for (i = 0; i < m->set.n; i++)
+		total += (uint64_t)(m->load[m->set.ids[i]] > 0 ? m->load[m->set.ids[i]] : 0);
+	if ((uint64_t)m->load[first] < model_bound(m, first, total))
+		return first;
+	slot = h % BPFT_M;
+	skip = steer_hash_final(h ^ 0x9e3779b9u) % (BPFT_M - 1) + 1;
+	for (i = 1; i <= STEER_BOUND_STEPS; i++) {
+		slot = (slot + skip) % BPFT_M;
+		be = m->table[slot];
+		if (be == first)
+			continue;
+		if ((uint64_t)m->load[be] < model_bound(m, be, total)) {
+			*reason = STEER_R_EV_BOUND_DIVERT;
+			return be;
+		}
+	}
+	*reason = STEER_R_EV_BOUND_FULL;
+	return first;
+}
+
+static void model_publish(struct model *m)
+{
+	uint32_t i;
+
+	bpft_table_set(1, m->table);
+	dp_table_set_of(m->table, BPFT_M, &m->set);
+	set_balance_pct(m->pct);
+	for (i = 1; i <= BPFT_NBACKENDS; i++)
+		load_set(i, m->load[i]);
+}
+
+/*
+ * n SYNs from ports base.. through the program, each checked against the
+ * model, which counts the flows it opens; backend_load must count them
+ * too. Returns how many were diverted (and full in *full).
+ */
+static unsigned int run_syns(struct model *m, uint16_t base, unsigned int n, unsigned int *full)
+{
+	unsigned int i, diverted = 0;
+	char ctx[128];
+
+	*full = 0;
+	for (i = 0; i < n; i++) {
+		uint16_t port = (uint16_t)(base + i);
+		uint32_t reason, be = model_pick(m, port, &reason);
+		struct bpft_step st = { .what = "SYN", XDP(F4_TCP), .cport = port, SYN, NEW(be),
+					.reason = reason };
+
+		snprintf(ctx, sizeof(ctx), "port %u -> backend %u (loads A %lld B %lld, %s)", port,
+			 be, (long long)m->load[BE4_A], (long long)m->load[BE4_B],
+			 reason == STEER_R_EV_BOUND_DIVERT ? "diverted"
+			 : reason == STEER_R_EV_BOUND_FULL ? "all over, first kept"
+							   : "first choice");
+		bpft_run_step(&st, ctx);
+		m->load[be]++;
+		if (load_get(be) != m->load[be])
+			fail_msg("%s: backend_load[%u] %lld, %lld flows opened on it", ctx, be,
+				 (long long)load_get(be), (long long)m->load[be]);
+		diverted += reason == STEER_R_EV_BOUND_DIVERT;
+		*full += reason == STEER_R_EV_BOUND_FULL;
+	}
+	return diverted;
+}
+
+static void table_alternate(struct model *m, unsigned int every_b)
+{
+	uint32_t i;
+
+	for (i = 0; i < BPFT_M; i++)
+		m->table[i] = (i % every_b) == every_b - 1 ? BE4_B : BE4_A;
+}
+
+/* ---- fixtures ---- */
+
+/*
+ * Bound off (balance_pct 0): A holds 100 flows, B none, and still every
+ * flow goes where plain Maglev puts it, no event counted.
+ */
+static void check_bound_off(void)
+{
+	struct model m = { .pct = 0 };
+	unsigned int full, div;
+
+	table_alternate(&m, 2);
+	m.load[BE4_A] = 100;
+	model_publish(&m);
+	div = run_syns(&m, 30000, 40, &full);
+	assert_int_equal(div, 0);
+	assert_int_equal(full, 0);
+}
+
+/*
+ * Bound hit: A and B half the table each, A already holds 20 flows and B
+ * none; c = 1.25. A's bound is ceil(1.25 * 1/2 * 21) = 14: a flow whose
+ * Maglev choice is A goes to B (the first B on its probe sequence), until
+ * the bound passes A's load (32 flows in all); then both take flows
+ * again. 40 SYNs: about half of the first dozen are diverted (the model
+ * says which, each step), and no backend ends over its bound.
+ */
+static void check_bound_hit(void)
+{
+	struct model m = { .pct = 125 };
+	unsigned int full, div;
+	uint64_t total;
+
+	table_alternate(&m, 2);
+	m.load[BE4_A] = 20;
+	model_publish(&m);
+	div = run_syns(&m, 31000, 40, &full);
+	total = (uint64_t)(m.load[BE4_A] + m.load[BE4_B]);
+	print_message("bound_hit: %u of 40 diverted, %u full, A %lld B %lld (bounds %llu, %llu)\n",
+		      div, full, (long long)m.load[BE4_A], (long long)m.load[BE4_B],
+		      (unsigned long long)model_bound(&m, BE4_A, total - 1),
+		      (unsigned long long)model_bound(&m, BE4_B, total - 1));
+	/* (a flow whose 8 steps all land on A counts ev_bound_full: the model
+	 * says which, each step) */
+	assert_true(div >= 3);
+	assert_true((uint64_t)m.load[BE4_A] <= model_bound(&m, BE4_A, total - 1));
+	assert_true((uint64_t)m.load[BE4_B] <= model_bound(&m, BE4_B, total - 1));
+}
+
+/*
+ * Every choice over: the set says a third backend (never in the table)
+ * holds most of the weight, so A's and B's bounds are 1 flow while each
+ * holds 5. The walk finds nothing under its bound in 8 steps: the first
+ * choice is kept and ev_bound_full counted (the bound never refuses).
+ */
+static void check_all_over(void)
+{
+	struct model m = { .pct = 125 };
+	unsigned int full, div;
+	uint32_t tid = 1;
+
+	table_alternate(&m, 2);
+	m.load[BE4_A] = 5;
+	m.load[BE4_B] = 5;
+	model_publish(&m);
+	m.set.ids[m.set.n] = BE4_NOROUTE;
+	m.set.weight[m.set.n++] = 100000;
+	m.set.total_weight += 100000;
+	assert_int_equal(dp_map_write(bpft.dp, DP_MAP_TABLE_SETS, &tid, &m.set, 1), 0);
+	div = run_syns(&m, 32000, 20, &full);
+	assert_int_equal(div, 0);
+	assert_int_equal(full, 20);
+}
+
+/*
+ * Unequal weights: A holds 2/3 of the slots. Loads A 10, B 2 (total 12):
+ * A's bound is ceil(1.25 * 2/3 * 13) = 11, so flows whose choice is A stay
+ * on A (with the weights ignored, A's bound would be 9 and they would
+ * move). Then A 6, B 6: B's bound is ceil(1.25 * 1/3 * 13) = 6, so a flow
+ * whose choice is B moves to A.
+ */
+static void check_unequal_weights(void)
+{
+	struct model m = { .pct = 125 };
+	unsigned int full, div, i;
+	uint32_t reason;
+
+	table_alternate(&m, 3);
+	m.load[BE4_A] = 10;
+	m.load[BE4_B] = 2;
+	model_publish(&m);
+	print_message("unequal: weights A %u B %u of %u; A's bound %llu\n", m.set.weight[0],
+		      m.set.weight[1], m.set.total_weight,
+		      (unsigned long long)model_bound(&m, BE4_A, 12));
+	assert_int_equal(model_bound(&m, BE4_A, 12), 11);
+	/* one SYN whose choice is A: kept */
+	for (i = 0; i < 200 && model_pick(&m, (uint16_t)(33000 + i), &reason) != BE4_A; i++)
+		;
+	assert_int_equal(run_syns(&m, (uint16_t)(33000 + i), 1, &full), 0);
+	assert_int_equal(m.load[BE4_A], 11);
+
+	m.load[BE4_A] = 6;
+	m.load[BE4_B] = 6;
+	model_publish(&m);
+	assert_int_equal(model_bound(&m, BE4_B, 12), 6);
+	for (i = 0; i < 200; i++) {
+		struct steer_flow_key k;
+
+		bpft_ct_key(&F4_TCP, (uint16_t)(34000 + i), &k);
+		if (m.table[steer_flow_hash(&k, BPFT_SEED) % BPFT_M] == BE4_B)
+			break;
+	}
+	div = run_syns(&m, (uint16_t)(34000 + i), 1, &full);
+	assert_int_equal(div, 1);
+	assert_int_equal(m.load[BE4_A], 7);
+}
+
+/*
+ * A non-SYN miss (a flow another gateway steered) keeps the plain
+ * table's choice, whatever the loads: A far over its bound, the ACK still
+ * goes to A, counted as ev_nonsyn_miss only.
+ */
+static void check_nonsyn_ignores_bound(void)
+{
+	struct model m = { .pct = 125 };
+	unsigned int i, n_a = 0;
+	char ctx[96];
+
+	table_alternate(&m, 2);
+	m.load[BE4_A] = 100;
+	model_publish(&m);
+	for (i = 0; i < 20; i++) {
+		uint16_t port = (uint16_t)(35000 + i);
+		struct bpft_step st = { .what = "ACK miss", XDP(F4_TCP), .cport = port, ACK,
+					.reason = STEER_R_EV_NONSYN_MISS, .new_flow = ANY,
+					.ct_flags = STEER_CT_F_NONSYN };
+		struct steer_flow_key k;
+		uint32_t be;
+
+		bpft_ct_key(&F4_TCP, port, &k);
+		be = m.table[steer_flow_hash(&k, BPFT_SEED) % BPFT_M];
+		st.backend = be; /* FWD(be) */
+		st.verdict = V_XDP_REDIRECT;
+		st.out = OUT_NAT_FIB;
+		st.ct = CT_ENTRY;
+		snprintf(ctx, sizeof(ctx), "nonsyn [port %u -> plain choice %u]", port, be);
+		bpft_run_step(&st, ctx);
+		n_a += be == BE4_A;
+	}
+	assert_true(n_a > 0);
+}
+
+/* backend_load counts a flow open from its SYN until it closes. */
+static void expect_load_a_1(void)
+{
+	assert_int_equal(load_get(BE4_A), 1);
+}
+
+static void expect_load_a_0(void)
+{
+	assert_int_equal(load_get(BE4_A), 0);
+}
+
+static const struct bpft_fixture fixtures[] = {
+	{ .name = "bound_off_plain_maglev", .check = check_bound_off },
+	{ .name = "bound_hit_diverts_along_probe_sequence", .check = check_bound_hit },
+	{ .name = "bound_every_choice_over_keeps_first", .check = check_all_over },
+	{ .name = "bound_unequal_weights", .check = check_unequal_weights },
+	{ .name = "bound_nonsyn_miss_keeps_plain_choice", .check = check_nonsyn_ignores_bound },
+	{ .name = "load_counted_open_to_close",
+	  .steps = { { .what = "client SYN", XDP(F4_TCP), SYN, NEW(BE4_A),
+		       .after = expect_load_a_1 },
+		     { .what = "backend RST closes", TC(F4_TCP), RST, REPLY(BE4_A), .closed = 1,
+		       .ct_flags = STEER_CT_F_RST | STEER_CT_F_CLOSED,
+		       .ct_flags_mask = STEER_CT_F_RST | STEER_CT_F_CLOSED,
+		       .after = expect_load_a_0 } } },
+};
+
+int main(void)
+{
+	return BPFT_MAIN("steer_xdp_bound", fixtures);
+}
