@@ -27,6 +27,10 @@ enum steer_bound_result {
 	STEER_BOUND_KEPT = 0,	/* off, or the first choice is under its bound */
 	STEER_BOUND_DIVERT = 1,	/* *bid_out: a later choice under its bound */
 	STEER_BOUND_FULL = 2,	/* every choice tried is over: the first is kept */
+	STEER_BOUND_WHAT = 0xff,
+	/* or-ed in: the flow's +1 in backend_load is already taken (the
+	 * caller must not add it again, and gives it back if it refuses) */
+	STEER_BOUND_TAKEN = 0x100,
 };
 
 /* The flows a backend may hold: ceil(pct * w * (total + 1) / (100 * W)). */
@@ -44,18 +48,50 @@ static __always_inline __u64 steer_load_of(__u32 bid)
 	return l && l->open > 0 ? (__u64)l->open : 0;
 }
 
-/* 1: bid is under its bound; 0: at or over it; -1: not in the set (a
- * table swapped in since its set was written). */
-static __always_inline int steer_under_bound(const struct steer_table_set *set, __u32 bid,
-					     __u32 pct, __u64 total)
+/*
+ * Take a place on bid if it is under its bound: 1 taken (its backend_load
+ * +1 already), 0 at or over it (nothing taken), -1 not in the set (a
+ * table swapped in since its set was written; nothing taken). The check
+ * and the +1 are one atomic add whose old value decides, and a refusal
+ * gives its +1 back: CPUs placing flows at the same instant can't both
+ * take a backend's last place (a check then a later +1 let each of them
+ * pass it by one). A dry run (explain) only looks.
+ */
+static __always_inline int steer_bound_take(const struct steer_table_set *set, __u32 bid,
+					    __u32 pct, __u64 total)
 {
+	struct steer_backend_load *l;
 	__u32 i, n = set->n;
+	__u64 bound;
+	__s64 old;
 
-	for (i = 0; i < n && i < STEER_SET_MAX; i++)
-		if (set->ids[i] == bid)
-			return steer_load_of(bid) <
-			       steer_bound_of(pct, set->weight[i], set->total_weight, total);
+	for (i = 0; i < n && i < STEER_SET_MAX; i++) {
+		if (set->ids[i] != bid)
+			continue;
+		bound = steer_bound_of(pct, set->weight[i], set->total_weight, total);
+		l = bpf_map_lookup_elem(&backend_load, &bid);
+		if (!l)
+			return -1;
+		if (steer_dry_run)
+			return l->open < (__s64)bound;
+		old = __sync_fetch_and_add(&l->open, 1);
+		if (old < (__s64)bound)
+			return 1;
+		__sync_fetch_and_add(&l->open, -1);
+		return 0;
+	}
 	return -1;
+}
+
+/* A refused flow's place back (STEER_BOUND_TAKEN). A subprogram: the key
+ * it needs on the stack would take steer_xdp_new's frame past the 512
+ * bytes of the call chain. */
+static __noinline void steer_bound_give_back(__u32 bid)
+{
+	struct steer_backend_load *l = bpf_map_lookup_elem(&backend_load, &bid);
+
+	if (l)
+		__sync_fetch_and_add(&l->open, -1);
 }
 
 /* What explain shows of the first choice. */
@@ -104,6 +140,7 @@ __noinline int steer_bound_walk(const struct steer_pkt *p, __u32 h, __u32 table_
 	__u32 key = 0, m, slot, skip, i, pct, *id;
 	__u64 total = 0;
 	void *table;
+	int r;
 
 	if (!p || !bid_out || !p->balance_pct)
 		return STEER_BOUND_KEPT;
@@ -119,8 +156,10 @@ __noinline int steer_bound_walk(const struct steer_pkt *p, __u32 h, __u32 table_
 	for (i = 0; i < set->n && i < STEER_SET_MAX; i++)
 		total += steer_load_of(set->ids[i]);
 	steer_bound_explain(set, first, pct, total);
-	if (steer_under_bound(set, first, pct, total))
-		return STEER_BOUND_KEPT; /* under, or not weighed (another table's set) */
+	r = steer_bound_take(set, first, pct, total);
+	if (r)	/* under (taken), or not weighed: another table's set */
+		return r > 0 && !steer_dry_run ? STEER_BOUND_KEPT | STEER_BOUND_TAKEN
+					       : STEER_BOUND_KEPT;
 
 	table = bpf_map_lookup_elem(&tables, &key);
 	if (!table)
@@ -144,11 +183,11 @@ __noinline int steer_bound_walk(const struct steer_pkt *p, __u32 h, __u32 table_
 		key = *id;
 		be = bpf_map_lookup_elem(&backends, &key);
 		if (!steer_backend_usable(be, p->key.family) ||
-		    steer_under_bound(set, key, pct, total) != 1)
+		    steer_bound_take(set, key, pct, total) != 1)
 			continue;
 		steer_bound_explain_steps(i);
 		*bid_out = key;
-		return STEER_BOUND_DIVERT;
+		return steer_dry_run ? STEER_BOUND_DIVERT : STEER_BOUND_DIVERT | STEER_BOUND_TAKEN;
 	}
 	steer_bound_explain_steps(STEER_BOUND_STEPS);
 	return STEER_BOUND_FULL;

@@ -53,7 +53,8 @@ static __always_inline void steer_load_add(__u32 backend, __s64 d)
 
 /*
  * Forward packet of a steered flow (XDP). new_backend: first packet to this
- * backend; new_flow: first packet of the flow (tenant and class).
+ * backend (1; 2 when the bounded load has added it to backend_load already);
+ * new_flow: first packet of the flow (tenant and class).
  */
 static __always_inline void steer_count_forward(__u32 backend, __u32 tenant, __u32 class_id,
 						__u32 bytes, int new_backend, int new_flow)
@@ -68,9 +69,9 @@ static __always_inline void steer_count_forward(__u32 backend, __u32 tenant, __u
 	if (b) {
 		b->packets++;
 		b->bytes += bytes;
-		b->new_flows += new_backend;
+		b->new_flows += new_backend != 0;
 	}
-	if (new_backend)
+	if (new_backend == 1) /* 2: its load place is taken already (steer_bound.h) */
 		steer_load_add(backend, 1);
 	if (t) {
 		t->packets++;

@@ -62,7 +62,6 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 {
 	struct steer_config *cfg;
 	__u32 bytes = p->bytes;
-	__u32 zero = 0;
 	struct steer_class_key ck = {};
 	struct steer_flow_key rk;
 	struct steer_class *cls;
@@ -75,7 +74,9 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	int counted = 0, syn, werr, old_embryonic;
 	int r;
 
-	cfg = bpf_map_lookup_elem(&steer_cfg, &zero);
+	/* bid (0 until the pick) is the config's key: a key of its own took
+	 * this frame past the 512 bytes of the call chain */
+	cfg = bpf_map_lookup_elem(&steer_cfg, &bid);
 	if (!cfg)
 		return steer_xdp_verdict(STEER_R_DROP_NO_CONFIG, bytes);
 	ck.tenant = steer_tenant_of(&p->key);
@@ -117,7 +118,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		 * with steer_xdp's and steer_xdp_forward's */
 		p->bound = steer_bound_walk(p, steer_flow_hash(&p->key, cfg->hash_seed),
 					    cls->table_id, bid, &bid);
-		if (p->bound == STEER_BOUND_DIVERT) {
+		if ((p->bound & STEER_BOUND_WHAT) == STEER_BOUND_DIVERT) {
 			be = bpf_map_lookup_elem(&backends, &bid);
 			if (!be) {
 				r = STEER_R_DROP_NO_BACKEND;
@@ -222,12 +223,13 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	if (old_embryonic && !syn)
 		bpf_map_delete_elem(&ct_syn, &p->key); /* the flow lives in ct now */
 	/* a re-steer is a new flow for the backend only: not for tenant/class */
-	steer_count_forward(bid, e.tenant, e.class_id, bytes, 1, kind != STEER_NEW_RESTEER);
+	steer_count_forward(bid, e.tenant, e.class_id, bytes, p->bound & STEER_BOUND_TAKEN ? 2 : 1,
+			    kind != STEER_NEW_RESTEER);
 	if (kind == STEER_NEW_REUSE) /* counted once admitted: a refusal has its own reason */
 		steer_count_reason(&xdp_reasons, STEER_R_EV_CT_REUSE, bytes);
-	if (p->bound == STEER_BOUND_DIVERT) /* once admitted, as above */
+	if ((p->bound & STEER_BOUND_WHAT) == STEER_BOUND_DIVERT) /* once admitted, as above */
 		steer_count_reason(&xdp_reasons, STEER_R_EV_BOUND_DIVERT, bytes);
-	else if (p->bound == STEER_BOUND_FULL)
+	else if ((p->bound & STEER_BOUND_WHAT) == STEER_BOUND_FULL)
 		steer_count_reason(&xdp_reasons, STEER_R_EV_BOUND_FULL, bytes);
 	if (e.flags & STEER_CT_F_CLOSED) {
 		struct steer_ct *ne = bpf_map_lookup_elem(&ct, &p->key);
@@ -243,6 +245,8 @@ nat:
 	return steer_xdp_forward(ctx, p, be, bid, bytes);
 
 refuse:
+	if (p->bound & STEER_BOUND_TAKEN)
+		steer_bound_give_back(bid); /* the place the bounded load took */
 	if (kind == STEER_NEW_FLOW || kind == STEER_NEW_REUSE)
 		steer_count_refused(ck.tenant, cls ? cls->class_id : 0, cls != NULL, r);
 	return steer_xdp_verdict(r, bytes);
@@ -381,7 +385,7 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	struct steer_service *svc;
 	struct steer_config *cfg;
 	struct steer_ct *e;
-	__u32 zero = 0, port, *users;
+	__u32 key, *users; /* one key for the port and config lookups: stack */
 	int r;
 
 	p.bytes = bytes;
@@ -389,8 +393,8 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	if (r)
 		return steer_xdp_verdict(r, bytes);
 
-	port = bpf_ntohs(p.key.dport);
-	users = bpf_map_lookup_elem(&service_ports, &port);
+	key = bpf_ntohs(p.key.dport);
+	users = bpf_map_lookup_elem(&service_ports, &key);
 	if (!users || !*users)
 		return steer_xdp_verdict(STEER_R_PASS_NOT_SERVICE, bytes);
 	__builtin_memcpy(sk.addr, p.key.dst, 16);
@@ -410,7 +414,8 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 			x->task = svc->default_task;
 		}
 	}
-	cfg = bpf_map_lookup_elem(&steer_cfg, &zero);
+	key = 0;
+	cfg = bpf_map_lookup_elem(&steer_cfg, &key);
 	if (!cfg || !cfg->maglev_size)
 		return steer_xdp_verdict(STEER_R_DROP_NO_CONFIG, bytes);
 	/* IPv6 UDP must carry a checksum (RFC 8200); the kernel drops it too */

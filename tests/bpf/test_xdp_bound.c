@@ -312,6 +312,32 @@ static void check_nonsyn_ignores_bound(void)
 	assert_true(n_a > 0);
 }
 
+/*
+ * The bound takes a flow's place on its backend with one atomic add (the
+ * check and the +1 together, so CPUs placing flows at once can't both take
+ * the last place); a flow refused after that gives its place back: the
+ * tenant's rate (1/s, burst 1) admits the first SYN and drops the second,
+ * and backend_load counts one flow, not two.
+ */
+static void check_refused_gives_place_back(void)
+{
+	struct model m = { .pct = 125 };
+	struct steer_tenant_cfg c = { .rate = 1, .burst = 1 };
+	unsigned int full;
+	uint32_t reason, be;
+	struct bpft_step st = { .what = "SYN over the rate", XDP(F4_TCP), .cport = 36001, SYN,
+				DROP(STEER_R_DROP_ADMIT_RATE), .ct = CT_NONE };
+
+	table_alternate(&m, 2);
+	model_publish(&m);
+	assert_int_equal(dp_tenant_cfg_set(bpft.dp, TENANT_1, &c, true), 0);
+	run_syns(&m, 36000, 1, &full);
+	be = model_pick(&m, 36001, &reason);
+	bpft_run_step(&st, "refused after the bound took its place");
+	assert_int_equal(load_get(BE4_A) + load_get(BE4_B), 1);
+	assert_int_equal(load_get(be), m.load[be]);
+}
+
 /* backend_load counts a flow open from its SYN until it closes. */
 static void expect_load_a_1(void)
 {
@@ -329,6 +355,8 @@ static const struct bpft_fixture fixtures[] = {
 	{ .name = "bound_every_choice_over_keeps_first", .check = check_all_over },
 	{ .name = "bound_unequal_weights", .check = check_unequal_weights },
 	{ .name = "bound_nonsyn_miss_keeps_plain_choice", .check = check_nonsyn_ignores_bound },
+	{ .name = "bound_refused_flow_gives_its_place_back",
+	  .check = check_refused_gives_place_back },
 	{ .name = "load_counted_open_to_close",
 	  .steps = { { .what = "client SYN", XDP(F4_TCP), SYN, NEW(BE4_A),
 		       .after = expect_load_a_1 },
