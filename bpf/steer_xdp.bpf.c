@@ -17,6 +17,7 @@
 #include "steer_select.h"
 #include "steer_admission.h"
 #include "steer_nat.h"
+#include "steer_ip4_verify.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -390,6 +391,10 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&steer_cfg, &zero);
 	if (!cfg || !cfg->maglev_size)
 		return steer_xdp_verdict(STEER_R_DROP_NO_CONFIG, bytes);
+	/* a wrong IPv4 header checksum: the stack drops it, so do we (a packet
+	 * not for a service goes to the stack, which does) */
+	if (p.key.family == STEER_AF_INET && steer_ip4_csum_bad(ctx, p.l3_off))
+		return steer_xdp_verdict(STEER_R_DROP_BAD_IP_CSUM, bytes);
 	/* IPv6 UDP must carry a checksum (RFC 8200); the kernel drops it too */
 	if (p.key.family == STEER_AF_INET6 && p.key.proto == IPPROTO_UDP && !p.l4_csum)
 		return steer_xdp_verdict(STEER_R_DROP_BAD_L4, bytes);

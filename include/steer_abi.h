@@ -153,7 +153,10 @@ enum steer_class_action {
 	X(DROP_TCP_FLAGS, 26, "drop_tcp_flags", DROP)          /* invalid flag combination */    \
 	X(DROP_STRAY_SYNACK, 27, "drop_stray_synack", DROP)    /* SYN+ACK sent to a VIP */        \
 	X(EV_RST_NO_ENTRY, 28, "ev_rst_no_entry", EVENT)       /* RST, no entry: table, no entry */ \
-	X(DROP_NONSYN_BUDGET, 29, "drop_nonsyn_budget", DROP)  /* non-SYN misses over budget */
+	X(DROP_NONSYN_BUDGET, 29, "drop_nonsyn_budget", DROP)  /* non-SYN misses over budget */ \
+	X(RETIRED_30, 30, "retired_30", RETIRED)               /* taken by another branch */    \
+	X(RETIRED_31, 31, "retired_31", RETIRED)               /* taken by another branch */    \
+	X(DROP_BAD_IP_CSUM, 32, "drop_bad_ip_csum", DROP)      /* IPv4 header checksum wrong */
 
 enum steer_reason_kind {
 	STEER_RK_NONE = 0,	/* code 0: steered */

@@ -506,6 +506,17 @@ size_t pkt_mangle(uint8_t *pkt, size_t len, const struct pkt_layout *lay, enum p
 	case MANGLE_EXT_LEN:
 		pkt[lay->ext_off[0] + 1] = (uint8_t)arg;
 		break;
+	case MANGLE_IP4_CSUM:
+		put16(ip + 10, (uint16_t)(get16(ip + 10) ^ arg));
+		break;
+	case MANGLE_L4_CSUM: {
+		/* TCP checksum at 16, UDP at 6: the protocol is in the IP header */
+		uint8_t proto = (ip[0] >> 4) == 4 ? ip[9] : ip[6];
+		uint8_t *c = pkt + lay->l4_off + (proto == PROTO_TCP ? 16 : 6);
+
+		put16(c, (uint16_t)(get16(c) + arg));
+		break;
+	}
 	}
 	return len;
 }

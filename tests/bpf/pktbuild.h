@@ -126,6 +126,8 @@ enum pkt_mangle_op {
 	MANGLE_IPLEN_SET,	/* set IPv4 tot_len / IPv6 payload length to arg */
 	MANGLE_DOFF,		/* set the TCP data offset to arg */
 	MANGLE_EXT_LEN,		/* set the first IPv6 ext header's length byte to arg */
+	MANGLE_IP4_CSUM,	/* XOR the IPv4 header checksum with arg */
+	MANGLE_L4_CSUM,		/* add arg to the TCP/UDP checksum field (a wrong checksum) */
 };
 
 /* Returns the new frame length. */
