@@ -31,7 +31,9 @@ struct steer_pkt {
 	__u8 tcp_flags;			/* 0 for UDP */
 	__u16 l4_csum;			/* TCP/UDP checksum as received */
 	__u32 bytes;			/* frame length, for counters */
-	__u32 pad;
+	__u8 ttl;			/* IPv4 TTL / IPv6 hop limit as received */
+	__u8 df;			/* IPv4 DF set (IPv6: 1, routers never fragment) */
+	__u16 pad;
 };
 
 static __always_inline int steer_parse_ipv4(void *data, void *data_end, __u32 pkt_len,
@@ -61,6 +63,8 @@ static __always_inline int steer_parse_ipv4(void *data, void *data_end, __u32 pk
 	__builtin_memcpy(p->key.dst, &ip->daddr, 4);
 	p->ip_len = tot;
 	p->l4_off = p->l3_off + hlen;
+	p->ttl = ip->ttl;
+	p->df = !!(ip->frag_off & bpf_htons(IP_DF));
 	return 0;
 }
 
@@ -123,6 +127,8 @@ static __always_inline int steer_parse_ipv6(void *data, void *data_end, __u32 pk
 	__builtin_memcpy(p->key.dst, &ip6->daddr, 16);
 	p->ip_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	p->l4_off = p->l3_off + off;
+	p->ttl = ip6->hop_limit;
+	p->df = 1;
 	return 0;
 }
 

@@ -350,6 +350,19 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 	return steer_xdp_forward(ctx, p, be, bid, bytes);
 }
 
+/*
+ * Too big for the path to its backend (steer_xdp_forward()): the NAT is
+ * undone, so that the error quotes the packet as the client sent it, and
+ * the frame becomes an ICMP frag needed / packet too big to the client.
+ */
+static __noinline int steer_xdp_too_big(struct xdp_md *ctx, const struct steer_pkt *p, __u32 mtu)
+{
+	steer_count_reason(&xdp_reasons, STEER_R_DROP_FRAG_NEEDED, p->bytes);
+	if (steer_xdp_set_dst(ctx, p, p->key.dst, p->key.dport))
+		return XDP_DROP;
+	return steer_xdp_icmp_error(ctx, p, 1, mtu);
+}
+
 static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -405,22 +418,33 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 			return steer_xdp_verdict(r, bytes);
 	}
 
+	/* a router does not forward what its TTL / hop limit ends on: it
+	 * answers time exceeded, quoting the packet as sent (RFC 1812 5.3.1) */
+	if (p.ttl <= 1) {
+		steer_count_reason(&xdp_reasons, STEER_R_DROP_TTL_EXCEEDED, bytes);
+		return steer_xdp_icmp_error(ctx, &p, 0, 0);
+	}
+
 	e = bpf_map_lookup_elem(&ct, &p.key);
 	if (!e && p.key.proto == IPPROTO_TCP)
 		e = bpf_map_lookup_elem(&ct_syn, &p.key); /* half-open */
-	if (e)
-		return steer_xdp_established(ctx, &p, svc, cfg, e, bytes);
-	if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_RST))
-		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_RST);
-	if (p.key.proto == IPPROTO_TCP && !(p.tcp_flags & TCP_FLAG_SYN)) {
+	if (e) {
+		r = steer_xdp_established(ctx, &p, svc, cfg, e, bytes);
+	} else if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_RST)) {
+		r = steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_RST);
+	} else if (p.key.proto == IPPROTO_TCP && !(p.tcp_flags & TCP_FLAG_SYN)) {
 		/* mid-stream (another gateway's flow, or ours evicted), within
 		 * its tenant's budget of such entries */
 		if (cfg->nonsyn_rate && !steer_nonsyn_budget_ok(&p.key, cfg->nonsyn_rate))
 			return steer_xdp_verdict(STEER_R_DROP_NONSYN_BUDGET, bytes);
 		steer_count_reason(&xdp_reasons, STEER_R_EV_NONSYN_MISS, bytes);
-		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_NONSYN);
+		r = steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_NONSYN);
+	} else {
+		r = steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_FLOW);
 	}
-	return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_FLOW);
+	if (r & STEER_XDP_TOO_BIG)
+		return steer_xdp_too_big(ctx, &p, r & 0xffff);
+	return r;
 }
 
 SEC("xdp")

@@ -156,7 +156,11 @@ enum steer_class_action {
 	X(DROP_NONSYN_BUDGET, 29, "drop_nonsyn_budget", DROP)  /* non-SYN misses over budget */ \
 	X(RETIRED_30, 30, "retired_30", RETIRED)               /* taken by another branch */    \
 	X(RETIRED_31, 31, "retired_31", RETIRED)               /* taken by another branch */    \
-	X(DROP_BAD_IP_CSUM, 32, "drop_bad_ip_csum", DROP)      /* IPv4 header checksum wrong */
+	X(DROP_BAD_IP_CSUM, 32, "drop_bad_ip_csum", DROP)      /* IPv4 header checksum wrong */ \
+	X(DROP_TTL_EXCEEDED, 33, "drop_ttl_exceeded", DROP)    /* TTL <= 1: ICMP time exceeded */ \
+	X(PASS_TTL_EXCEEDED, 34, "pass_ttl_exceeded", PASS)    /* TC: TTL <= 1, stack answers */ \
+	X(DROP_FRAG_NEEDED, 35, "drop_frag_needed", DROP)      /* too big: ICMP frag needed/PTB */ \
+	X(PASS_FRAGMENTING, 36, "pass_fragmenting", PASS)      /* too big, IPv4 no DF: stack */
 
 enum steer_reason_kind {
 	STEER_RK_NONE = 0,	/* code 0: steered */
@@ -357,7 +361,7 @@ struct steer_nexthop {
 	__u32 ifindex;		/* egress */
 	__u8 smac[6];
 	__u8 dmac[6];
-	__u32 pad;
+	__u32 mtu;		/* the FIB's MTU of the path (mtu_result); 0 unknown */
 };
 #define STEER_NEXTHOP_TTL_NS	250000000ULL	/* 250 ms */
 

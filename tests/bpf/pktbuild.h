@@ -113,6 +113,18 @@ void pkt_fix_ip4_csum(uint8_t *pkt, const struct pkt_layout *lay);
  */
 bool pkt_verify_csums(const uint8_t *pkt, size_t len, char *why, size_t whylen);
 
+/*
+ * The ICMP error a router sends about frame `in` (layout lay) back to its
+ * sender: Ethernet dmac/smac (tags kept), an IPv4 (TOS 0xc0, TTL 64) or
+ * IPv6 (hop limit 64) header from src to the frame's source, ICMP type,
+ * code and the 32-bit word after the checksum (`rest`, host order), then
+ * the quote: the frame's IP headers and 8 bytes of L4. Checksums (ICMPv6:
+ * with the pseudo-header) computed here. Returns the length.
+ */
+size_t pkt_icmp_error(const uint8_t *in, const struct pkt_layout *lay, const uint8_t *dmac,
+		      const uint8_t *smac, const uint8_t *src, uint8_t type, uint8_t code,
+		      uint32_t rest, uint8_t *out, size_t cap);
+
 /* Break a built frame in one way (for the malformed fixtures). */
 enum pkt_mangle_op {
 	MANGLE_NONE = 0,
