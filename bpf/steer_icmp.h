@@ -91,8 +91,8 @@ static __always_inline __u64 steer_icmp_sum_addr(const __u8 *a, int words)
  * gateway's own towards the client (bpf_fib_lookup with
  * BPF_FIB_LOOKUP_SRC, Linux >= 6.7), as icmp_send() would pick it; MACs
  * from the same lookup, else the frame's swapped. Returns the XDP verdict:
- * XDP_TX (or XDP_REDIRECT when the client is routed out of another
- * interface), XDP_DROP when it can't be built.
+ * XDP_REDIRECT (to the interface the FIB names, or the ingress one),
+ * XDP_DROP when it can't be built.
  * A subprogram: the FIB parameters and the saved L2 header stay off the
  * entry point's stack.
  */
@@ -210,9 +210,15 @@ static __noinline int steer_xdp_icmp_error(struct xdp_md *ctx, const struct stee
 	s += steer_icmp_sum_words((__u32 *)ic, data_end, (sizeof(*ic) + quote) / 4);
 	ic->check = steer_icmp_fold64(s);
 
-	if (!same_l2 && fib.ifindex != ifindex)
-		return bpf_redirect(fib.ifindex, 0);
-	return XDP_TX;
+	/*
+	 * A redirect, even back out of the ingress interface, not XDP_TX: a
+	 * veth flushes XDP_TX frames to its peer only when the peer has an XDP
+	 * program of its own (veth_xdp_flush(), drivers/net/veth.c: "xdp_ring
+	 * is initialized on receive side?"); with GRO alone they stay queued
+	 * and the client never sees them. A redirect's flush (ndo_xdp_xmit
+	 * with XDP_XMIT_FLUSH) needs only the peer's NAPI, which GRO provides.
+	 */
+	return bpf_redirect(same_l2 ? ifindex : fib.ifindex, 0);
 }
 
 #endif /* STEER_ICMP_H */

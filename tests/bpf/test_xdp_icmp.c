@@ -44,9 +44,9 @@ static void setup_mtu_1500(void)
 
 /* ---- row shorthands ---- */
 
-#define TIME_EXCEEDED .verdict = V_XDP_TX, .reason = STEER_R_DROP_TTL_EXCEEDED, .out = OUT_ICMP_TTL
+#define TIME_EXCEEDED .verdict = V_XDP_REDIRECT, .reason = STEER_R_DROP_TTL_EXCEEDED, .out = OUT_ICMP_TTL
 #define TOO_BIG(m)                                                                                 \
-	.verdict = V_XDP_TX, .reason = STEER_R_DROP_FRAG_NEEDED, .out = OUT_ICMP_TOO_BIG,          \
+	.verdict = V_XDP_REDIRECT, .reason = STEER_R_DROP_FRAG_NEEDED, .out = OUT_ICMP_TOO_BIG,          \
 	.mtu = (m), .skip_stats = true
 #define BIG .payload_len = 1300 /* 1340 / 1360 bytes of IP: more than 1280 */
 
