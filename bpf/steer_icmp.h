@@ -18,29 +18,7 @@
 #define STEER_ICMP_H
 
 #include "steer_csum.h"
-
-/* steer_xdp_forward(): "too big for the next hop", the MTU in the low 16 bits */
-#define STEER_XDP_TOO_BIG	0x10000
-
-/* Bytes of the offending packet quoted: its IP headers and 8 bytes of L4
- * (RFC 792; the ports and TCP sequence number the sender's stack needs).
- * A longer IPv6 extension header chain is not answered. */
-#define STEER_ICMP_QUOTE_MAX	128
-
-#define STEER_ICMP_TIME_EXCEEDED	11
-#define STEER_ICMP_DEST_UNREACH		3
-#define STEER_ICMP_FRAG_NEEDED		4
-#define STEER_ICMP6_PKT_TOO_BIG		2
-#define STEER_ICMP6_TIME_EXCEED		3
-#define STEER_ICMP_ERR_TTL		64	/* TTL / hop limit of the errors (Linux's default) */
-#define STEER_ICMP_ERR_TOS		0xc0	/* IPTOS_PREC_INTERNETCONTROL, as icmp_send() */
-
-struct steer_icmp_hdr {
-	__u8 type;
-	__u8 code;
-	__u16 check;
-	__u32 rest;		/* unused, or the MTU (network order) */
-};
+#include "steer_icmp_defs.h"
 
 /* One's complement sum of n 32-bit words at q (the ICMP header and the
  * quote: n <= STEER_ICMP_QUOTE_MAX / 4 + 2). */

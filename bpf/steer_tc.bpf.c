@@ -15,6 +15,7 @@
 #include "steer_parse.h"
 #include "steer_stats.h"
 #include "steer_conntrack.h"
+#include "steer_icmp_nat.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -162,6 +163,8 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 
 	p.bytes = skb->len;
 	r = steer_parse(data, data_end, skb->len, &p);
+	if (r == STEER_R_PASS_NOT_L4)
+		return steer_tc_icmp(skb, p.l3_off); /* an error about a steered flow? */
 	if (r)
 		return steer_tc_verdict(r, p.bytes);
 

@@ -15,8 +15,8 @@
 # - traceroute-style TCP probes: a SYN to the VIP with TTL / hop limit 1
 #   fails at once with EHOSTUNREACH (time exceeded, quoting the VIP, from
 #   the gateway's address: the client's stack matched it to the socket),
-#   with 3 it connects (the gateway and rt are a hop each; an error from
-#   rt, behind the NAT, is not translated yet: issue 13 item 1);
+#   with 2 it fails the same way from rt (its error quotes the NATed SYN:
+#   steer_tc translates it back to the VIP), with 3 it connects;
 # - the counters: drop_frag_needed and drop_ttl_exceeded.
 # Exit 0 pass, 1 fail, 77 skip.
 set -euo pipefail
@@ -144,16 +144,26 @@ out=$(probe 4 $VIP4 1)
 log "IPv4 TTL 1: $out"
 expect "IPv4 SYN with TTL 1: time exceeded from the gateway (198.18.1.1), matched to the socket" \
 	"$(echo "$out" | cut -d' ' -f1-2)" "EHOSTUNREACH 198.18.1.1"
+out=$(probe 4 $VIP4 2)
+log "IPv4 TTL 2: $out"
+expect "IPv4 SYN with TTL 2: time exceeded from rt (198.18.5.2), translated back to the VIP by steer_tc" \
+	"$(echo "$out" | cut -d' ' -f1-2)" "EHOSTUNREACH 198.18.5.2"
 out=$(probe 4 $VIP4 3)
 expect "IPv4 SYN with TTL 3 connects (the gateway and rt are a hop each)" "$out" "connected -"
 out=$(probe 6 $VIP6 1)
 log "IPv6 hop limit 1: $out"
 expect "IPv6 SYN with hop limit 1: time exceeded from the gateway (fd00:1::1)" \
 	"$(echo "$out" | cut -d' ' -f1-2)" "EHOSTUNREACH fd00:1::1"
+out=$(probe 6 $VIP6 2)
+log "IPv6 hop limit 2: $out"
+expect "IPv6 SYN with hop limit 2: time exceeded from rt (fd00:5::2), translated" \
+	"$(echo "$out" | cut -d' ' -f1-2)" "EHOSTUNREACH fd00:5::2"
 out=$(probe 6 $VIP6 3)
 expect "IPv6 SYN with hop limit 3 connects" "$out" "connected -"
 te=$(reason drop_ttl_exceeded xdp_packets)
 check "time exceeded counted (drop_ttl_exceeded $te)" test "${te:-0}" -ge 2
+tn=$(reason pass_icmp_natted tc_packets)
+check "rt's errors translated (pass_icmp_natted $tn)" test "${tn:-0}" -ge 2
 
 log "xdp reasons: $(xdp_reasons); tc reasons: $(tc_reasons)"
 summary
