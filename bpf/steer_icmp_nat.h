@@ -60,24 +60,24 @@ static __noinline int steer_tc_icmp(struct __sk_buff *skb, __u32 l3)
 
 	l3 &= 0x1f; /* Ethernet + at most 2 tags */
 	if (bpf_skb_load_bytes(skb, l3, ob, 20))
-		return TC_ACT_OK;
+		goto not_l4;
 	v6 = (ob[0] >> 4) == 6;
 	if (v6) {
 		if (bpf_skb_load_bytes(skb, l3, ob, 40) || ob[6] != IPPROTO_ICMPV6)
-			return TC_ACT_OK;
+			goto not_l4;
 		icmp_off = l3 + 40;
 		alen = 16;
 		src_off = l3 + 8;
 	} else {
 		if ((ob[0] >> 4) != 4 || ob[9] != IPPROTO_ICMP ||
 		    (*(__u16 *)(ob + 6) & bpf_htons(IP_MF | IP_OFFSET)))
-			return TC_ACT_OK;
+			goto not_l4;
 		icmp_off = l3 + (ob[0] & 0xf) * 4;
 		alen = 4;
 		src_off = l3 + 12;
 	}
 	if (bpf_skb_load_bytes(skb, icmp_off, &ic, sizeof(ic)) || !steer_icmp_is_error(v6, ic.type))
-		return TC_ACT_OK; /* echo and the rest: the stack's */
+		goto not_l4; /* echo and the rest: the stack's */
 
 	/* the quote: the packet steer NATed, client -> backend */
 	in_off = icmp_off + sizeof(ic);
@@ -175,6 +175,9 @@ static __noinline int steer_tc_icmp(struct __sk_buff *skb, __u32 l3)
 
 no_flow:
 	steer_count_reason(&tc_reasons, STEER_R_PASS_ICMP_NO_FLOW, skb->len);
+	return TC_ACT_OK;
+not_l4:
+	steer_count_reason(&tc_reasons, STEER_R_PASS_NOT_L4, skb->len);
 	return TC_ACT_OK;
 }
 
