@@ -50,6 +50,8 @@ static __always_inline int steer_xdp_verdict(int reason, __u32 bytes)
 	return steer_reason_is_drop(reason) ? XDP_DROP : XDP_PASS;
 }
 
+#include "steer_icmp_in.h"
+
 /*
  * A flow that needs a backend: classify, pick, admit (new flows only),
  * write ct/rct, NAT and forward. old: the entry being replaced (re-steer,
@@ -378,6 +380,12 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 
 	p.bytes = bytes;
 	r = steer_parse(data, data_end, bytes, &p);
+	if (r == STEER_R_PASS_NOT_L4) {
+		/* an ICMP error about a steered flow's reply? */
+		__u32 bid = steer_xdp_icmp_in(ctx, &p);
+
+		return bid ? steer_xdp_icmp_forward(ctx, &p, bid) : XDP_PASS;
+	}
 	if (r)
 		return steer_xdp_verdict(r, bytes);
 
