@@ -18,6 +18,7 @@
 #include "steer_admission.h"
 #include "steer_nat.h"
 #include "steer_ip4_verify.h"
+#include "steer_mss.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -432,6 +433,11 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 		steer_count_reason(&xdp_reasons, STEER_R_DROP_TTL_EXCEEDED, bytes);
 		return steer_xdp_icmp_error(ctx, &p, 0, 0);
 	}
+
+	/* the service's MSS clamp, on every SYN (retransmissions too) */
+	if (svc->mss_clamp && p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_SYN) &&
+	    !steer_dry_run && steer_xdp_mss_clamp(ctx, &p, svc->mss_clamp))
+		steer_count_reason(&xdp_reasons, STEER_R_EV_MSS_CLAMPED, bytes);
 
 	e = bpf_map_lookup_elem(&ct, &p.key);
 	if (!e && p.key.proto == IPPROTO_TCP)

@@ -163,7 +163,8 @@ enum steer_class_action {
 	X(PASS_FRAGMENTING, 36, "pass_fragmenting", PASS)      /* too big, IPv4 no DF: stack */ \
 	X(PASS_ICMP_NO_FLOW, 37, "pass_icmp_no_flow", PASS)    /* ICMP error, no steered flow */ \
 	X(PASS_ICMP_NATTED, 38, "pass_icmp_natted", PASS)      /* TC: ICMP error translated */ \
-	X(EV_ICMP_NATTED, 39, "ev_icmp_natted", EVENT)         /* XDP: error sent to the backend */
+	X(EV_ICMP_NATTED, 39, "ev_icmp_natted", EVENT)         /* XDP: error sent to the backend */ \
+	X(EV_MSS_CLAMPED, 40, "ev_mss_clamped", EVENT)         /* SYN's MSS lowered to the clamp */
 
 enum steer_reason_kind {
 	STEER_RK_NONE = 0,	/* code 0: steered */

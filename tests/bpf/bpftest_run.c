@@ -148,6 +148,7 @@ size_t bpft_step_packet(const struct bpft_step *st, struct pkt_spec *s, uint8_t 
 	s->frag6_more = st->frag6_more;
 	s->udp_csum_zero = st->udp_csum_zero;
 	s->ttl = st->ttl;
+	s->mss = st->mss;
 
 	len = pkt_build(s, buf, PKT_MAX, lay);
 	if (!len)
@@ -212,6 +213,8 @@ static size_t expected_frame(const struct bpft_step *st, const struct pkt_spec *
 	/* a reply steer_tc forwards itself (redirect, redirect_neigh): one hop less */
 	if (st->hook == HOOK_TC && st->verdict == V_TC_REDIRECT)
 		s.ttl = (uint8_t)((s.ttl ? s.ttl : 64) - 1);
+	if (st->mss_out)
+		s.mss = st->mss_out;
 	n = pkt_build(&s, want, PKT_MAX, &lay);
 	/* a wrong L4 checksum is forwarded exactly as wrong (incremental update) */
 	if (n && st->mangle == MANGLE_L4_CSUM)

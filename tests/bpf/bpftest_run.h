@@ -99,6 +99,8 @@ struct bpft_step {
 	bool frag6_more;
 	bool udp_csum_zero;
 	uint8_t ttl;			/* IPv4 TTL / IPv6 hop limit; 0: 64 */
+	uint16_t mss;			/* MSS option (with tcp_opt_words); 0: 1460 */
+	uint16_t mss_out;		/* the MSS the output frame must carry; 0: as sent */
 	uint16_t mtu;			/* OUT_ICMP_TOO_BIG: the MTU the error reports */
 	uint16_t ethertype;		/* non-IP frame (payload_len bytes after L2) */
 	enum pkt_mangle_op mangle;

@@ -251,7 +251,7 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap, struct pkt_
 			/* MSS 1460, then SACK permitted, then NOPs */
 			o[0] = 2;
 			o[1] = 4;
-			put16(o + 2, 1460);
+			put16(o + 2, s->mss ? s->mss : 1460);
 			for (i = 4; i < ow * 4; i++)
 				o[i] = 1;
 			if (ow >= 2) {

@@ -79,6 +79,7 @@ struct pkt_spec {
 	uint32_t seq, ack;
 	uint16_t win;			/* 0: 65535 */
 	uint8_t tcp_opt_words;		/* TCP options in 32-bit words, 0..10 */
+	uint16_t mss;			/* the MSS option's value (first option); 0: 1460 */
 	bool udp_csum_zero;		/* send UDP checksum 0 ("none") */
 	const uint8_t *payload;		/* NULL: a fixed pattern */
 	uint16_t payload_len;

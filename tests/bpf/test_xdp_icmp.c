@@ -42,6 +42,12 @@ static void setup_mtu_1500(void)
 	usleep(300 * 1000);
 }
 
+static void setup_mss_1360(void)
+{
+	setup_mtu_1500();
+	assert_int_equal(bpft_tcp_services_mss(1360), 0);
+}
+
 /* ---- row shorthands ---- */
 
 #define TIME_EXCEEDED .verdict = V_XDP_REDIRECT, .reason = STEER_R_DROP_TTL_EXCEEDED, .out = OUT_ICMP_TTL
@@ -92,6 +98,25 @@ static const struct bpft_fixture fixtures[] = {
 		     { .what = "backend UDP, hop limit 1", TC(F6_UDP), .backend = BE6_A, .ttl = 1,
 		       .verdict = V_TC_OK, .reason = STEER_R_PASS_TTL_EXCEEDED,
 		       .out = OUT_SAME } } },
+
+	/* -- MSS clamping (services[].mss_clamp) -- */
+	{ .name = "mss_clamped_on_the_syn",
+	  .setup = setup_mss_1360,
+	  .steps = { { .what = "v4 SYN, MSS 1460 -> 1360", XDP(F4_TCP), SYN, .tcp_opt_words = 3,
+		       NEW(BE4_A), .mss_out = 1360, .reason = STEER_R_EV_MSS_CLAMPED },
+		     { .what = "v6 SYN, MSS 1440 -> 1360", XDP(F6_TCP), SYN, .tcp_opt_words = 1,
+		       .mss = 1440, NEW(BE6_A), .mss_out = 1360, .reason = STEER_R_EV_MSS_CLAMPED },
+		     { .what = "v4 SYN, MSS 1200: left", XDP(F4_TCP), .cport = 40002, SYN,
+		       .tcp_opt_words = 2, .mss = 1200, NEW(BE4_A) },
+		     { .what = "v4 SYN without options: left", XDP(F4_TCP), .cport = 40003, SYN,
+		       NEW(BE4_A) },
+		     { .what = "ACK with a payload: not a SYN", XDP(F4_TCP), ACK, .payload_len = 20,
+		       FWD(BE4_A) },
+		     { .what = "UDP: no clamp", XDP(F4_UDP), .payload_len = 20, NEW(BE4_A) } } },
+	{ .name = "mss_not_clamped_when_off",
+	  .setup = setup_mtu_1500,
+	  .steps = { { .what = "v4 SYN, MSS 1460", XDP(F4_TCP), SYN, .tcp_opt_words = 3,
+		       NEW(BE4_A) } } },
 
 	/* -- path MTU -- */
 	{ .name = "v4_too_big_for_the_cached_path_frag_needed",

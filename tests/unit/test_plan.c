@@ -30,7 +30,7 @@ static const char policy_yaml[] =
 	"  - {name: m1, cost: 1, quality: {chat: 0.8, code: 0.8}}\n"
 	"services:\n"
 	"  - {name: chat, vip: 198.18.100.1, port: 80, task: chat}\n"
-	"  - {name: code, vip: 198.18.100.1, port: 81, task: code}\n"
+	"  - {name: code, vip: 198.18.100.1, port: 81, task: code, mss_clamp: 1360}\n"
 	"backends:\n"
 	"  - {name: be1, id: 1, address: 198.18.2.2, port: 8000, model: m1, provider: self,"
 	" region: lab, capacity: 10}\n"
@@ -134,6 +134,8 @@ static void test_first_plan(void **state)
 	assert_int_equal(p.n_prefixes, 2);
 	assert_int_equal(p.n_services, 2);
 	assert_int_equal(p.services[0].key.port, htons(80));
+	assert_int_equal(p.services[0].val.mss_clamp, 0); /* off unless set */
+	assert_int_equal(p.services[1].val.mss_clamp, 1360);
 
 	c4 = find_class(&p, 1, 0, STEER_AF_INET);
 	code = find_class(&p, 1, 1, STEER_AF_INET);

@@ -219,6 +219,7 @@ json_t *policy_to_json(const struct policy *p)
 		jset(o, "port", json_integer(s->port));
 		jset(o, "proto", json_string(s->proto == STEER_PROTO_UDP ? "udp" : "tcp"));
 		jset(o, "task", json_string(policy_task_name(p, s->task) ?: "?"));
+		jset(o, "mss_clamp", json_integer(s->mss_clamp));
 		json_array_append_new(a, o);
 	}
 	jset(root, "services", a);

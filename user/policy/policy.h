@@ -77,6 +77,7 @@ struct policy_service {
 	uint16_t port;		/* host order */
 	uint32_t task;		/* task id */
 	uint32_t id;		/* service id (index) */
+	uint16_t mss_clamp;	/* TCP: lower a SYN's MSS to this; 0 = off */
 };
 
 struct policy_task {
