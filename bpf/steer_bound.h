@@ -27,10 +27,11 @@ enum steer_bound_result {
 	STEER_BOUND_KEPT = 0,	/* off, or the first choice is under its bound */
 	STEER_BOUND_DIVERT = 1,	/* *bid_out: a later choice under its bound */
 	STEER_BOUND_FULL = 2,	/* every choice tried is over: the first is kept */
-	STEER_BOUND_WHAT = 0xff,
+	STEER_BOUND_WHAT = 0x3,
 	/* or-ed in: the flow's +1 in backend_load is already taken (the
-	 * caller must not add it again, and gives it back if it refuses) */
-	STEER_BOUND_TAKEN = 0x100,
+	 * caller must not add it again, and gives it back if it refuses);
+	 * steer_pkt.bound has 7 bits */
+	STEER_BOUND_TAKEN = 0x4,
 };
 
 /* The flows a backend may hold: ceil(pct * w * (total + 1) / (100 * W)). */

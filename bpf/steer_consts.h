@@ -13,6 +13,8 @@
 #define AF_INET6	10
 
 #define IPPROTO_HOPOPTS		0
+#define IPPROTO_ICMP		1
+#define IPPROTO_ICMPV6		58
 #define IPPROTO_TCP		6
 #define IPPROTO_UDP		17
 #define IPPROTO_ROUTING		43
@@ -21,6 +23,7 @@
 #define IPPROTO_AH		51
 #define IPPROTO_DSTOPTS		60
 
+#define IP_DF		0x4000
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1FFF
 

@@ -4,14 +4,15 @@
 #define STEER_NAT_H
 
 #include "steer_csum.h"
+#include "steer_icmp.h"
 
 /*
- * Rewrite dst addr:port to the backend's with incremental checksums.
- * Offsets are masked so the verifier sees them bounded (l3_off <= 22,
- * l4_off < 16K); pointers are checked again against data_end.
+ * Rewrite dst addr:port to addr:port (network order) with incremental
+ * checksums. Offsets are masked so the verifier sees them bounded
+ * (l3_off <= 22, l4_off < 16K); pointers are checked again against data_end.
  */
-static __always_inline int steer_xdp_dnat(struct xdp_md *ctx, const struct steer_pkt *p,
-					  const struct steer_backend *be)
+static __always_inline int steer_xdp_set_dst(struct xdp_md *ctx, const struct steer_pkt *p,
+					     const __u8 *addr, __u16 port)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -43,7 +44,7 @@ static __always_inline int steer_xdp_dnat(struct xdp_md *ctx, const struct steer
 		if ((void *)(ip + 1) > data_end)
 			return -1;
 		old = ip->daddr;
-		__builtin_memcpy(&new, be->addr, 4);
+		__builtin_memcpy(&new, addr, 4);
 		steer_csum_replace4(&ip->check, old, new);
 		ip->daddr = new;
 		/* IPv4 UDP checksum 0 means "none": leave it so */
@@ -55,18 +56,76 @@ static __always_inline int steer_xdp_dnat(struct xdp_md *ctx, const struct steer
 
 		if ((void *)(ip6 + 1) > data_end)
 			return -1;
-		__builtin_memcpy(new, be->addr, 16);
+		__builtin_memcpy(new, addr, 16);
 		steer_csum_replace16(l4_check, (__u32 *)&ip6->daddr, new);
 		__builtin_memcpy(&ip6->daddr, new, 16);
 	}
 	if (!udp || *l4_check || p->key.family == STEER_AF_INET6) {
-		steer_csum_replace2(l4_check, *dport, be->port);
+		steer_csum_replace2(l4_check, *dport, port);
 		/* a computed UDP checksum of 0 is sent as all ones */
 		if (udp && !*l4_check)
 			*l4_check = 0xffff;
 	}
-	*dport = be->port;
+	*dport = port;
 	return 0;
+}
+
+/* Destination NAT to a backend. */
+static __always_inline int steer_xdp_dnat(struct xdp_md *ctx, const struct steer_pkt *p,
+					  const struct steer_backend *be)
+{
+	return steer_xdp_set_dst(ctx, p, be->addr, be->port);
+}
+
+/*
+ * TTL / hop limit minus one, on a packet steer forwards itself (the caller
+ * made sure it was > 1); the IPv4 header checksum follows (RFC 1624). Not
+ * on a packet passed to the stack, which decrements it when it forwards.
+ */
+static __always_inline void steer_xdp_ttl_dec(struct xdp_md *ctx, const struct steer_pkt *p)
+{
+	/* read afresh: kept across the FIB call, they took 8 more bytes of a
+	 * stack the call chain has none left of */
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	if (p->key.family == STEER_AF_INET) {
+		struct iphdr *ip = data + (p->l3_off & 0x3f);
+		__u8 ttl, proto;
+
+		if ((void *)(ip + 1) > data_end)
+			return;
+		/* TTL and protocol are one checksummed word. Spelled out: read
+		 * back through a __u16 pointer after the byte store, clang 14
+		 * reused the value read before it (the checksum never moved). */
+		ttl = ip->ttl;
+		proto = ip->protocol;
+		ip->ttl = ttl - 1;
+		steer_csum_replace2(&ip->check, bpf_htons((__u16)(ttl << 8 | proto)),
+				    bpf_htons((__u16)((__u8)(ttl - 1) << 8 | proto)));
+	} else {
+		struct ipv6hdr *ip6 = data + (p->l3_off & 0x3f);
+
+		if ((void *)(ip6 + 1) > data_end)
+			return;
+		ip6->hop_limit--;
+	}
+}
+
+/*
+ * Too big for the next hop (mtu): an IPv4 packet without DF goes to the
+ * stack NATed, which fragments it as any router (pass_fragmenting); else
+ * STEER_XDP_TOO_BIG | mtu, for steer_xdp_main() to answer with an ICMP
+ * error (steer_icmp.h).
+ */
+static __always_inline int steer_xdp_too_big_verdict(const struct steer_pkt *p, __u32 mtu,
+						     __u32 bytes)
+{
+	if (!p->df) {
+		steer_count_reason(&xdp_reasons, STEER_R_PASS_FRAGMENTING, bytes);
+		return XDP_PASS;
+	}
+	return STEER_XDP_TOO_BIG | (mtu & 0xffff);
 }
 
 /*
@@ -99,8 +158,12 @@ static __noinline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_p
 	nh = bpf_map_lookup_elem(&nexthops, &bid);
 	if (nh && nh->stamp_ns && now - nh->stamp_ns < STEER_NEXTHOP_TTL_NS &&
 	    nh->ingress == ctx->ingress_ifindex) {
+		/* the cached path's MTU, as the FIB would check it */
+		if (nh->mtu && p->ip_len > nh->mtu)
+			return steer_xdp_too_big_verdict(p, nh->mtu, bytes);
 		__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
 		__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
+		steer_xdp_ttl_dec(ctx, p);
 		return bpf_redirect(nh->ifindex, 0);
 	}
 
@@ -124,11 +187,17 @@ static __noinline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_p
 			nh->stamp_ns = now ? now : 1;
 			nh->ingress = ctx->ingress_ifindex;
 			nh->ifindex = fib.ifindex;
+			/* on success the FIB returns the path's MTU in mtu_result
+			 * (a union with tot_len; Linux >= 5.12) */
+			nh->mtu = fib.mtu_result;
 			__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
 			__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
 		}
+		steer_xdp_ttl_dec(ctx, p);
 		return bpf_redirect(fib.ifindex, 0);
 	}
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return steer_xdp_too_big_verdict(p, fib.mtu_result, bytes);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		/*
 		 * bpf_fib_lookup does not resolve neighbours: hand the NATed

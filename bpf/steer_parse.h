@@ -31,10 +31,14 @@ struct steer_pkt {
 	__u8 tcp_flags;			/* 0 for UDP */
 	__u16 l4_csum;			/* TCP/UDP checksum as received */
 	__u32 bytes;			/* frame length, for counters */
+	__u8 ttl;			/* IPv4 TTL / IPv6 hop limit as received */
+	__u8 df : 1;			/* IPv4 DF set (IPv6: 1, routers never fragment) */
+	__u8 bound : 7;			/* what the bounded load did (enum
+					 * steer_bound_result); kept here, not in
+					 * steer_xdp_new's frame, which is at the
+					 * 512-byte limit of the call chain; packed
+					 * with df so this struct stays 64 bytes */
 	__u16 balance_pct;		/* the service's bounded load (steer_bound.h) */
-	__u16 bound;			/* what it did (enum steer_bound_result); kept
-					 * here, not in steer_xdp_new's frame, which is
-					 * at the 512-byte limit of the call chain */
 };
 
 static __always_inline int steer_parse_ipv4(void *data, void *data_end, __u32 pkt_len,
@@ -64,6 +68,8 @@ static __always_inline int steer_parse_ipv4(void *data, void *data_end, __u32 pk
 	__builtin_memcpy(p->key.dst, &ip->daddr, 4);
 	p->ip_len = tot;
 	p->l4_off = p->l3_off + hlen;
+	p->ttl = ip->ttl;
+	p->df = !!(ip->frag_off & bpf_htons(IP_DF));
 	return 0;
 }
 
@@ -126,6 +132,8 @@ static __always_inline int steer_parse_ipv6(void *data, void *data_end, __u32 pk
 	__builtin_memcpy(p->key.dst, &ip6->daddr, 16);
 	p->ip_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	p->l4_off = p->l3_off + off;
+	p->ttl = ip6->hop_limit;
+	p->df = 1;
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "steer_parse.h"
 #include "steer_stats.h"
 #include "steer_conntrack.h"
+#include "steer_icmp_nat.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -76,38 +77,66 @@ static __always_inline int steer_tc_snat(struct __sk_buff *skb, const struct ste
 	return 0;
 }
 
-static __always_inline int steer_tc_forward(struct __sk_buff *skb, const struct steer_pkt *p,
-					    const struct steer_rct *re)
+/*
+ * TTL / hop limit minus one on a reply steer forwards itself (the caller
+ * made sure it was > 1). The helpers fix a CHECKSUM_COMPLETE skb too.
+ */
+static __always_inline int steer_tc_ttl_dec(struct __sk_buff *skb, const struct steer_pkt *p)
 {
-	struct bpf_fib_lookup fib = {};
-	long rc;
+	__u8 ttl = p->ttl - 1;
 
-	if (p->vlans) {
-		steer_count_reason(&tc_reasons, STEER_R_PASS_VLAN, p->bytes);
-		return TC_ACT_OK;
-	}
-	fib.ifindex = skb->ingress_ifindex;
-	fib.l4_protocol = p->key.proto;
-	/* tot_len 0: the kernel checks the skb (GSO included) against the MTU */
-	fib.tot_len = 0;
 	if (p->key.family == STEER_AF_INET) {
-		fib.family = AF_INET;
-		__builtin_memcpy(&fib.ipv4_src, re->vip, 4);
-		__builtin_memcpy(&fib.ipv4_dst, p->key.dst, 4);
-	} else {
-		fib.family = AF_INET6;
-		__builtin_memcpy(fib.ipv6_src, re->vip, 16);
-		__builtin_memcpy(fib.ipv6_dst, p->key.dst, 16);
+		__u16 proto = p->key.proto;
+		__u16 old = bpf_htons((__u16)(p->ttl << 8) | proto);
+		__u16 new = bpf_htons((__u16)(ttl << 8) | proto);
+
+		if (bpf_l3_csum_replace(skb, p->l3_off + offsetof(struct iphdr, check), old, new,
+					2))
+			return -1;
+		return bpf_skb_store_bytes(skb, p->l3_off + offsetof(struct iphdr, ttl), &ttl, 1,
+					   0);
 	}
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) ||
-		    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0))
+	return bpf_skb_store_bytes(skb, p->l3_off + offsetof(struct ipv6hdr, hop_limit), &ttl, 1,
+				   0);
+}
+
+/* The next hop towards the client, looked up before the NAT (it needs only
+ * the addresses), so that a reply the path can't carry is left untouched. */
+static __always_inline long steer_tc_lookup(struct __sk_buff *skb, const struct steer_pkt *p,
+					    const struct steer_rct *re, struct bpf_fib_lookup *fib)
+{
+	fib->ifindex = skb->ingress_ifindex;
+	fib->l4_protocol = p->key.proto;
+	/* tot_len 0: the kernel checks the skb (GSO included) against the MTU */
+	fib->tot_len = 0;
+	if (p->key.family == STEER_AF_INET) {
+		fib->family = AF_INET;
+		__builtin_memcpy(&fib->ipv4_src, re->vip, 4);
+		__builtin_memcpy(&fib->ipv4_dst, p->key.dst, 4);
+	} else {
+		fib->family = AF_INET6;
+		__builtin_memcpy(fib->ipv6_src, re->vip, 16);
+		__builtin_memcpy(fib->ipv6_dst, p->key.dst, 16);
+	}
+	return bpf_fib_lookup(skb, fib, sizeof(*fib), 0);
+}
+
+/* After the NAT: TTL, MACs and redirect, as the lookup said. */
+static __always_inline int steer_tc_forward(struct __sk_buff *skb, const struct steer_pkt *p,
+					    struct bpf_fib_lookup *fib, long rc)
+{
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		if (steer_tc_ttl_dec(skb, p))
 			return TC_ACT_SHOT;
-		return bpf_redirect(fib.ifindex, 0);
+	}
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		if (bpf_skb_store_bytes(skb, 0, fib->dmac, ETH_ALEN, 0) ||
+		    bpf_skb_store_bytes(skb, ETH_ALEN, fib->smac, ETH_ALEN, 0))
+			return TC_ACT_SHOT;
+		return bpf_redirect(fib->ifindex, 0);
 	}
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return bpf_redirect_neigh(fib.ifindex, NULL, 0, 0); /* kernel resolves it */
+		return bpf_redirect_neigh(fib->ifindex, NULL, 0, 0); /* kernel resolves it */
 	steer_count_reason(&tc_reasons, STEER_R_DROP_FIB, p->bytes);
 	return TC_ACT_SHOT;
 }
@@ -127,11 +156,15 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 	struct steer_backend *be;
 	struct steer_rct *re;
 	struct steer_ct *e;
+	struct bpf_fib_lookup fib = {};
 	__u32 bits;
 	int r, syn = 0;
+	long rc;
 
 	p.bytes = skb->len;
 	r = steer_parse(data, data_end, skb->len, &p);
+	if (r == STEER_R_PASS_NOT_L4)
+		return steer_tc_icmp(skb, p.l3_off); /* an error about a steered flow? */
 	if (r)
 		return steer_tc_verdict(r, p.bytes);
 
@@ -142,6 +175,10 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 	}
 	if (!re)
 		return steer_tc_verdict(STEER_R_PASS_NO_RCT, p.bytes);
+	/* not forwarded, untouched: the stack answers the backend time
+	 * exceeded about its own packet, as a router would */
+	if (p.ttl <= 1)
+		return steer_tc_verdict(STEER_R_PASS_TTL_EXCEEDED, p.bytes);
 	be = bpf_map_lookup_elem(&backends, &re->backend_id);
 	if (!be || be->state == STEER_BACKEND_UNUSED) {
 		/* a late reply of a removed backend: its flows moved on */
@@ -173,9 +210,20 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 	}
 	steer_count_reply(re->backend_id, re->tenant, p.bytes);
 
+	if (p.vlans) {
+		if (steer_tc_snat(skb, &p, re))
+			return steer_tc_verdict(STEER_R_PASS_MALFORMED, p.bytes);
+		steer_count_reason(&tc_reasons, STEER_R_PASS_VLAN, p.bytes);
+		return TC_ACT_OK; /* the stack's VLAN device routes it */
+	}
+	rc = steer_tc_lookup(skb, &p, re, &fib);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		/* untouched: the stack fragments it, or answers the backend
+		 * frag needed / packet too big quoting its own packet */
+		return steer_tc_verdict(STEER_R_PASS_FRAGMENTING, p.bytes);
 	if (steer_tc_snat(skb, &p, re))
 		return steer_tc_verdict(STEER_R_PASS_MALFORMED, p.bytes);
-	return steer_tc_forward(skb, &p, re);
+	return steer_tc_forward(skb, &p, &fib, rc);
 }
 
 static __noinline __u32 steer_tc_linear_len(struct __sk_buff *skb)

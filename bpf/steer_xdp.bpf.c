@@ -18,6 +18,8 @@
 #include "steer_bound.h"
 #include "steer_admission.h"
 #include "steer_nat.h"
+#include "steer_ip4_verify.h"
+#include "steer_mss.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -49,6 +51,8 @@ static __always_inline int steer_xdp_verdict(int reason, __u32 bytes)
 	steer_count_reason(&xdp_reasons, reason, bytes);
 	return steer_reason_is_drop(reason) ? XDP_DROP : XDP_PASS;
 }
+
+#include "steer_icmp_in.h"
 
 /*
  * A flow that needs a backend: classify, pick, admit (new flows only),
@@ -375,6 +379,19 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 	return steer_xdp_forward(ctx, p, be, bid, bytes);
 }
 
+/*
+ * Too big for the path to its backend (steer_xdp_forward()): the NAT is
+ * undone, so that the error quotes the packet as the client sent it, and
+ * the frame becomes an ICMP frag needed / packet too big to the client.
+ */
+static __noinline int steer_xdp_too_big(struct xdp_md *ctx, const struct steer_pkt *p, __u32 mtu)
+{
+	steer_count_reason(&xdp_reasons, STEER_R_DROP_FRAG_NEEDED, p->bytes);
+	if (steer_xdp_set_dst(ctx, p, p->key.dst, p->key.dport))
+		return XDP_DROP;
+	return steer_xdp_icmp_error(ctx, p, 1, mtu);
+}
+
 static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -390,6 +407,12 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 
 	p.bytes = bytes;
 	r = steer_parse(data, data_end, bytes, &p);
+	if (r == STEER_R_PASS_NOT_L4) {
+		/* an ICMP error about a steered flow's reply? */
+		__u32 bid = steer_xdp_icmp_in(ctx, &p);
+
+		return bid ? steer_xdp_icmp_forward(ctx, &p, bid) : XDP_PASS;
+	}
 	if (r)
 		return steer_xdp_verdict(r, bytes);
 
@@ -418,6 +441,10 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&steer_cfg, &key);
 	if (!cfg || !cfg->maglev_size)
 		return steer_xdp_verdict(STEER_R_DROP_NO_CONFIG, bytes);
+	/* a wrong IPv4 header checksum: the stack drops it, so do we (a packet
+	 * not for a service goes to the stack, which does) */
+	if (p.key.family == STEER_AF_INET && steer_ip4_csum_bad(ctx, p.l3_off))
+		return steer_xdp_verdict(STEER_R_DROP_BAD_IP_CSUM, bytes);
 	/* IPv6 UDP must carry a checksum (RFC 8200); the kernel drops it too */
 	if (p.key.family == STEER_AF_INET6 && p.key.proto == IPPROTO_UDP && !p.l4_csum)
 		return steer_xdp_verdict(STEER_R_DROP_BAD_L4, bytes);
@@ -428,22 +455,38 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 			return steer_xdp_verdict(r, bytes);
 	}
 
+	/* a router does not forward what its TTL / hop limit ends on: it
+	 * answers time exceeded, quoting the packet as sent (RFC 1812 5.3.1) */
+	if (p.ttl <= 1) {
+		steer_count_reason(&xdp_reasons, STEER_R_DROP_TTL_EXCEEDED, bytes);
+		return steer_xdp_icmp_error(ctx, &p, 0, 0);
+	}
+
+	/* the service's MSS clamp, on every SYN (retransmissions too) */
+	if (svc->mss_clamp && p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_SYN) &&
+	    !steer_dry_run && steer_xdp_mss_clamp(ctx, &p, svc->mss_clamp))
+		steer_count_reason(&xdp_reasons, STEER_R_EV_MSS_CLAMPED, bytes);
+
 	e = bpf_map_lookup_elem(&ct, &p.key);
 	if (!e && p.key.proto == IPPROTO_TCP)
 		e = bpf_map_lookup_elem(&ct_syn, &p.key); /* half-open */
-	if (e)
-		return steer_xdp_established(ctx, &p, svc, cfg, e, bytes);
-	if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_RST))
-		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_RST);
-	if (p.key.proto == IPPROTO_TCP && !(p.tcp_flags & TCP_FLAG_SYN)) {
+	if (e) {
+		r = steer_xdp_established(ctx, &p, svc, cfg, e, bytes);
+	} else if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_RST)) {
+		r = steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_RST);
+	} else if (p.key.proto == IPPROTO_TCP && !(p.tcp_flags & TCP_FLAG_SYN)) {
 		/* mid-stream (another gateway's flow, or ours evicted), within
 		 * its tenant's budget of such entries */
 		if (cfg->nonsyn_rate && !steer_nonsyn_budget_ok(&p.key, cfg->nonsyn_rate))
 			return steer_xdp_verdict(STEER_R_DROP_NONSYN_BUDGET, bytes);
 		steer_count_reason(&xdp_reasons, STEER_R_EV_NONSYN_MISS, bytes);
-		return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_NONSYN);
+		r = steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_NONSYN);
+	} else {
+		r = steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_FLOW);
 	}
-	return steer_xdp_new(ctx, &p, svc->default_task, NULL, STEER_NEW_FLOW);
+	if (r & STEER_XDP_TOO_BIG)
+		return steer_xdp_too_big(ctx, &p, r & 0xffff);
+	return r;
 }
 
 SEC("xdp")

@@ -162,7 +162,16 @@ enum steer_class_action {
 	X(EV_RST_NO_ENTRY, 28, "ev_rst_no_entry", EVENT)       /* RST, no entry: table, no entry */ \
 	X(DROP_NONSYN_BUDGET, 29, "drop_nonsyn_budget", DROP)  /* non-SYN misses over budget */ \
 	X(EV_BOUND_DIVERT, 30, "ev_bound_divert", EVENT)       /* first choice over its bound */ \
-	X(EV_BOUND_FULL, 31, "ev_bound_full", EVENT)           /* every choice over: first kept */
+	X(EV_BOUND_FULL, 31, "ev_bound_full", EVENT)           /* every choice over: first kept */ \
+	X(DROP_BAD_IP_CSUM, 32, "drop_bad_ip_csum", DROP)      /* IPv4 header checksum wrong */ \
+	X(DROP_TTL_EXCEEDED, 33, "drop_ttl_exceeded", DROP)    /* TTL <= 1: ICMP time exceeded */ \
+	X(PASS_TTL_EXCEEDED, 34, "pass_ttl_exceeded", PASS)    /* TC: TTL <= 1, stack answers */ \
+	X(DROP_FRAG_NEEDED, 35, "drop_frag_needed", DROP)      /* too big: ICMP frag needed/PTB */ \
+	X(PASS_FRAGMENTING, 36, "pass_fragmenting", PASS)      /* too big, IPv4 no DF: stack */ \
+	X(PASS_ICMP_NO_FLOW, 37, "pass_icmp_no_flow", PASS)    /* ICMP error, no steered flow */ \
+	X(PASS_ICMP_NATTED, 38, "pass_icmp_natted", PASS)      /* TC: ICMP error translated */ \
+	X(EV_ICMP_NATTED, 39, "ev_icmp_natted", EVENT)         /* XDP: error sent to the backend */ \
+	X(EV_MSS_CLAMPED, 40, "ev_mss_clamped", EVENT)         /* SYN's MSS lowered to the clamp */
 
 enum steer_reason_kind {
 	STEER_RK_NONE = 0,	/* code 0: steered */
@@ -386,7 +395,7 @@ struct steer_nexthop {
 	__u32 ifindex;		/* egress */
 	__u8 smac[6];
 	__u8 dmac[6];
-	__u32 pad;
+	__u32 mtu;		/* the FIB's MTU of the path (mtu_result); 0 unknown */
 };
 #define STEER_NEXTHOP_TTL_NS	250000000ULL	/* 250 ms */
 

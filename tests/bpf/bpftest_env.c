@@ -363,8 +363,8 @@ void bpft_table_fill(uint32_t table_id, uint32_t be)
 	bpft_table_set(table_id, t);
 }
 
-static int svc_set(const uint8_t *vip, uint8_t family, uint16_t port, uint8_t proto, uint32_t id,
-		   uint32_t task)
+static int svc_set_mss(const uint8_t *vip, uint8_t family, uint16_t port, uint8_t proto,
+		       uint32_t id, uint32_t task, uint16_t mss_clamp)
 {
 	struct steer_service_key k = { 0 };
 	struct steer_service s = { 0 };
@@ -375,7 +375,20 @@ static int svc_set(const uint8_t *vip, uint8_t family, uint16_t port, uint8_t pr
 	k.family = family;
 	s.service_id = id;
 	s.default_task = task;
+	s.mss_clamp = mss_clamp;
 	return dp_service_set(bpft.dp, &k, &s);
+}
+
+static int svc_set(const uint8_t *vip, uint8_t family, uint16_t port, uint8_t proto, uint32_t id,
+		   uint32_t task)
+{
+	return svc_set_mss(vip, family, port, proto, id, task, 0);
+}
+
+int bpft_tcp_services_mss(uint16_t mss_clamp)
+{
+	return svc_set_mss(A_VIP4, STEER_AF_INET, PORT_TCP, STEER_PROTO_TCP, 1, TASK_V4, mss_clamp) |
+	       svc_set_mss(A_VIP6, STEER_AF_INET6, PORT_TCP, STEER_PROTO_TCP, 3, TASK_V6, mss_clamp);
 }
 
 static int class_set(uint32_t tenant, uint32_t task, uint8_t family, uint32_t class_id,

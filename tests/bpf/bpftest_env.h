@@ -133,6 +133,9 @@ void bpft_table_fill(uint32_t table_id, uint32_t be);
 /* Publish table id from entries[BPFT_M]. */
 void bpft_table_set(uint32_t table_id, const uint32_t *entries);
 
+/* The TCP services (VIP:80, both families) with this mss_clamp (0: off). */
+int bpft_tcp_services_mss(uint16_t mss_clamp);
+
 /* Number of entries in a hash map. */
 unsigned int bpft_map_count(int fd);
 

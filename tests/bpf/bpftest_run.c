@@ -147,6 +147,8 @@ size_t bpft_step_packet(const struct bpft_step *st, struct pkt_spec *s, uint8_t 
 	s->frag6_off = st->frag6_off;
 	s->frag6_more = st->frag6_more;
 	s->udp_csum_zero = st->udp_csum_zero;
+	s->ttl = st->ttl;
+	s->mss = st->mss;
 
 	len = pkt_build(s, buf, PKT_MAX, lay);
 	if (!len)
@@ -175,9 +177,24 @@ static size_t expected_frame(const struct bpft_step *st, const struct pkt_spec *
 	case OUT_UNCHECKED:
 		memcpy(want, in, in_len);
 		return in_len;
+	case OUT_ICMP_TTL:
+	case OUT_ICMP_TOO_BIG: {
+		/* from the gateway's address on the clients' side (cli0), back
+		 * to the client's MAC; the quote is the input as sent */
+		bool v6 = f->family == 6, big = st->out == OUT_ICMP_TOO_BIG;
+		uint8_t tmp[PKT_MAX];
+
+		if (!pkt_build(in_spec, tmp, PKT_MAX, &lay))
+			return 0;
+		return pkt_icmp_error(in, &lay, MAC_CLIENT, MAC_CLI_IF, v6 ? A_GW6 : A_GW4,
+				      v6 ? (big ? 2 : 3) : (big ? 3 : 11), !v6 && big ? 4 : 0,
+				      big ? st->mtu : 0, want, PKT_MAX);
+	}
 	case OUT_NAT_FIB:
 		memcpy(s.smac, MAC_BE_IF, 6);
 		memcpy(s.dmac, b->mac, 6);
+		/* forwarded by steer itself: one hop less (passed: the stack's) */
+		s.ttl = (uint8_t)((s.ttl ? s.ttl : 64) - 1);
 		/* fallthrough */
 	case OUT_NAT:
 		memset(s.dst, 0, 16);
@@ -193,7 +210,15 @@ static size_t expected_frame(const struct bpft_step *st, const struct pkt_spec *
 		s.sport = f->vport;
 		break;
 	}
+	/* a reply steer_tc forwards itself (redirect, redirect_neigh): one hop less */
+	if (st->hook == HOOK_TC && st->verdict == V_TC_REDIRECT)
+		s.ttl = (uint8_t)((s.ttl ? s.ttl : 64) - 1);
+	if (st->mss_out)
+		s.mss = st->mss_out;
 	n = pkt_build(&s, want, PKT_MAX, &lay);
+	/* a wrong L4 checksum is forwarded exactly as wrong (incremental update) */
+	if (n && st->mangle == MANGLE_L4_CSUM)
+		n = pkt_mangle(want, n, &lay, st->mangle, st->mangle_arg);
 	if (n && st->pad_to > n && st->pad_to <= PKT_MAX) {
 		memset(want + n, 0, st->pad_to - n);
 		n = st->pad_to;
@@ -274,7 +299,7 @@ void bpft_run_step(const struct bpft_step *st, const char *ctx)
 			errs++;
 		}
 	}
-	if (st->out != OUT_SAME && st->out != OUT_UNCHECKED &&
+	if (st->out != OUT_SAME && st->out != OUT_UNCHECKED && st->mangle != MANGLE_L4_CSUM &&
 	    !pkt_verify_csums(res.out, res.out_len, why, sizeof(why))) {
 		print_error("%s: output checksums: %s\n", ctx, why);
 		errs++;

@@ -25,6 +25,7 @@
 /* verdicts (uapi values, spelled out so the test owns them) */
 #define V_XDP_DROP 1
 #define V_XDP_PASS 2
+#define V_XDP_TX 3
 #define V_XDP_REDIRECT 4
 #define V_TC_OK 0
 #define V_TC_SHOT 2
@@ -54,6 +55,8 @@ enum bpft_out {
 	OUT_RNAT_FIB,	/* TC: src -> VIP:port, MACs from the FIB */
 	OUT_RNAT,	/* TC: src -> VIP:port, MACs untouched */
 	OUT_UNCHECKED,	/* checked by the fixture itself */
+	OUT_ICMP_TTL,	/* XDP: ICMP time exceeded to the client, quoting the input */
+	OUT_ICMP_TOO_BIG, /* XDP: ICMP frag needed / packet too big (.mtu), quoting the input */
 };
 
 /* What conntrack must hold after the step. */
@@ -95,6 +98,10 @@ struct bpft_step {
 	uint16_t frag6_off;
 	bool frag6_more;
 	bool udp_csum_zero;
+	uint8_t ttl;			/* IPv4 TTL / IPv6 hop limit; 0: 64 */
+	uint16_t mss;			/* MSS option (with tcp_opt_words); 0: 1460 */
+	uint16_t mss_out;		/* the MSS the output frame must carry; 0: as sent */
+	uint16_t mtu;			/* OUT_ICMP_TOO_BIG: the MTU the error reports */
 	uint16_t ethertype;		/* non-IP frame (payload_len bytes after L2) */
 	enum pkt_mangle_op mangle;
 	unsigned int mangle_arg;

@@ -251,7 +251,7 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap, struct pkt_
 			/* MSS 1460, then SACK permitted, then NOPs */
 			o[0] = 2;
 			o[1] = 4;
-			put16(o + 2, 1460);
+			put16(o + 2, s->mss ? s->mss : 1460);
 			for (i = 4; i < ow * 4; i++)
 				o[i] = 1;
 			if (ow >= 2) {
@@ -327,6 +327,55 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap, struct pkt_
 	if (lay)
 		*lay = l;
 	return off;
+}
+
+size_t pkt_icmp_error(const uint8_t *in, const struct pkt_layout *lay, const uint8_t *dmac,
+		      const uint8_t *smac, const uint8_t *src, uint8_t type, uint8_t code,
+		      uint32_t rest, uint8_t *out, size_t cap)
+{
+	const uint8_t *ip = in + lay->l3_off;
+	size_t l3 = lay->l3_off, quote = lay->l4_off + 8 - lay->l3_off, hl, n;
+	int v6 = (ip[0] >> 4) == 6;
+	uint8_t *oip = out + l3, *ic;
+	uint32_t sum;
+
+	hl = v6 ? 40 : 20;
+	n = l3 + hl + 8 + quote;
+	if (n > cap)
+		return 0;
+	memcpy(out, in, l3); /* Ethernet and tags */
+	memcpy(out, dmac, 6);
+	memcpy(out + 6, smac, 6);
+	memset(oip, 0, hl + 8);
+	ic = oip + hl;
+	if (v6) {
+		oip[0] = 0x60;
+		put16(oip + 4, (uint16_t)(8 + quote));
+		oip[6] = PROTO_ICMPV6;
+		oip[7] = 64;
+		memcpy(oip + 8, src, 16);
+		memcpy(oip + 24, ip + 8, 16); /* to the frame's source */
+	} else {
+		oip[0] = 0x45;
+		oip[1] = 0xc0;
+		put16(oip + 2, (uint16_t)(20 + 8 + quote));
+		oip[8] = 64;
+		oip[9] = PROTO_ICMP;
+		memcpy(oip + 12, src, 4);
+		memcpy(oip + 16, ip + 12, 4);
+		put16(oip + 10, inet_csum(oip, 20));
+	}
+	ic[0] = type;
+	ic[1] = code;
+	put32(ic + 4, rest);
+	memcpy(ic + 8, ip, quote);
+	if (v6) {
+		sum = pseudo_sum(6, oip + 8, oip + 24, PROTO_ICMPV6, (uint32_t)(8 + quote));
+		put16(ic + 2, csum_fold(csum_add(sum, ic, 8 + quote)));
+	} else {
+		put16(ic + 2, inet_csum(ic, 8 + quote));
+	}
+	return n;
 }
 
 void pkt_fix_ip4_csum(uint8_t *pkt, const struct pkt_layout *lay)
@@ -412,6 +461,33 @@ bool pkt_verify_csums(const uint8_t *pkt, size_t len, char *why, size_t whylen)
 	if (l4 > end)
 		return true;
 	l4_len = end - l4;
+	if (proto == PROTO_ICMP && family == 4 && l4_len >= 8) {
+		const uint8_t *q = pkt + l4 + 8;
+
+		if (inet_csum(pkt + l4, l4_len) != 0) {
+			snprintf(why, whylen, "ICMP checksum 0x%04x invalid", get16(pkt + l4 + 2));
+			return false;
+		}
+		/* an error's quoted IPv4 header must be valid too */
+		if ((pkt[l4] == 3 || pkt[l4] == 11 || pkt[l4] == 12) && l4_len >= 28 &&
+		    (q[0] >> 4) == 4 && (q[0] & 0xf) * 4u <= l4_len - 8 &&
+		    inet_csum(q, (q[0] & 0xf) * 4u) != 0) {
+			snprintf(why, whylen, "quoted IPv4 header checksum 0x%04x invalid",
+				 get16(q + 10));
+			return false;
+		}
+		return true;
+	}
+	if (proto == PROTO_ICMPV6 && family == 6 && l4_len >= 8) {
+		uint32_t sum = pseudo_sum(6, pkt + l3 + 8, pkt + l3 + 24, PROTO_ICMPV6,
+					  (uint32_t)l4_len);
+
+		if (csum_fold(csum_add(sum, pkt + l4, l4_len)) != 0) {
+			snprintf(why, whylen, "ICMPv6 checksum 0x%04x invalid", get16(pkt + l4 + 2));
+			return false;
+		}
+		return true;
+	}
 	if (proto == PROTO_TCP || proto == PROTO_UDP) {
 		uint32_t sum;
 		const uint8_t *src = pkt + l3 + (family == 4 ? 12 : 8);
@@ -506,6 +582,17 @@ size_t pkt_mangle(uint8_t *pkt, size_t len, const struct pkt_layout *lay, enum p
 	case MANGLE_EXT_LEN:
 		pkt[lay->ext_off[0] + 1] = (uint8_t)arg;
 		break;
+	case MANGLE_IP4_CSUM:
+		put16(ip + 10, (uint16_t)(get16(ip + 10) ^ arg));
+		break;
+	case MANGLE_L4_CSUM: {
+		/* TCP checksum at 16, UDP at 6: the protocol is in the IP header */
+		uint8_t proto = (ip[0] >> 4) == 4 ? ip[9] : ip[6];
+		uint8_t *c = pkt + lay->l4_off + (proto == PROTO_TCP ? 16 : 6);
+
+		put16(c, (uint16_t)(get16(c) + arg));
+		break;
+	}
 	}
 	return len;
 }

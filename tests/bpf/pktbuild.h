@@ -79,6 +79,7 @@ struct pkt_spec {
 	uint32_t seq, ack;
 	uint16_t win;			/* 0: 65535 */
 	uint8_t tcp_opt_words;		/* TCP options in 32-bit words, 0..10 */
+	uint16_t mss;			/* the MSS option's value (first option); 0: 1460 */
 	bool udp_csum_zero;		/* send UDP checksum 0 ("none") */
 	const uint8_t *payload;		/* NULL: a fixed pattern */
 	uint16_t payload_len;
@@ -113,6 +114,18 @@ void pkt_fix_ip4_csum(uint8_t *pkt, const struct pkt_layout *lay);
  */
 bool pkt_verify_csums(const uint8_t *pkt, size_t len, char *why, size_t whylen);
 
+/*
+ * The ICMP error a router sends about frame `in` (layout lay) back to its
+ * sender: Ethernet dmac/smac (tags kept), an IPv4 (TOS 0xc0, TTL 64) or
+ * IPv6 (hop limit 64) header from src to the frame's source, ICMP type,
+ * code and the 32-bit word after the checksum (`rest`, host order), then
+ * the quote: the frame's IP headers and 8 bytes of L4. Checksums (ICMPv6:
+ * with the pseudo-header) computed here. Returns the length.
+ */
+size_t pkt_icmp_error(const uint8_t *in, const struct pkt_layout *lay, const uint8_t *dmac,
+		      const uint8_t *smac, const uint8_t *src, uint8_t type, uint8_t code,
+		      uint32_t rest, uint8_t *out, size_t cap);
+
 /* Break a built frame in one way (for the malformed fixtures). */
 enum pkt_mangle_op {
 	MANGLE_NONE = 0,
@@ -126,6 +139,8 @@ enum pkt_mangle_op {
 	MANGLE_IPLEN_SET,	/* set IPv4 tot_len / IPv6 payload length to arg */
 	MANGLE_DOFF,		/* set the TCP data offset to arg */
 	MANGLE_EXT_LEN,		/* set the first IPv6 ext header's length byte to arg */
+	MANGLE_IP4_CSUM,	/* XOR the IPv4 header checksum with arg */
+	MANGLE_L4_CSUM,		/* add arg to the TCP/UDP checksum field (a wrong checksum) */
 };
 
 /* Returns the new frame length. */

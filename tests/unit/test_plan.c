@@ -31,7 +31,7 @@ static const char policy_yaml[] =
 	"  - {name: m1, cost: 1, quality: {chat: 0.8, code: 0.8}}\n"
 	"services:\n"
 	"  - {name: chat, vip: 198.18.100.1, port: 80, task: chat}\n"
-	"  - {name: code, vip: 198.18.100.1, port: 81, task: code, balance_factor: 0}\n"
+	"  - {name: code, vip: 198.18.100.1, port: 81, task: code, balance_factor: 0, mss_clamp: 1360}\n"
 	"backends:\n"
 	"  - {name: be1, id: 1, address: 198.18.2.2, port: 8000, model: m1, provider: self,"
 	" region: lab, capacity: 10}\n"
@@ -138,6 +138,8 @@ static void test_first_plan(void **state)
 	/* bounded load: the default c = 1.25; the service that sets 0 is off */
 	assert_int_equal(p.services[0].val.balance_pct, 125);
 	assert_int_equal(p.services[1].val.balance_pct, 0);
+	assert_int_equal(p.services[0].val.mss_clamp, 0); /* off unless set */
+	assert_int_equal(p.services[1].val.mss_clamp, 1360);
 
 	c4 = find_class(&p, 1, 0, STEER_AF_INET);
 	code = find_class(&p, 1, 1, STEER_AF_INET);

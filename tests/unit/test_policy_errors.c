@@ -160,6 +160,15 @@ static void test_err_numbers(void **state)
 		    "(500), got 600",
 		    "policy.yaml:6:49: settings.staleness_ms: must be >= probe_interval_ms (500), "
 		    "got 400" } },
+		{ "tasks: [chat]\nmodels: [{name: m, cost: 1, quality: {chat: 1}}]\n"
+		  "services: [{name: s, vip: 198.18.100.1, port: 80, task: chat, mss_clamp: 100},\n"
+		  "  {name: u, vip: 198.18.100.1, port: 53, proto: udp, task: chat, mss_clamp: 1400},\n"
+		  "  {name: v, vip: 198.18.100.1, port: 81, task: chat, mss_clamp: 65496}]\n",
+		  { "policy.yaml:3:74: services[0].mss_clamp: mss_clamp 100 below 536 (0 turns "
+		    "clamping off)",
+		    "policy.yaml:4:77: services[1].mss_clamp: mss_clamp is for tcp services",
+		    "policy.yaml:5:65: services[2].mss_clamp: expected an integer 0..65495, got "
+		    "\"65496\"" } },
 		{ "tasks: [chat]\nmodels: [{name: m, cost: 0x10, quality: {chat: 1.01}}]\n"
 		  "services: [{name: s, vip: 198.18.100.1, port: 0x, task: chat}]\n",
 		  { "policy.yaml:2:26: models[0].cost: expected a number >= 0, got \"0x10\"",

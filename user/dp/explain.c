@@ -44,6 +44,20 @@ static int explain_load(struct dp *dp)
 	return 0;
 }
 
+/* The IPv4 header checksum (RFC 791): steer_xdp drops a wrong one. */
+static uint16_t ipv4_csum(const void *hdr, size_t len)
+{
+	const uint8_t *b = hdr;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
 /* Ethernet + IP + TCP SYN (or UDP) with an 8-byte payload; returns its length. */
 static size_t build_packet(const struct dp_explain_req *r, uint8_t *buf, size_t len)
 {
@@ -70,6 +84,7 @@ static size_t build_packet(const struct dp_explain_req *r, uint8_t *buf, size_t 
 		ip->tot_len = htons((uint16_t)(total - l3));
 		memcpy(&ip->saddr, r->src, 4);
 		memcpy(&ip->daddr, r->dst, 4);
+		ip->check = ipv4_csum(ip, sizeof(*ip));
 	} else {
 		struct ipv6hdr *ip6 = (struct ipv6hdr *)(buf + l3);
 

@@ -85,6 +85,7 @@ int engine_plan_services(const struct policy *p, struct dp_plan *plan)
 		x->val.service_id = s->id;
 		x->val.default_task = s->task;
 		x->val.balance_pct = policy_balance_pct(p, s);
+		x->val.mss_clamp = s->mss_clamp;
 	}
 	plan->n_services = p->n_services;
 	return 0;
@@ -115,6 +116,7 @@ uint64_t engine_plan_policy_sig(const struct policy *p)
 		h = util_fnv(h, &s->proto, 1);
 		h = util_fnv(h, &s->family, 1);
 		h = util_fnv(h, &s->task, 4);
+		h = util_fnv(h, &s->mss_clamp, 2);
 		h = util_fnv(h, &s->id, 4);
 		pct = policy_balance_pct(p, s);
 		h = util_fnv(h, &pct, sizeof(pct));

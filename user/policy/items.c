@@ -186,13 +186,14 @@ enum {
 	SV_PROTO,
 	SV_TASK,
 	SV_BALANCE,
+	SV_MSS,
 	SV_N,
 };
 
 static const struct policy_key service_keys[SV_N] = {
 	[SV_NAME] = { "name", true }, [SV_VIP] = { "vip", true },   [SV_PORT] = { "port", true },
 	[SV_PROTO] = { "proto" },     [SV_TASK] = { "task", true },
-	[SV_BALANCE] = { "balance_factor" },
+	[SV_BALANCE] = { "balance_factor" }, [SV_MSS] = { "mss_clamp" },
 };
 _Static_assert(SV_N <= POLICY_KEYS_MAX, "services: more keys than a policy_view holds");
 
@@ -203,7 +204,7 @@ static void policy_service_one(struct policy_ctx *c, yaml_node_t *n, size_t i)
 	struct policy_meta *meta = &c->meta[POLICY_SERVICE][i];
 	char path[POLICY_FIELD_MAX], f[POLICY_FIELD_MAX];
 	struct policy_view m;
-	uint32_t port;
+	uint32_t port, mss;
 	int proto = 0;
 	long t;
 
@@ -225,6 +226,17 @@ static void policy_service_one(struct policy_ctx *c, yaml_node_t *n, size_t i)
 	if (t >= 0)
 		s->task = c->p->tasks[t].id;
 	policy_balance_factor(&m, SV_BALANCE, &s->balance_factor);
+	/* 0 (off), or an MSS IPv4 can carry: 536 (RFC 9293) up to 65495 */
+	if (policy_v_u32(&m, SV_MSS, 0, 65495, &mss)) {
+		if (mss && mss < 536)
+			policy_err(c, m.v[SV_MSS], policy_vfield(&m, SV_MSS, f),
+				   "mss_clamp %u below 536 (0 turns clamping off)", mss);
+		else if (mss && s->proto != STEER_PROTO_TCP)
+			policy_err(c, m.v[SV_MSS], policy_vfield(&m, SV_MSS, f),
+				   "mss_clamp is for tcp services");
+		else
+			s->mss_clamp = (uint16_t)mss;
+	}
 }
 
 static bool policy_same_service(const struct policy_service *a, const struct policy_service *b)

@@ -226,6 +226,7 @@ json_t *policy_to_json(const struct policy *p)
 		jset(o, "task", json_string(policy_task_name(p, s->task) ?: "?"));
 		if (s->balance_factor >= 0)
 			jset(o, "balance_factor", json_real(s->balance_factor));
+		jset(o, "mss_clamp", json_integer(s->mss_clamp));
 		json_array_append_new(a, o);
 	}
 	jset(root, "services", a);

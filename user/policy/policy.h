@@ -78,6 +78,7 @@ struct policy_service {
 	uint32_t task;		/* task id */
 	uint32_t id;		/* service id (index) */
 	double balance_factor;	/* bounded load c; < 0: the settings' (0: off) */
+	uint16_t mss_clamp;	/* TCP: lower a SYN's MSS to this; 0 = off */
 };
 
 struct policy_task {
