@@ -34,6 +34,11 @@ llm_topo 5
 for i in $LLM_BACKENDS; do mock_start "$i" --slots 8 --ttft-ms 20 --tps 20; done
 LLM_CAPACITY=8
 LLM_SETTINGS=("balance_factor: 1.25")
+# probes that a busy 8-slot mock on a loaded machine still answers in time:
+# a backend that failed its health (failing) gets no new flows, and the
+# burst's flows whose choice was be3 would then land elsewhere undiverted
+LLM_INTERVAL_MS=500
+LLM_TIMEOUT_MS=500
 llm_policy
 steerd_start
 
@@ -151,6 +156,7 @@ check "explain during the burst: be3 holds flows of the burst" \
 	bash -c "[ \$(awk '{print \$3}' <<<'$ex') -ge 10 ]"
 C1=$(counts "$RUN_DIR/burst1")
 div1=$(($(reason 30) - div0))
+grep -E 'failing|down' "$RUN_DIR/steerd.log" | grep -v debug | tail -3 || true
 log "1: $N streams from ports whose Maglev choice is be3: $C1 ($div1 diverted, $(reason 31) all over)"
 expect "1: every stream answered" "$(grep -c -- - "$RUN_DIR/burst1" || true)" 0
 check "1: no backend over its bound ($C1 vs $B1)" within_bounds "$C1" "$B1"
