@@ -11,7 +11,9 @@
  *      IP header we can read) leaves unchanged and is not redirected;
  *   3. a redirected frame keeps its source and goes to a backend of its
  *      source's tenant: a packet from one tenant's prefix never reaches a
- *      backend only the other tenant may use.
+ *      backend only the other tenant may use; or it is the ICMP error
+ *      steer answers a packet with (TTL / hop limit exhausted, too big for
+ *      the path), addressed to that packet's source.
  * The generator is a seeded xorshift: a failure prints the seed and the
  * frame, and BPFT_FUZZ_SEED=S reproduces it. BPFT_FUZZ_ITERS (default
  * 50000) or BPFT_FUZZ_SECONDS (make fuzz) sets how long it runs.
@@ -47,6 +49,7 @@ static uint32_t below(uint32_t n)
 struct l3 {
 	int family; /* 0: none found */
 	const uint8_t *src, *dst;
+	uint8_t proto; /* IPv4 protocol, IPv6 next header */
 };
 
 static struct l3 parse_l3(const uint8_t *p, size_t len)
@@ -66,9 +69,9 @@ static struct l3 parse_l3(const uint8_t *p, size_t len)
 	}
 	off += 2;
 	if (et == ETHERTYPE_IPV4 && len >= off + 20) {
-		r = (struct l3){4, p + off + 12, p + off + 16};
+		r = (struct l3){4, p + off + 12, p + off + 16, p[off + 9]};
 	} else if (et == ETHERTYPE_IPV6 && len >= off + 40) {
-		r = (struct l3){6, p + off + 8, p + off + 24};
+		r = (struct l3){6, p + off + 8, p + off + 24, p[off + 6]};
 	}
 	return r;
 }
@@ -266,6 +269,7 @@ static void test_xdp_fuzz(void **state)
 	unsigned long iters = e_iters ? strtoul(e_iters, NULL, 0) : FUZZ_ITERS_DEFAULT;
 	uint64_t until = e_secs ? bpft_now_ns() + strtoull(e_secs, NULL, 0) * 1000000000ull : 0;
 	unsigned long n, runs = 0, verdicts[8] = {0}, violations = 0, to_t1 = 0, to_t0 = 0;
+	unsigned long icmp_back = 0;
 	static uint8_t in[PKT_MAX];
 	static struct bpft_result res;
 
@@ -306,7 +310,11 @@ static void test_xdp_fuzz(void **state)
 		} else if (res.verdict == V_XDP_REDIRECT) {
 			b = parse_l3(res.out, res.out_len);
 			be = b.family == a.family ? backend_of(&b) : -1;
-			if (be < 0)
+			if (be < 0 && b.family == a.family &&
+			    b.proto == (a.family == 4 ? 1 : 58) &&
+			    !memcmp(b.dst, a.src, a.family == 4 ? 4 : 16))
+				icmp_back++; /* steer's ICMP error to the sender */
+			else if (be < 0)
 				bad = "redirected to no backend";
 			else if (memcmp(a.src, b.src, a.family == 4 ? 4 : 16))
 				bad = "the source address changed";
@@ -322,9 +330,10 @@ static void test_xdp_fuzz(void **state)
 		}
 	}
 	printf("xdp fuzz: %lu frames run (seed 0x%llx): %lu dropped, %lu passed, %lu redirected "
-	       "(tenant 1: %lu, tenant 0: %lu), %lu other verdicts; %lu violations\n",
+	       "(tenant 1: %lu, tenant 0: %lu, ICMP errors back to the sender: %lu), %lu other "
+	       "verdicts; %lu violations\n",
 	       runs, (unsigned long long)seed, verdicts[V_XDP_DROP], verdicts[V_XDP_PASS],
-	       verdicts[V_XDP_REDIRECT], to_t1, to_t0,
+	       verdicts[V_XDP_REDIRECT], to_t1, to_t0, icmp_back,
 	       runs - verdicts[V_XDP_DROP] - verdicts[V_XDP_PASS] - verdicts[V_XDP_REDIRECT],
 	       violations);
 	assert_int_equal(violations, 0);
