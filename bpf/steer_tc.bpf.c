@@ -167,6 +167,8 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 		return steer_tc_icmp(skb, p.l3_off); /* an error about a steered flow? */
 	if (r)
 		return steer_tc_verdict(r, p.bytes);
+	if (p.frag) /* a reply's first fragment: as the later ones (datapath.md) */
+		return steer_tc_verdict(STEER_R_PASS_FRAGMENT, p.bytes);
 
 	re = bpf_map_lookup_elem(&rct, &p.key);
 	if (!re && p.key.proto == IPPROTO_TCP) {
