@@ -13,7 +13,7 @@
  * stack, counted), first missing, overlapping (followed: the backend's
  * reassembly decides), a TCP fragment over the header (RFC 1858) and a
  * tiny first fragment (dropped), two datagrams of one flow (keyed by id).
- * steer_tc: a reply's fragments are left to the stack (pass_fragment).
+ * steer_tc: a reply that comes back fragmented, the same way back.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -28,6 +28,7 @@
 
 struct dgram {
 	const struct bpft_flow *f;
+	enum bpft_hook hook;	/* HOOK_TC: a reply, from the backend */
 	uint32_t be;
 	uint32_t id;
 	uint16_t plen;
@@ -35,16 +36,21 @@ struct dgram {
 	struct pkt_layout lw, ln;
 };
 
-/* The datagram as the client sends it, and as the backend must get it. */
-static void dgram_build(struct dgram *d, const struct bpft_flow *f, uint32_t id, uint16_t plen,
-			uint8_t tcp_flags)
+/*
+ * The datagram as the client sends it, and as the backend must get it;
+ * HOOK_TC: as the backend sends its reply, and as the client must get it.
+ */
+static void dgram_build_hook(struct dgram *d, enum bpft_hook hook, const struct bpft_flow *f,
+			     uint32_t id, uint16_t plen, uint8_t tcp_flags)
 {
-	struct bpft_step st = { .what = "datagram", XDP(*f) };
+	struct bpft_step st = { .what = "datagram", .hook = hook, .flow = f };
 	const struct bpft_backend *b;
 	struct pkt_spec s;
 
 	d->f = f;
+	d->hook = hook;
 	d->be = f->family == 4 ? BE4_A : BE6_A;
+	st.backend = d->be;
 	d->id = id;
 	d->plen = plen;
 	b = &bpft_backends[d->be];
@@ -53,14 +59,24 @@ static void dgram_build(struct dgram *d, const struct bpft_flow *f, uint32_t id,
 	assert_true(bpft_step_packet(&st, &s, d->whole, &d->lw) > 0);
 	s.ip_id = (uint16_t)id;
 	assert_true(pkt_build(&s, d->whole, PKT_MAX, &d->lw) > 0);
-	memset(s.dst, 0, 16);
-	memcpy(s.dst, b->addr, 16);
-	s.dport = b->port;
 	s.ttl = 63;
-	memcpy(s.dmac, b->mac, 6);
-	memcpy(s.smac, MAC_BE_IF, 6);
+	if (hook == HOOK_TC) {
+		memset(s.src, 0, 16);
+		memcpy(s.src, f->vip, 16);
+		s.sport = f->vport;
+		memcpy(s.dmac, MAC_CLIENT, 6);
+		memcpy(s.smac, MAC_CLI_IF, 6);
+	} else {
+		memset(s.dst, 0, 16);
+		memcpy(s.dst, b->addr, 16);
+		s.dport = b->port;
+		memcpy(s.dmac, b->mac, 6);
+		memcpy(s.smac, MAC_BE_IF, 6);
+	}
 	assert_true(pkt_build(&s, d->natted, PKT_MAX, &d->ln) > 0);
 }
+
+#define dgram_build(d, ...) dgram_build_hook(d, HOOK_XDP, __VA_ARGS__)
 
 /*
  * Bytes [off, off + len) of the datagram's L4 part as one fragment (more:
@@ -133,9 +149,13 @@ static void frag_run_keep(const struct dgram *d, const char *what, uint16_t off,
 	else
 		memcpy(want, in, want_len = in_len);
 	assert_int_equal(bpft_snap(before), 0);
-	assert_int_equal(bpft_prog_run(HOOK_XDP, in, in_len, &res), 0);
+	assert_int_equal(bpft_prog_run(d->hook, in, in_len, &res), 0);
 	assert_int_equal(bpft_snap(after), 0);
-	if (res.verdict != (w == W_FWD ? V_XDP_REDIRECT : w == W_PASS ? V_XDP_PASS : V_XDP_DROP))
+	if (d->hook == HOOK_TC &&
+	    res.verdict != (w == W_FWD ? V_TC_REDIRECT : w == W_PASS ? V_TC_OK : V_TC_SHOT))
+		fail_msg("%s: verdict %u", what, res.verdict);
+	if (d->hook == HOOK_XDP &&
+	    res.verdict != (w == W_FWD ? V_XDP_REDIRECT : w == W_PASS ? V_XDP_PASS : V_XDP_DROP))
 		fail_msg("%s: verdict %u", what, res.verdict);
 	if (res.out_len != want_len || memcmp(res.out, want, want_len)) {
 		pkt_diff_dump(what, res.out, res.out_len, want, want_len);
@@ -145,9 +165,10 @@ static void frag_run_keep(const struct dgram *d, const char *what, uint16_t off,
 		fail_msg("%s: output checksums: %s", what, why);
 	if (keep)
 		memcpy(keep, res.out, res.out_len);
-	if (after->rs[HOOK_XDP][reason].packets - before->rs[HOOK_XDP][reason].packets != 1)
+	if (after->rs[d->hook][reason].packets - before->rs[d->hook][reason].packets != 1)
 		fail_msg("%s: reason %u not counted once", what, reason);
-	if (w == W_FWD && after->be[d->be].packets - before->be[d->be].packets != 1)
+	if (w == W_FWD && d->hook == HOOK_XDP &&
+	    after->be[d->be].packets - before->be[d->be].packets != 1)
 		fail_msg("%s: backend %u packets not counted", what, d->be);
 	test_free(before);
 	test_free(after);
@@ -209,12 +230,12 @@ static void ct_is(const struct dgram *d, bool present)
 	}
 }
 
-static void in_order(const struct bpft_flow *f, uint32_t id)
+static void in_order_hook(enum bpft_hook hook, const struct bpft_flow *f, uint32_t id)
 {
 	struct dgram *d = test_malloc(sizeof(*d));
 	uint8_t(*out)[PKT_MAX] = test_malloc(3 * PKT_MAX);
 
-	dgram_build(d, f, id, PLEN, 0);
+	dgram_build_hook(d, hook, f, id, PLEN, 0);
 	frag_run_keep(d, "first fragment", F1, false, W_FWD, STEER_R_EV_FRAG_FIRST, out[0]);
 	ct_is(d, true); /* conntrack as for an unfragmented datagram */
 	frag_run_keep(d, "second fragment", F2, false, W_FWD, STEER_R_EV_FRAG_FOLLOW, out[1]);
@@ -229,6 +250,8 @@ static void in_order(const struct bpft_flow *f, uint32_t id)
 	frag_run(d, "next datagram's last", F3, false, W_FWD, STEER_R_EV_FRAG_FOLLOW);
 	test_free(d);
 }
+
+#define in_order(...) in_order_hook(HOOK_XDP, __VA_ARGS__)
 
 static void reversed(const struct bpft_flow *f, uint32_t id)
 {
@@ -344,17 +367,34 @@ static void v6_tcp_syn_fragmented(void)
 	tcp_syn(&F6_TCP, 0x56789abc);
 }
 
-/* steer_tc: a reply's fragments, the first included, go to the stack untouched */
-static void tc_reply_fragments_pass(void)
+/*
+ * steer_tc: a reply that comes back fragmented from the backend, after the
+ * client's (unfragmented) datagram made the flow: the same sequences, the
+ * other way (source NAT to the VIP; a later fragment before its first is
+ * left to the stack untouched, pass_frag_no_first).
+ */
+static void tc_reply(const struct bpft_flow *f, uint32_t id)
 {
-	struct bpft_step syn = { .what = "client UDP", XDP(F4_UDP), NEW(BE4_A) };
-	struct bpft_step first = { .what = "reply's first fragment", TC(F4_UDP),
-				   .backend = BE4_A, .frag = IPV4_MF, .payload_len = 16,
-				   .verdict = V_TC_OK, .reason = STEER_R_PASS_FRAGMENT,
-				   .out = OUT_SAME };
+	struct bpft_step req = { .what = "client UDP", XDP(*f), .payload_len = 9,
+				 NEW(f->family == 4 ? BE4_A : BE6_A) };
+	struct dgram *d = test_malloc(sizeof(*d));
 
-	bpft_run_step(&syn, "tc");
-	bpft_run_step(&first, "tc");
+	bpft_run_step(&req, "request");
+	in_order_hook(HOOK_TC, f, id);
+	dgram_build_hook(d, HOOK_TC, f, id + 7, PLEN, 0);
+	frag_run(d, "reply's last, before its first", F3, false, W_PASS,
+		 STEER_R_PASS_FRAG_NO_FIRST);
+	test_free(d);
+}
+
+static void tc_v4_reply_fragments(void)
+{
+	tc_reply(&F4_UDP, 0x6789);
+}
+
+static void tc_v6_reply_fragments(void)
+{
+	tc_reply(&F6_UDP, 0x6789abcd);
 }
 
 static const struct bpft_fixture fixtures[] = {
@@ -368,7 +408,8 @@ static const struct bpft_fixture fixtures[] = {
 	{ .name = "v6_udp_fragments_overlapping", .check = v6_overlapping },
 	{ .name = "v4_tcp_syn_fragmented", .check = v4_tcp_syn_fragmented },
 	{ .name = "v6_tcp_syn_fragmented", .check = v6_tcp_syn_fragmented },
-	{ .name = "tc_reply_fragments_pass", .check = tc_reply_fragments_pass },
+	{ .name = "tc_v4_reply_fragments", .check = tc_v4_reply_fragments },
+	{ .name = "tc_v6_reply_fragments", .check = tc_v6_reply_fragments },
 };
 
 int main(void)
