@@ -13,7 +13,9 @@
  * stack, counted), first missing, overlapping (followed: the backend's
  * reassembly decides), a TCP fragment over the header (RFC 1858) and a
  * tiny first fragment (dropped), two datagrams of one flow (keyed by id).
- * steer_tc: a reply that comes back fragmented, the same way back.
+ * A later fragment is checked as any packet to a service (IPv4 header
+ * checksum, TTL). steer_tc: a reply that comes back fragmented, the same
+ * way back.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -367,6 +369,58 @@ static void v6_tcp_syn_fragmented(void)
 	tcp_syn(&F6_TCP, 0x56789abc);
 }
 
+/* A later fragment of a noted datagram, changed by mangle, run once. */
+static void frag_run_mangled(const struct dgram *d, const char *what, void (*mangle)(uint8_t *),
+			     uint32_t verdict, uint32_t reason)
+{
+	uint8_t in[PKT_MAX];
+	struct bpft_counters *before = test_malloc(sizeof(*before));
+	struct bpft_counters *after = test_malloc(sizeof(*after));
+	struct bpft_result res;
+	size_t len = frag_cut(d, false, F2, d->id, false, in);
+
+	mangle(in);
+	assert_int_equal(bpft_snap(before), 0);
+	assert_int_equal(bpft_prog_run(HOOK_XDP, in, len, &res), 0);
+	assert_int_equal(bpft_snap(after), 0);
+	if (res.verdict != verdict)
+		fail_msg("%s: verdict %u", what, res.verdict);
+	if (res.out_len != len || memcmp(res.out, in, len))
+		fail_msg("%s: output changed", what);
+	if (after->rs[HOOK_XDP][reason].packets - before->rs[HOOK_XDP][reason].packets != 1)
+		fail_msg("%s: reason %u not counted once", what, reason);
+	test_free(before);
+	test_free(after);
+}
+
+static void ip4_csum_wrong(uint8_t *f)
+{
+	f[14 + 10] ^= 0x5a;
+}
+
+static void ip4_ttl_1(uint8_t *f)
+{
+	struct pkt_layout l = { .l3_off = 14 };
+
+	f[14 + 8] = 1;
+	pkt_fix_ip4_csum(f, &l);
+}
+
+/* a later fragment of a noted datagram is checked as any packet to a service */
+static void v4_later_fragment_checked(void)
+{
+	struct dgram *d = test_malloc(sizeof(*d));
+
+	dgram_build(d, &F4_UDP, 0x789a, PLEN, 0);
+	frag_run(d, "first fragment", F1, false, W_FWD, STEER_R_EV_FRAG_FIRST);
+	frag_run_mangled(d, "IPv4 header checksum wrong", ip4_csum_wrong, V_XDP_DROP,
+			 STEER_R_DROP_BAD_IP_CSUM);
+	frag_run_mangled(d, "TTL 1: the stack's", ip4_ttl_1, V_XDP_PASS,
+			 STEER_R_PASS_TTL_EXCEEDED);
+	frag_run(d, "second fragment", F2, false, W_FWD, STEER_R_EV_FRAG_FOLLOW);
+	test_free(d);
+}
+
 /*
  * steer_tc: a reply that comes back fragmented from the backend, after the
  * client's (unfragmented) datagram made the flow: the same sequences, the
@@ -408,6 +462,7 @@ static const struct bpft_fixture fixtures[] = {
 	{ .name = "v6_udp_fragments_overlapping", .check = v6_overlapping },
 	{ .name = "v4_tcp_syn_fragmented", .check = v4_tcp_syn_fragmented },
 	{ .name = "v6_tcp_syn_fragmented", .check = v6_tcp_syn_fragmented },
+	{ .name = "v4_later_fragment_checked", .check = v4_later_fragment_checked },
 	{ .name = "tc_v4_reply_fragments", .check = tc_v4_reply_fragments },
 	{ .name = "tc_v6_reply_fragments", .check = tc_v6_reply_fragments },
 };
