@@ -26,6 +26,8 @@
 #define IP_DF		0x4000
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1FFF
+#define IP6_OFFSET	0xFFF8	/* Fragment header: offset in bytes, 8-aligned */
+#define IP6_MF		0x0001
 
 #define TCP_FLAG_FIN	0x01
 #define TCP_FLAG_SYN	0x02

@@ -163,6 +163,28 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rct_syn SEC(".maps");
 
+/*
+ * Fragmented datagrams in flight (steer_frag.h): frags, client to VIP,
+ * noted by XDP at the first fragment; frags_rev, backend to client, noted
+ * by TC at a reply's first fragment (value: the reply's VIP, as in rct).
+ * LRU: a datagram whose last fragment never comes ages out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, STEER_FRAG_ENTRIES);
+	__type(key, struct steer_frag_key);
+	__type(value, struct steer_frag);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} frags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, STEER_FRAG_ENTRIES);
+	__type(key, struct steer_frag_key);
+	__type(value, struct steer_rct);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} frags_rev SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, STEER_REASON_SLOTS);

@@ -33,11 +33,12 @@ struct steer_pkt {
 	__u32 bytes;			/* frame length, for counters */
 	__u8 ttl;			/* IPv4 TTL / IPv6 hop limit as received */
 	__u8 df : 1;			/* IPv4 DF set (IPv6: 1, routers never fragment) */
-	__u8 bound : 7;			/* what the bounded load did (enum
+	__u8 frag : 1;			/* first fragment of a datagram (steer_frag.h) */
+	__u8 bound : 6;			/* what the bounded load did (enum
 					 * steer_bound_result); kept here, not in
 					 * steer_xdp_new's frame, which is at the
 					 * 512-byte limit of the call chain; packed
-					 * with df so this struct stays 64 bytes */
+					 * with df and frag so this struct stays 64 bytes */
 	__u16 balance_pct;		/* the service's bounded load (steer_bound.h) */
 };
 
@@ -57,8 +58,12 @@ static __always_inline int steer_parse_ipv4(void *data, void *data_end, __u32 pk
 	tot = bpf_ntohs(ip->tot_len);
 	if (tot < hlen || p->l3_off + tot > pkt_len)
 		return STEER_R_DROP_BAD_IP;
-	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+	if (ip->frag_off & bpf_htons(IP_OFFSET)) {
+		/* a later fragment: no L4 header (steer_frag.h) */
+		p->key.family = STEER_AF_INET;
 		return STEER_R_PASS_FRAGMENT;
+	}
+	p->frag = !!(ip->frag_off & bpf_htons(IP_MF)); /* the first one: ports */
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return STEER_R_PASS_NOT_L4;
 
@@ -101,7 +106,7 @@ static __always_inline int steer_parse_ipv6(void *data, void *data_end, __u32 pk
 		case IPPROTO_AH:
 			break;
 		case IPPROTO_FRAGMENT:
-			return STEER_R_PASS_FRAGMENT;
+			break; /* below */
 		case IPPROTO_ESP:
 			return STEER_R_PASS_EXT_DEPTH;
 		default:
@@ -115,6 +120,23 @@ static __always_inline int steer_parse_ipv6(void *data, void *data_end, __u32 pk
 		oh = (void *)ip6 + off;
 		if ((void *)(oh + 1) > data_end)
 			return STEER_R_DROP_TRUNC_IP;
+		if (nexthdr == IPPROTO_FRAGMENT) {
+			struct frag_hdr *fh = (void *)oh;
+
+			if ((void *)(fh + 1) > data_end)
+				return STEER_R_DROP_TRUNC_IP;
+			if (fh->frag_off & bpf_htons(IP6_OFFSET)) {
+				/* a later fragment: no L4 header (steer_frag.h) */
+				p->key.family = STEER_AF_INET6;
+				return STEER_R_PASS_FRAGMENT;
+			}
+			/* the first one holds the ports (RFC 7112); offset 0
+			 * without M is an atomic fragment (RFC 6946): whole */
+			p->frag = !!(fh->frag_off & bpf_htons(IP6_MF));
+			off += sizeof(*fh);
+			nexthdr = fh->nexthdr;
+			continue;
+		}
 		if (nexthdr == IPPROTO_AH)
 			off += (oh->hdrlen + 2) * 4;
 		else

@@ -147,6 +147,8 @@ static __always_inline int steer_tc_forward(struct __sk_buff *skb, const struct 
  * reads before the pull and the verifier refused them ("dereference of
  * modified ctx ptr").
  */
+#include "steer_tc_frag.h"
+
 static __noinline int steer_tc_handle(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
@@ -165,6 +167,8 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 	r = steer_parse(data, data_end, skb->len, &p);
 	if (r == STEER_R_PASS_NOT_L4)
 		return steer_tc_icmp(skb, p.l3_off); /* an error about a steered flow? */
+	if (r == STEER_R_PASS_FRAGMENT)
+		return steer_tc_frag_follow(skb, &p); /* a reply's later fragment */
 	if (r)
 		return steer_tc_verdict(r, p.bytes);
 
@@ -208,6 +212,8 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 			steer_ct_mark(e, bits);
 		__sync_fetch_and_or(&re->flags, bits);
 	}
+	if (p.frag && !steer_dry_run)
+		steer_tc_frag_note(skb, &p, re); /* its later fragments follow */
 	steer_count_reply(re->backend_id, re->tenant, p.bytes);
 
 	if (p.vlans) {

@@ -53,6 +53,7 @@ static __always_inline int steer_xdp_verdict(int reason, __u32 bytes)
 }
 
 #include "steer_icmp_in.h"
+#include "steer_frag.h"
 
 /*
  * A flow that needs a backend: classify, pick, admit (new flows only),
@@ -413,6 +414,8 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 
 		return bid ? steer_xdp_icmp_forward(ctx, &p, bid) : XDP_PASS;
 	}
+	if (r == STEER_R_PASS_FRAGMENT)
+		return steer_xdp_frag_follow(ctx, &p); /* a later fragment */
 	if (r)
 		return steer_xdp_verdict(r, bytes);
 
@@ -449,6 +452,8 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	if (p.key.family == STEER_AF_INET6 && p.key.proto == IPPROTO_UDP && !p.l4_csum)
 		return steer_xdp_verdict(STEER_R_DROP_BAD_L4, bytes);
 
+	if (p.frag && steer_frag_first_short(&p))
+		return steer_xdp_verdict(STEER_R_DROP_FRAG_BAD, bytes);
 	if (p.key.proto == IPPROTO_TCP) {
 		r = steer_tcp_flags_check(p.tcp_flags);
 		if (r)
@@ -486,6 +491,8 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	}
 	if (r & STEER_XDP_TOO_BIG)
 		return steer_xdp_too_big(ctx, &p, r & 0xffff);
+	if (p.frag && r != XDP_DROP)
+		steer_xdp_frag_note(ctx, &p); /* the later fragments follow it */
 	return r;
 }
 

@@ -27,6 +27,7 @@
 #define STEER_MAX_PREFIXES	65536	/* per address family */
 #define STEER_CT_ENTRIES	262144	/* forward and reverse conntrack, each (default) */
 #define STEER_CT_SYN_ENTRIES	65536	/* half-open flows, forward and reverse (default) */
+#define STEER_FRAG_ENTRIES	8192	/* fragmented datagrams in flight, each way */
 #define STEER_MAGLEV_DEFAULT	16381	/* default prime table size */
 #define STEER_MAGLEV_MAX	131071	/* largest table the loader accepts */
 #define STEER_IPV6_EXT_MAX	4	/* IPv6 extension headers skipped before giving up */
@@ -63,6 +64,8 @@
 #define STEER_MAP_RCT_SYN	"rct_syn"
 #define STEER_MAP_BACKEND_LOAD	"backend_load"
 #define STEER_MAP_TABLE_SETS	"table_sets"
+#define STEER_MAP_FRAGS		"frags"
+#define STEER_MAP_FRAGS_REV	"frags_rev"
 /*
  * Links are pinned as "<pin root>/links/xdp-<ifname>" and "tc-<ifname>"
  * ('.' and '%' in ifname escaped as %2e, %25: bpffs refuses dots).
@@ -171,7 +174,11 @@ enum steer_class_action {
 	X(PASS_ICMP_NO_FLOW, 37, "pass_icmp_no_flow", PASS)    /* ICMP error, no steered flow */ \
 	X(PASS_ICMP_NATTED, 38, "pass_icmp_natted", PASS)      /* TC: ICMP error translated */ \
 	X(EV_ICMP_NATTED, 39, "ev_icmp_natted", EVENT)         /* XDP: error sent to the backend */ \
-	X(EV_MSS_CLAMPED, 40, "ev_mss_clamped", EVENT)         /* SYN's MSS lowered to the clamp */
+	X(EV_MSS_CLAMPED, 40, "ev_mss_clamped", EVENT)         /* SYN's MSS lowered to the clamp */ \
+	X(EV_FRAG_FIRST, 41, "ev_frag_first", EVENT)           /* first fragment steered: noted */ \
+	X(EV_FRAG_FOLLOW, 42, "ev_frag_follow", EVENT)         /* later fragment: first's backend */ \
+	X(PASS_FRAG_NO_FIRST, 43, "pass_frag_no_first", PASS)  /* later fragment, first unseen */ \
+	X(DROP_FRAG_BAD, 44, "drop_frag_bad", DROP)            /* tiny / header-overlapping frag */
 
 enum steer_reason_kind {
 	STEER_RK_NONE = 0,	/* code 0: steered */
@@ -349,6 +356,28 @@ struct steer_rct {
 	__u32 flags;		/* STEER_CT_F_* mirrored from the backend side */
 };
 
+/*
+ * frags: a fragmented datagram to a service, noted at its first fragment
+ * (offset 0, which holds the ports) so that the later ones, which carry no
+ * L4 header, follow it: (src, dst, IP identification, proto) as received.
+ * IPv4 uses the 16-bit id, IPv6 the Fragment header's 32-bit one.
+ */
+struct steer_frag_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__u32 id;		/* network order */
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+struct steer_frag {
+	__u32 backend_id;
+	__u32 tenant;
+	__u32 class_id;
+	__u32 pad;
+};
+
 /* ---- statistics (per-CPU arrays; userspace sums the CPUs) -------------- */
 
 struct steer_reason_stats {
@@ -445,6 +474,8 @@ _Static_assert(sizeof(struct steer_class) == 16, "steer_class size");
 _Static_assert(sizeof(struct steer_backend) == 24, "steer_backend size");
 _Static_assert(sizeof(struct steer_flow_key) == 40, "steer_flow_key size");
 _Static_assert(sizeof(struct steer_ct) == 32, "steer_ct size");
+_Static_assert(sizeof(struct steer_frag_key) == 40, "steer_frag_key size");
+_Static_assert(sizeof(struct steer_frag) == 16, "steer_frag size");
 _Static_assert(sizeof(struct steer_rct) == 32, "steer_rct size");
 _Static_assert(sizeof(struct steer_reason_stats) == 16, "steer_reason_stats size");
 _Static_assert(sizeof(struct steer_backend_stats) == 48, "steer_backend_stats size");

@@ -418,7 +418,8 @@ int bpft_reset(void **state)
 	if (map_clear(bpft.ct_fd) || map_clear(bpft.rct_fd) || map_clear(bpft.ct_syn_fd) ||
 	    map_clear(bpft.rct_syn_fd) || map_clear_name(DP_MAP_SERVICES) ||
 	    map_clear_name(DP_MAP_TENANTS_V4) || map_clear_name(DP_MAP_TENANTS_V6) ||
-	    map_clear_name(DP_MAP_CLASSES))
+	    map_clear_name(DP_MAP_CLASSES) || map_clear_name(DP_MAP_FRAGS) ||
+	    map_clear_name(DP_MAP_FRAGS_REV))
 		return -1;
 	for (i = 0; i < 16; i++)
 		dp_table_del(bpft.dp, i);

@@ -70,6 +70,8 @@ enum dp_map {
 	DP_MAP_RCT_SYN,
 	DP_MAP_BACKEND_LOAD,
 	DP_MAP_TABLE_SETS,
+	DP_MAP_FRAGS,		/* fragmented datagrams, client to VIP */
+	DP_MAP_FRAGS_REV,	/* and backend to client */
 	DP_MAP__COUNT
 };
 

@@ -75,6 +75,8 @@ static const char *const map_names[DP_MAP__COUNT] = {
 	[DP_MAP_RCT_SYN] = STEER_MAP_RCT_SYN,
 	[DP_MAP_BACKEND_LOAD] = STEER_MAP_BACKEND_LOAD,
 	[DP_MAP_TABLE_SETS] = STEER_MAP_TABLE_SETS,
+	[DP_MAP_FRAGS] = STEER_MAP_FRAGS,
+	[DP_MAP_FRAGS_REV] = STEER_MAP_FRAGS_REV,
 };
 
 const char *dp_map_name(enum dp_map m)
