@@ -19,6 +19,8 @@
 #    steer-nobound the same with balance_factor 0 (plain Maglev)
 #    nft-random    nftables DNAT, numgen random mod 2 (VIP 198.18.100.5)
 #    haproxy-leastconn  HAProxy mode tcp, balance leastconn (198.18.100.4)
+#    steer-bfN     (only when named in ROUTE_CONTENDERS, which replaces the
+#                  list above) steerd with balance_factor N
 #    ROUNDS rounds per scenario, contender order reversed every other round
 #    (A B C D, D C B A, ...) and the two modes swapped with it, so machine
 #    noise spreads evenly. p50/p99 time to first token and completion time
@@ -217,12 +219,13 @@ on() {
 	case $1 in
 	steer) write_policy latency; start_steerd "latency-$SCEN" ;;
 	steer-nobound) write_policy latency 0; start_steerd "latency-nobound-$SCEN" ;;
+	steer-bf*) write_policy latency "${1#steer-bf}"; start_steerd "latency-$1-$SCEN" ;;
 	nft-random) nft_on ;;
 	esac
 }
 off() {
 	case $1 in
-	steer | steer-nobound)
+	steer | steer-nobound | steer-bf*)
 		stop_steerd
 		dp detach xdp cli0 2>/dev/null || true
 		;;
@@ -231,14 +234,14 @@ off() {
 }
 target() {
 	case $1 in
-	steer | steer-nobound) echo "$VIP 80" ;;
+	steer | steer-nobound | steer-bf*) echo "$VIP 80" ;;
 	nft-random) echo "$NFT_VIP 80" ;;
 	haproxy-leastconn) echo "198.18.100.4 80" ;;
 	esac
 }
 
 # ---- A: latency ----
-CONTENDERS=(steer steer-nobound nft-random haproxy-leastconn)
+read -r -a CONTENDERS <<<"${ROUTE_CONTENDERS:-steer steer-nobound nft-random haproxy-leastconn}"
 : >"$OUTDIR/route-runs.tsv"
 for SCEN in equal slow; do
 	be2_as "$SCEN"
