@@ -11,8 +11,9 @@
 #   pkt    tests/bench/pktbench: BPF_PROG_TEST_RUN ns/packet vs a no-op XDP
 #   e2e    scripts/bench/e2e.sh: wrk through steer / nftables / HAProxy /
 #          nginx / direct routing, keep-alive and connection per request
-#   route  scripts/bench/route.sh: open-loop streaming load on unequal
-#          backends; cost under tenant constraints
+#   route  scripts/bench/route.sh: open-loop streaming load, backends equal
+#          and one 4x slower, connection per request and keep-alive pools;
+#          cost under tenant constraints
 #   cp     scripts/bench/steerd-steady.sh: decide + publish, CPU, RSS
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,12 +41,12 @@ if [ $SMOKE -eq 1 ]; then
 	PKT_N=20000 PKT_R=2
 	E2E_R=1 E2E_D=1 E2E_C=8
 	export E2E_WARM=0
-	RT_D=2 RT_RATE=6
+	RT_D=2 RT_RATE=6 RT_ROUNDS=1 RT_RATE_EQ=12 RT_POOL=8
 	CP=("16 2 8 1 1")
 else
 	PKT_N=1000000 PKT_R=5
 	E2E_R=3 E2E_D=5 E2E_C=32
-	RT_D=20 RT_RATE=12
+	RT_D=10 RT_RATE=12 RT_ROUNDS=2 RT_RATE_EQ=28 RT_POOL=8
 	CP=("1024 8 64 20 1" "1024 8 64 20 1 262144" "1024 8 4096 10 0")
 fi
 mkdir -p "$OUT"
@@ -237,37 +238,57 @@ fi
 
 # ---- 3. routing quality ----
 if want route; then
-	say "route: open-loop streaming, $RT_D s per contender at $RT_RATE req/s"
+	RT_ARGS="$RT_D $RT_RATE $RT_ROUNDS $RT_RATE_EQ $RT_POOL"
+	say "route: open-loop streaming, 2 scenarios x 2 modes x 4 contenders x $RT_ROUNDS rounds x $RT_D s"
 	t=$SECONDS
 	rm -f "$OUT/route.tsv" "$OUT/route-cost.tsv"
-	if ! "$top/scripts/bench/route.sh" "$OUT" "$RT_D" "$RT_RATE" >"$OUT/route.log" 2>&1; then
+	# shellcheck disable=SC2086
+	if ! "$top/scripts/bench/route.sh" "$OUT" $RT_ARGS >"$OUT/route.log" 2>&1; then
 		STATUS=1
 		say "route: FAILED (see $OUT/route.log)"
 	fi
 	{
-		echo "## 3. Routing quality: unequal backends, open-loop streaming load"
+		echo "## 3. Routing quality: open-loop streaming load, equal and unequal backends"
 		echo
-		echo "\`scripts/bench/route.sh .output/bench $RT_D $RT_RATE\`: tests/bench/loadgen starts $RT_RATE"
-		echo "streaming chat completions per second (16 tokens, a new connection each, open"
-		echo "loop) for $RT_D s; mockllm backends: be1 fast (4 slots, TTFT 50 ms, 100 tok/s), be2"
-		echo "4× slower (TTFT 200 ms, 25 tok/s), same declared capacity. Times in ms from"
-		echo "connect, warm-up excluded; ratio = / equal-weight Maglev of the same run."
+		echo "\`scripts/bench/route.sh .output/bench $RT_ARGS\`: tests/bench/loadgen starts streaming"
+		echo "chat completions (16 tokens) at a fixed rate (open loop) for $RT_D s per run; mockllm"
+		echo "backends of 4 slots: be1 fast (TTFT 50 ms, 100 tok/s); be2 the same (**equal**, at"
+		echo "$RT_RATE_EQ req/s) or 4× slower (**slow**: TTFT 200 ms, 25 tok/s, at $RT_RATE req/s), same"
+		echo "declared capacity. **close**: a new connection per request (HTTP/1.0);"
+		echo "**keepalive**: a pool of at most $RT_POOL HTTP/1.1 keep-alive connections (loadgen -k,"
+		echo "an HTTP client agent's pool: the most recently freed idle connection first, a"
+		echo "request waits when all $RT_POOL are busy). $RT_ROUNDS rounds, contender order reversed every"
+		echo "other round. Times in ms from the request's due time, percentiles over the"
+		echo "requests of all rounds (warm-up excluded; a failed request counts as 30 s);"
+		echo "\"per round\" = each round's p99 TTFT."
 		echo
-		echo "| contender | requests | failed | TTFT p50 | TTFT p99 | p99 TTFT × maglev-equal | completion p50 | completion p99 | share on the slow backend |"
-		echo "|---|---|---|---|---|---|---|---|---|"
 		awk -F'\t' '
-		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[$1, kv[1]] = kv[2] } names[++n] = $1 }
+		{ k = $1 SUBSEP $2; for (i = 4; i <= NF; i++) { split($i, kv, "="); v[k, $3, kv[1]] = kv[2] }
+		  if (!(k in seenk)) { seenk[k] = 1; keys[++nk] = k }
+		  if (!((k, $3) in seenc)) { seenc[k, $3] = 1; cs[k, ++nc[k]] = $3 } }
+		function mark(ok) { return ok ? "✓" : "✗" }
 		END {
-			b = v["maglev-equal", "ttft_p99"]
-			for (i = 1; i <= n; i++) { c = names[i]; if (c ~ /^cost/) continue
-				printf "| %s | %d | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %.0f%% |\n", c, v[c, "n"], v[c, "fail"],
-					v[c, "ttft_p50"], v[c, "ttft_p99"], (b > 0 ? v[c, "ttft_p99"] / b : 0),
-					v[c, "total_p50"], v[c, "total_p99"], 100 * v[c, "slow_share"] }
-		}' "$OUT/route.tsv" 2>/dev/null
-		echo
+			for (j = 1; j <= nk; j++) {
+				k = keys[j]; split(k, sm, SUBSEP)
+				printf "### %s backends, %s\n\n", sm[1], sm[2] == "close" ? "connection per request" : "keep-alive pool"
+				print "| contender | requests | failed | TTFT p50 | TTFT p99 (per round) | p99 TTFT × haproxy-leastconn | × steer-nobound | completion p50 | completion p99 | share on be2 |"
+				print "|---|---|---|---|---|---|---|---|---|---|"
+				h = v[k, "haproxy-leastconn", "ttft_p99"]; nb = v[k, "steer-nobound", "ttft_p99"]
+				for (i = 1; i <= nc[k]; i++) { c = cs[k, i]
+					printf "| %s | %d | %d | %.0f | %.0f (%s) | %.2f× | %.2f× | %.0f | %.0f | %.0f%% |\n", c, v[k, c, "n"], v[k, c, "fail"],
+						v[k, c, "ttft_p50"], v[k, c, "ttft_p99"], v[k, c, "p99_rounds"], (h > 0 ? v[k, c, "ttft_p99"] / h : 0),
+						(nb > 0 ? v[k, c, "ttft_p99"] / nb : 0), v[k, c, "total_p50"], v[k, c, "total_p99"], 100 * v[k, c, "slow_share"] }
+				s = v[k, "steer", "ttft_p99"]
+				printf "\nTarget: steer p99 TTFT ≤ HAProxy leastconn'"'"'s: %.0f vs %.0f %s", s, h, mark(s <= h)
+				if (sm[1] == "slow") printf "; ≤ half of plain Maglev'"'"'s (steer-nobound): %.0f vs %.0f / 2 %s", s, nb, mark(s <= nb / 2)
+				printf "\n\n"
+				printf "ROUTE %s %s steer=%.0f haproxy=%.0f nobound=%.0f nft=%.0f\n", sm[1], sm[2], s, h, nb, v[k, "nft-random", "ttft_p99"] > "/dev/stderr"
+			}
+		}' "$OUT/route.tsv" 2>"$OUT/route-summary.txt"
 		echo "Cost under constraints (be3: cheaper model at 0.2/Mtok vs 1.0, safety tier 1;"
 		echo "tenant 198.18.1.2 requires tier ≥ 2, 198.18.1.3 is unconstrained; half the"
-		echo "requests each). Cost and violations counted from the backends' request logs:"
+		echo "requests each; be2 slow, connection per request, $RT_RATE req/s). Cost and violations"
+		echo "counted from the backends' request logs:"
 		echo
 		echo "| policy | cost per Mtok | × cost-blind | constraint violations | requests | be1 | be2 | be3 |"
 		echo "|---|---|---|---|---|---|---|---|"
@@ -284,27 +305,29 @@ if want route; then
 			print "Violations over the whole run (every request of the strict tenant on be3): " all
 		}' "$OUT/route-cost.tsv" 2>/dev/null
 		echo
-		echo "Plot: \`route-ttft.png\`. ($((SECONDS - t)) s)"
+		echo "Plots: \`route-ttft-close.png\`, \`route-ttft-keepalive.png\` (slow scenario). ($((SECONDS - t)) s)"
 		echo
 	} >>"$MD"
-	pl=""
-	for c in maglev-equal steer steer-nobound haproxy-leastconn; do
-		f=$OUT/route-$c.req
-		[ -s "$f" ] || continue
-		awk -F'\t' '$6 >= 0 { print $6 }' "$f" | sort -n |
-			awk '{ v[NR] = $1 } END { for (i = 1; i <= NR; i++) print v[i], 100 * i / NR }' >"$OUT/route-ttft-$c.dat"
-		pl="$pl${pl:+, }\"$OUT/route-ttft-$c.dat\" using 1:2 with lines lw 2 title \"$c\""
-	done
-	[ -n "$pl" ] && plot <<EOF
+	for mode in close keepalive; do
+		pl=""
+		for c in steer steer-nobound nft-random haproxy-leastconn; do
+			ls "$OUT/route-runs/slow-$mode-$c"-r*.req >/dev/null 2>&1 || continue
+			cat "$OUT/route-runs/slow-$mode-$c"-r*.req | awk -F'\t' '$6 >= 0 { print $6 }' | sort -n |
+				awk '{ v[NR] = $1 } END { for (i = 1; i <= NR; i++) print v[i], 100 * i / NR }' \
+				>"$OUT/route-ttft-$mode-$c.dat"
+			pl="$pl${pl:+, }\"$OUT/route-ttft-$mode-$c.dat\" using 1:2 with lines lw 2 title \"$c\""
+		done
+		[ -n "$pl" ] && plot <<EOF
 set terminal pngcairo size 900,500
-set output "$OUT/route-ttft.png"
-set title "time to first token, open loop, one backend 4x slower"
+set output "$OUT/route-ttft-$mode.png"
+set title "time to first token, open loop, one backend 4x slower, $mode"
 set xlabel "TTFT (ms, log)"
 set ylabel "percentile"
 set logscale x
 set key bottom right
 plot $pl
 EOF
+	done
 fi
 
 # ---- 4. control plane ----

@@ -2,31 +2,46 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
 # Routing quality: open-loop streaming chat completions (tests/bench/loadgen,
-# a new connection per request, fixed arrival rate) through the gateway to
-# mockllm backends of unequal speed.
+# fixed arrival rate) through the gateway to mockllm backends.
 #
 #   cli eth0 ── cli0 [gw] be1 ── be1: fast  (4 slots, TTFT 50 ms, 100 tok/s)
-#                         be2 ── be2: slow  (4 slots, TTFT 200 ms, 25 tok/s: 4x)
+#                         be2 ── be2: equal to be1, or slow (TTFT 200 ms,
+#                                     25 tok/s: 4x) in the "slow" scenario
 #                         be3 ── be3: cheap (fast, cheaper model, safety tier 1)
 #
-# A. latency, be1 + be2 (same model, same declared capacity):
-#    maglev-equal  steer with a static equal-weight Maglev table (dpctl)
+# A. latency, be1 + be2 (same model, same declared capacity), two scenarios:
+#    equal (be2 = be1, at RATE_EQ requests/s) and slow (be2 4x slower, at
+#    RATE requests/s); each with a connection per request (close) and with a
+#    keep-alive pool of POOL connections (keepalive, loadgen -k: HTTP/1.1,
+#    as an HTTP client agent's pool). Contenders:
 #    steer         steerd, load-aware weights from the backends' vLLM metrics,
 #                  bounded load on (balance_factor 1.25, the default)
-#    steer-nobound the same with balance_factor 0 (plain Maglev between
-#                  publishes)
-#    haproxy       HAProxy mode tcp, balance leastconn
-#    p50/p99 time to first token and completion time (warm-up excluded).
-# B. cost, be1 + be2 + be3, two tenants (198.18.1.2: min_safety_tier 2, so
-#    never be3; 198.18.1.3: unconstrained): steerd with the cost-aware
+#    steer-nobound the same with balance_factor 0 (plain Maglev)
+#    nft-random    nftables DNAT, numgen random mod 2 (VIP 198.18.100.5)
+#    haproxy-leastconn  HAProxy mode tcp, balance leastconn (198.18.100.4)
+#    steer-bfN     (only when named in ROUTE_CONTENDERS, which replaces the
+#                  list above) steerd with balance_factor N
+#    ROUNDS rounds per scenario, contender order reversed every other round
+#    (A B C D, D C B A, ...) and the two modes swapped with it, so machine
+#    noise spreads evenly. p50/p99 time to first token and completion time
+#    over the requests of all rounds (warm-up of each run excluded).
+# B. cost, be1 + be2 (slow) + be3, two tenants (198.18.1.2: min_safety_tier
+#    2, so never be3; 198.18.1.3: unconstrained): steerd with the cost-aware
 #    objective vs a cost-blind one (objective.cost 0); cost per million
 #    tokens and constraint violations counted from the backends' own logs.
 #
-#   route.sh OUTDIR [SECONDS RATE]      (default 20 s, 12 requests/s)
+#   route.sh OUTDIR [SECONDS RATE ROUNDS RATE_EQ POOL]
+#            (default 10 s, 12 requests/s, 2 rounds, 28 requests/s, 8)
+# Writes OUTDIR/route.tsv (one line per scenario/mode/contender),
+# OUTDIR/route-runs.tsv (one line per run), OUTDIR/route-runs/*.req
+# (loadgen's per-request lines) and OUTDIR/route-cost.tsv.
 set -euo pipefail
 OUTDIR=$(realpath "${1:?outdir}")
-DUR=${2:-20}
+DUR=${2:-10}
 RATE=${3:-12}
+ROUNDS=${4:-2}
+RATE_EQ=${5:-28}
+POOL=${6:-8}
 WARM=$(awk -v d="$DUR" 'BEGIN { w = d / 5; if (w > 3) w = 3; print w }')
 # shellcheck source-path=SCRIPTDIR source=../../tests/e2e/lib.sh
 . "$(dirname "$0")/../../tests/e2e/lib.sh"
@@ -40,11 +55,14 @@ for t in "$STEERD" "$MOCKLLM" "$LOADGEN"; do
 	[ -x "$t" ] || die "missing $t (run make bench-build)"
 done
 command -v haproxy >/dev/null || skip "missing haproxy"
-mkdir -p "$OUTDIR/route-logs"
+command -v nft >/dev/null || skip "missing nft"
+rm -rf "$OUTDIR/route-runs"
+mkdir -p "$OUTDIR/route-logs" "$OUTDIR/route-runs"
 
 # ---- topology ----
 star_topo 3 198.18.1.3/24
 nsx gw ip addr add 198.18.100.4/32 dev lo
+NFT_VIP=198.18.100.5
 nsx cli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 
 mock() { # NAME TTFT TPS MODEL
@@ -55,10 +73,26 @@ mock() { # NAME TTFT TPS MODEL
 : >"$OUTDIR/route-logs/be1.req"
 : >"$OUTDIR/route-logs/be2.req"
 : >"$OUTDIR/route-logs/be3.req"
+BE2_PID=
+be2_as() { # equal|slow: (re)start be2's mockllm
+	if [ -n "$BE2_PID" ]; then
+		kill "$BE2_PID" 2>/dev/null || true
+		wait "$BE2_PID" 2>/dev/null || true
+		for _ in $(seq 50); do
+			nsx be2 ss -Hltn "sport = :8000" | grep -q . || break
+			sleep 0.1
+		done
+	fi
+	case $1 in
+	equal) mock be2 50 100 large ;;
+	slow) mock be2 200 25 large ;;
+	esac
+	BE2_PID=${STEER_PIDS[-1]}
+	wait_listen be2 8000 || die "mockllm be2: $(cat "$OUTDIR/route-logs/be2.out")"
+}
 mock be1 50 100 large
-mock be2 200 25 large
 mock be3 50 100 small
-for i in 1 2 3; do
+for i in 1 3; do
 	wait_listen be$i 8000 || die "mockllm be$i: $(cat "$OUTDIR/route-logs/be$i.out")"
 done
 
@@ -155,56 +189,117 @@ stop_steerd() {
 	wait "$STEERD_PID" 2>/dev/null || true
 }
 
-# loadgen run: NAME ADDR PORT SRC...
+# loadgen run: NAME MODE ADDR PORT SRC... (MODE close|keepalive); prints
+# loadgen's summary; per-request lines in route-runs/NAME.req
 run_load() {
-	local name=$1 a=$2 p=$3 out
-	shift 3
+	local name=$1 mode=$2 a=$3 p=$4 out
+	shift 4
 	local -a b=()
 	for s in "$@"; do b+=(-b "$s"); done
-	out=$(nsx cli "$LOADGEN" -a "$a" -p "$p" -r "$RATE" -d "$DUR" -w "$WARM" -m 16 -T 30 \
-		"${b[@]}" -o "$OUTDIR/route-$name.req")
-	# share of requests served by the slow backend
-	share=$(awk -F'\t' '{ n++; if ($3 == "be2") s++ } END { printf "%.2f", n ? s / n : 0 }' \
-		"$OUTDIR/route-$name.req")
-	log "$name: $out slow_share=$share"
-	echo "$name $out slow_share=$share" | tr ' ' '\t' >>"$OUTDIR/route.tsv"
+	[ "$mode" = keepalive ] && b+=(-k "$POOL")
+	out=$(nsx cli "$LOADGEN" -a "$a" -p "$p" -r "${LOAD_RATE:-$RATE}" -d "$DUR" -w "$WARM" \
+		-m 16 -T 30 "${b[@]}" -o "$OUTDIR/route-runs/$name.req")
+	echo "$out"
 }
-: >"$OUTDIR/route.tsv"
+
+nft_on() {
+	nsx gw nft -f - <<EOF
+table ip steerroute {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip daddr $NFT_VIP tcp dport 80 dnat to numgen random mod 2 map { 0 : 198.18.2.2 . 8000, 1 : 198.18.3.2 . 8000 }
+	}
+}
+EOF
+}
+nft_off() { nsx gw nft delete table ip steerroute; }
+
+# set a contender up for its turn, print "ADDR PORT"; tear it down after
+on() {
+	case $1 in
+	steer) write_policy latency; start_steerd "latency-$SCEN" ;;
+	steer-nobound) write_policy latency 0; start_steerd "latency-nobound-$SCEN" ;;
+	steer-bf*) write_policy latency "${1#steer-bf}"; start_steerd "latency-$1-$SCEN" ;;
+	nft-random) nft_on ;;
+	esac
+}
+off() {
+	case $1 in
+	steer | steer-nobound | steer-bf*)
+		stop_steerd
+		dp detach xdp cli0 2>/dev/null || true
+		;;
+	nft-random) nft_off ;;
+	esac
+}
+target() {
+	case $1 in
+	steer | steer-nobound | steer-bf*) echo "$VIP 80" ;;
+	nft-random) echo "$NFT_VIP 80" ;;
+	haproxy-leastconn) echo "198.18.100.4 80" ;;
+	esac
+}
 
 # ---- A: latency ----
-log "A: equal-weight Maglev (static table)"
-dp config 16381 1 30000
-dp service $VIP 80 tcp 0
-dp tenant 198.18.1.0/24 1
-dp backend 1 198.18.2.2 8000 active
-dp backend 2 198.18.3.2 8000 active
-dp class 1 0 1 1 table
-dp table 1 1,2
-dp attach tc be1
-dp attach tc be2
-dp attach xdp cli0
-# resolve the neighbours once (first packet per backend goes to the stack)
-nsx cli curl -s -m 2 -o /dev/null "http://$VIP/health" || true
-nsx cli curl -s -m 2 -o /dev/null "http://$VIP/health" || true
-run_load maglev-equal $VIP 80 198.18.1.3
-dp detach xdp cli0
+read -r -a CONTENDERS <<<"${ROUTE_CONTENDERS:-steer steer-nobound nft-random haproxy-leastconn}"
+: >"$OUTDIR/route-runs.tsv"
+for SCEN in equal slow; do
+	be2_as "$SCEN"
+	LOAD_RATE=$RATE
+	[ "$SCEN" = equal ] && LOAD_RATE=$RATE_EQ
+	for round in $(seq "$ROUNDS"); do
+		order=("${CONTENDERS[@]}")
+		modes=(close keepalive)
+		if [ $((round % 2)) -eq 0 ]; then
+			order=()
+			for ((i = ${#CONTENDERS[@]} - 1; i >= 0; i--)); do order+=("${CONTENDERS[i]}"); done
+			modes=(keepalive close)
+		fi
+		for c in "${order[@]}"; do
+			log "A: $SCEN round $round: $c"
+			on "$c"
+			for mode in "${modes[@]}"; do
+				# shellcheck disable=SC2046
+				out=$(run_load "$SCEN-$mode-$c-r$round" "$mode" $(target "$c") 198.18.1.3)
+				log "A: $SCEN $mode $c r$round: $out"
+				printf '%s\t%s\t%s\t%s\t%s\n' "$SCEN" "$mode" "$c" "$round" "$out" |
+					tr ' ' '\t' >>"$OUTDIR/route-runs.tsv"
+			done
+			off "$c"
+		done
+	done
+done
 
-log "A: steerd, load-aware"
-write_policy latency
-start_steerd latency
-run_load steer $VIP 80 198.18.1.3
-stop_steerd
-dp detach xdp cli0 || true
-
-log "A: steerd, load-aware, no bounded load"
-write_policy latency 0
-start_steerd latency-nobound
-run_load steer-nobound $VIP 80 198.18.1.3
-stop_steerd
-dp detach xdp cli0 || true
-
-log "A: HAProxy leastconn"
-run_load haproxy-leastconn 198.18.100.4 80 198.18.1.3
+# pooled over rounds: n fail ttft/total p50/p99, share of the requests served
+# by be2, each round's p99 TTFT; a failed request counts with the timeout
+: >"$OUTDIR/route.tsv"
+for SCEN in equal slow; do
+	for mode in close keepalive; do
+		for c in "${CONTENDERS[@]}"; do
+			rounds=$(for round in $(seq "$ROUNDS"); do
+				awk -F'\t' -v w="$WARM" '$1 >= w * 1000 { print ($7 >= 0 ? $6 : 30000) }' \
+					"$OUTDIR/route-runs/$SCEN-$mode-$c-r$round.req" | sort -n |
+					awk '{ v[NR] = $1 } END { i = int(0.99 * NR) + 1; if (i > NR) i = NR; printf "%.0f", NR ? v[i] : -1 }'
+				echo
+			done | paste -sd/)
+			cat "$OUTDIR/route-runs/$SCEN-$mode-$c"-r*.req | awk -F'\t' -v w="$WARM" \
+				-v key="$SCEN\t$mode\t$c" -v rounds="$rounds" '
+			function pc(a, n, p,   i) { i = int(p / 100 * n) + 1; if (i > n) i = n; return n ? a[i] : -1 }
+			function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t } }
+			$1 >= w * 1000 {
+				n++; ok = $7 >= 0; if (!ok) fail++
+				tt[n] = ok ? $6 : 30000; tc[n] = ok ? $7 : 30000
+				if ($3 == "be2") s++
+			}
+			END {
+				sort(tt, n); sort(tc, n)
+				printf "%s\tn=%d\tfail=%d\tttft_p50=%.1f\tttft_p99=%.1f\ttotal_p50=%.1f\ttotal_p99=%.1f\tslow_share=%.2f\tp99_rounds=%s\n",
+					key, n, fail, pc(tt, n, 50), pc(tt, n, 99), pc(tc, n, 50), pc(tc, n, 99), n ? s / n : 0, rounds
+			}' >>"$OUTDIR/route.tsv"
+			log "$(tail -1 "$OUTDIR/route.tsv")"
+		done
+	done
+done
 
 # ---- B: cost under constraints ----
 cost_phase() { # NAME (policy written already)
@@ -212,8 +307,9 @@ cost_phase() { # NAME (policy written already)
 	local -a k0
 	for i in 1 2 3; do k0[i]=$(wc -l <"$OUTDIR/route-logs/be$i.req"); done
 	start_steerd "$name"
-	run_load "$name" $VIP 80 198.18.1.2 198.18.1.3 >/dev/null
+	LOAD_RATE=$RATE run_load "$name" close $VIP 80 198.18.1.2 198.18.1.3 >/dev/null
 	stop_steerd
+	dp detach xdp cli0 2>/dev/null || true
 	sleep 0.5
 	# model cost per backend: be1/be2 large 1.0, be3 small 0.2; tiers 3,3,1
 	for i in 1 2 3; do tail -n +$((k0[i] + 1)) "$OUTDIR/route-logs/be$i.req"; done |
