@@ -157,7 +157,7 @@ EOT
 for g in 1 2; do
 	mkdir "$PIN/gw$g" # one bpffs, a pin root per gateway
 	# shellcheck disable=SC2046
-	bg "gw$g" "$RUN_DIR/steerd$g.log" "$STEERD" --foreground $(steerd_opts | sed "s/steerd.sock/steerd$g.sock/") \
+	bg "gw$g" "$RUN_DIR/steerd$g.log" "$STEERD" --foreground $(steerd_opts | sed "s/steerd.sock/steerd$g.sock/; s/state.json/state$g.json/") \
 		--pin-root "$PIN/gw$g" --config "$POLICY" --xdp r --tc b1 --tc b2 --tc b3
 done
 up() { # gateway: every backend active, both classes with a table

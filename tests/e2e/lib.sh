@@ -429,11 +429,12 @@ EOT
 	mv "$POLICY.tmp" "$POLICY"
 }
 
-# steerd's own options for a test instance: its control socket in the run
-# directory (the default one is shared by every steerd on the host)
+# steerd's own options for a test instance: its control socket and state
+# file in the run directory (the defaults are shared by every steerd on the
+# host: /run/steer, /var/lib/steer)
 steerd_opts() {
 	if "$STEERD" --help 2>&1 | grep -q -- '--socket'; then
-		echo --socket "$RUN_DIR/steerd.sock"
+		echo --socket "$RUN_DIR/steerd.sock" --state "$RUN_DIR/state.json"
 	fi
 }
 

@@ -156,8 +156,11 @@ s=$(spread 20)
 log "be1 saturated: $s"
 expect "saturated be1 gets no new connection" "$(count_of be1 "$s")" 0
 expect "no failed request while be1 saturated" "$(count_of fail "$s")" 0
-# release be1: end the direct requests
-pkill -f "198.18.2.2:8000/v1/chat/completions" || true
+# release be1: end the direct requests (this run's curls only: the children
+# of its loader subshells, not every process with that URL)
+for p in "${LOADERS[@]}"; do
+	pkill -P "$p" || true
+done
 for p in "${LOADERS[@]}"; do
 	wait "$p" 2>/dev/null || true
 done
