@@ -35,23 +35,8 @@ static __noinline void steer_xdp_frag_note(struct xdp_md *ctx, const struct stee
 		e = bpf_map_lookup_elem(&ct_syn, &p->key);
 	if (!e)
 		return;
-	if (p->key.family == STEER_AF_INET) {
-		struct iphdr *ip = data + (p->l3_off & 0x3f);
-
-		if ((void *)(ip + 1) > data_end)
-			return;
-		fk.id = ip->id;
-	} else {
-		struct frag_hdr *fh = steer_frag_hdr6(data, data_end, p->l3_off);
-
-		if (!fh)
-			return;
-		fk.id = fh->identification;
-	}
-	__builtin_memcpy(fk.src, p->key.src, 16);
-	__builtin_memcpy(fk.dst, p->key.dst, 16);
-	fk.proto = p->key.proto;
-	fk.family = p->key.family;
+	if (steer_frag_key_first(data, data_end, p, &fk))
+		return;
 	v.backend_id = e->backend_id;
 	v.tenant = e->tenant;
 	v.class_id = e->class_id;

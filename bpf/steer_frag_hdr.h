@@ -41,6 +41,35 @@ static __always_inline struct frag_hdr *steer_frag_hdr6(void *data, void *data_e
 }
 
 /*
+ * The key of a first fragment's datagram, as both hooks note it: the flow's
+ * addresses and protocol as parsed, the IP identification (IPv6: the
+ * Fragment header's). 0, or -1 if the headers can't be read.
+ */
+static __always_inline int steer_frag_key_first(void *data, void *data_end,
+						const struct steer_pkt *p,
+						struct steer_frag_key *fk)
+{
+	if (p->key.family == STEER_AF_INET) {
+		struct iphdr *ip = data + (p->l3_off & 0x3f);
+
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		fk->id = ip->id;
+	} else {
+		struct frag_hdr *fh = steer_frag_hdr6(data, data_end, p->l3_off);
+
+		if (!fh)
+			return -1;
+		fk->id = fh->identification;
+	}
+	__builtin_memcpy(fk->src, p->key.src, 16);
+	__builtin_memcpy(fk->dst, p->key.dst, 16);
+	fk->proto = p->key.proto;
+	fk->family = p->key.family;
+	return 0;
+}
+
+/*
  * A first fragment too short for the L4 header it was steered by (RFC 1858
  * tiny fragment; RFC 7112: an IPv6 first fragment holds the whole header
  * chain): its ports can't be trusted.

@@ -21,23 +21,8 @@ static __noinline void steer_tc_frag_note(struct __sk_buff *skb, const struct st
 	void *data_end = (void *)(long)skb->data_end;
 	struct steer_frag_key fk = {};
 
-	if (p->key.family == STEER_AF_INET) {
-		struct iphdr *ip = data + (p->l3_off & 0x3f);
-
-		if ((void *)(ip + 1) > data_end)
-			return;
-		fk.id = ip->id;
-	} else {
-		struct frag_hdr *fh = steer_frag_hdr6(data, data_end, p->l3_off);
-
-		if (!fh)
-			return;
-		fk.id = fh->identification;
-	}
-	__builtin_memcpy(fk.src, p->key.src, 16);
-	__builtin_memcpy(fk.dst, p->key.dst, 16);
-	fk.proto = p->key.proto;
-	fk.family = p->key.family;
+	if (steer_frag_key_first(data, data_end, p, &fk))
+		return;
 	if (!bpf_map_update_elem(&frags_rev, &fk, re, BPF_ANY))
 		steer_count_reason(&tc_reasons, STEER_R_EV_FRAG_FIRST, p->bytes);
 }
