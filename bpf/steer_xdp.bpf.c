@@ -403,7 +403,7 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	struct steer_service *svc;
 	struct steer_config *cfg;
 	struct steer_ct *e;
-	__u32 key, *users; /* one key for the port and config lookups: stack */
+	__u32 zero = 0, port, *users;
 	int r;
 
 	p.bytes = bytes;
@@ -419,8 +419,8 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	if (r)
 		return steer_xdp_verdict(r, bytes);
 
-	key = bpf_ntohs(p.key.dport);
-	users = bpf_map_lookup_elem(&service_ports, &key);
+	port = bpf_ntohs(p.key.dport);
+	users = bpf_map_lookup_elem(&service_ports, &port);
 	if (!users || !*users)
 		return steer_xdp_verdict(STEER_R_PASS_NOT_SERVICE, bytes);
 	__builtin_memcpy(sk.addr, p.key.dst, 16);
@@ -440,8 +440,7 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 			x->task = svc->default_task;
 		}
 	}
-	key = 0;
-	cfg = bpf_map_lookup_elem(&steer_cfg, &key);
+	cfg = bpf_map_lookup_elem(&steer_cfg, &zero);
 	if (!cfg || !cfg->maglev_size)
 		return steer_xdp_verdict(STEER_R_DROP_NO_CONFIG, bytes);
 	/* a wrong IPv4 header checksum: the stack drops it, so do we (a packet

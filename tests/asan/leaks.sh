@@ -75,15 +75,6 @@ EOT
 	mv "$POLICY.tmp" "$POLICY"
 }
 ctl() { timeout 20 ip netns exec "$(ns gw)" "$STEERCTL" -s "$SOCK" "$@"; }
-wait_until() {
-	local n=$1
-	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 published() { ctl -j status 2>/dev/null | jq -e '.decisions.publishes > 0' >/dev/null; }
 reloads() { grep -c "reloaded $POLICY" "$RUN_DIR/steerd.log" || true; }
 reloaded() { [ "$(reloads)" -ge "$1" ]; }
@@ -98,14 +89,14 @@ bg gw "$RUN_DIR/steerd.log" "$STEERD" --foreground --log-level info --pin-root "
 	--config "$POLICY" --xdp cli0 --tc be1 --tc be2 --tc be3 --socket "$SOCK" \
 	--state "$RUN_DIR/state.json" --metrics off
 STEERD_PID=${STEER_PIDS[-1]}
-wait_until 150 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
+wait_for 150 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
 expect "a connection is steered" "$(ask)" 200
 
 start=$(date +%s)
 for r in $(seq "$RELOADS"); do
 	write_policy "$r"
 	kill -HUP "$STEERD_PID"
-	wait_until 100 reloaded "$r" || die "reload $r not done: $(grep -v debug "$RUN_DIR/steerd.log" | tail -25)"
+	wait_for 100 reloaded "$r" || die "reload $r not done: $(grep -v debug "$RUN_DIR/steerd.log" | tail -25)"
 	[ $((r % 10)) -eq 0 ] && ask >/dev/null
 done
 expect "$RELOADS reloads done" "$(reloads)" "$RELOADS"

@@ -97,15 +97,6 @@ stop_steerd() {
 	wait "$STEERD_PID" 2>/dev/null || true
 }
 ctl() { timeout 20 ip netns exec "$(ns gw)" "$STEERCTL" -s "$SOCK" "$@"; }
-wait_until() {
-	local n=$1
-	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 published() { ctl -j status 2>/dev/null | jq -e '.decisions.publishes > 0 and .backends.up == 2' >/dev/null; }
 publishes() { ctl -j status | jq .decisions.publishes; }
 # the steerd process itself (bg started ip netns exec, which execs it)
@@ -136,7 +127,7 @@ fi
 write_policy 4 "be1, be2"
 log "bounding set of the unit: $BOUND"
 start_steerd unit --read-group nogroup
-wait_until 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
+wait_for 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
 log "CapEff $(cap CapEff) CapPrm $(cap CapPrm) CapBnd $(cap CapBnd) NoNewPrivs $(cap NoNewPrivs)"
 expect "CapEff: cap_bpf, cap_net_admin, cap_perfmon only" "$(cap CapEff)" "$WANT"
 expect "CapPrm: the same" "$(cap CapPrm)" "$WANT"
@@ -150,8 +141,8 @@ check "TC not yet on be3" bash -c "! grep -q 'steer_tc attached to be3' '$RUN_DI
 p0=$(publishes)
 write_policy 1 "be1, be2, be3"
 kill -HUP "$STEERD_PID"
-check "reload: attached TC to be3 with the kept capabilities" wait_until 50 tc_on be3
-check "reload: new tables published (new inner maps)" wait_until 50 bash -c "[ \$(ip netns exec $(ns gw) $STEERCTL -s $SOCK -j status | jq .decisions.publishes) -gt $p0 ]"
+check "reload: attached TC to be3 with the kept capabilities" wait_for 50 tc_on be3
+check "reload: new tables published (new inner maps)" wait_for 50 bash -c "[ \$(ip netns exec $(ns gw) $STEERCTL -s $SOCK -j status | jq .decisions.publishes) -gt $p0 ]"
 check "no error in the log" bash -c "! grep -E '^[^ ]+ error |Operation not permitted' '$RUN_DIR/steerd.log'"
 ex=$(ctl -j explain 198.18.1.2:40000 "$VIP:80" | jq -r .backend.name)
 check "explain loads its dry-run instance ($ex)" grep -Eq '^be[12]$' <<<"$ex"
@@ -161,7 +152,7 @@ expect "a connection is still steered" "$(ask)" 200
 ctl backend undrain be2 >/dev/null
 stop_steerd
 start_steerd --keep-caps
-wait_until 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
+wait_for 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
 check "--keep-caps keeps more than the three ($(cap CapEff))" test "$(cap CapEff)" != "$WANT"
 stop_steerd
 summary

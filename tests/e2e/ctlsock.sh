@@ -96,21 +96,12 @@ as_user() {
 	fi
 }
 ctl_as() { local g=$1; shift; as_user "$g" "$STEERCTL" -s "$SOCK" "$@"; }
-wait_until() {
-	local n=$1
-	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 published() { ctl -j status 2>/dev/null | jq -e '.decisions.publishes > 0 and .backends.up == 2' >/dev/null; }
 admin_state() { ctl -j backend show "$1" | jq -r .admin_state; }
 
 # ---- default: 0600, root only ----
 start_steerd
-wait_until 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
+wait_for 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
 expect "default socket mode 0600" "$(stat -c %a "$SOCK")" 600
 rc=0
 ctl_as "" status >/dev/null 2>&1 || rc=$?
@@ -119,7 +110,7 @@ stop_steerd
 
 # ---- with groups: 0660 nogroup; admins = daemon; flows group = adm ----
 start_steerd --read-group nogroup --admin-group daemon --flows-group adm --ctl-idle-ms "$IDLE_MS"
-wait_until 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
+wait_for 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
 expect "socket 0660 group nogroup" "$(stat -c '%a %G' "$SOCK")" "660 nogroup"
 reader_status() { ctl_as "" -j status >/dev/null; }
 check "a reader may read" reader_status
@@ -152,7 +143,7 @@ mkdir -m 0777 "$HOLD_DIR"
 as_user "" "$PY" "$HOLD" "$SOCK" 32 "$HOLD_DIR/hold" &
 HOLD_PID=$!
 STEER_PIDS+=("$HOLD_PID")
-wait_until 50 test -s "$HOLD_DIR/hold" || die "holder did not report"
+wait_for 50 test -s "$HOLD_DIR/hold" || die "holder did not report"
 expect "nobody got 32 - 8 slots" "$(head -1 "$HOLD_DIR/hold")" "accepted 24"
 rc=0
 out=$(ctl_as "" status 2>&1) || rc=$?

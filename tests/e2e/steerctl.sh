@@ -83,15 +83,6 @@ ctl_jq() { # jq filter, steerctl args...: true if the filter yields true
 	shift
 	ctl -j "$@" | jq -e "$f" >/dev/null
 }
-wait_until() {
-	local n=$1
-	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 published() { ctl_jq '.decisions.publishes > 0' status 2>/dev/null; }
 both_up() { ctl_jq '.backends.up == 2' status 2>/dev/null; }
 
@@ -102,8 +93,8 @@ expect "no steerd: exit code 3" "$rc" 3
 check "no steerd: clear message" grep -q "steerd is not running" "$RUN_DIR/err"
 
 start_steerd
-wait_until 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
-wait_until 50 both_up || die "backends not up: $(ctl status)"
+wait_for 80 published || die "steerd not publishing: $(tail -20 "$RUN_DIR/steerd.log")"
+wait_for 50 both_up || die "backends not up: $(ctl status)"
 log "steerd up"
 
 # ---- every read command, text and JSON ----
@@ -181,7 +172,7 @@ ctl backend undrain be2 >/dev/null
 ctl backend add be3 198.18.4.2:8000 model m1 capacity 4 region lab \
 	health http://198.18.4.2:8000/health >/dev/null
 three() { ctl_jq '.classes[0].backends | length == 3' policy show lab chat; }
-wait_until 30 three || true
+wait_for 30 three || true
 expect "backend add: be3 in the class set" "$(ctl -j policy show lab chat | jq '.classes[0].backends | length')" 3
 ctl backend set be3 capacity 8 >/dev/null
 expect "backend set: capacity 8" "$(ctl -j backend show be3 | jq .capacity)" 8
@@ -201,7 +192,7 @@ check "state file records the changes" jq -e '.changes | length > 0' "$STATE"
 kill "$STEERD_PID"
 wait "$STEERD_PID" 2>/dev/null || true
 start_steerd
-wait_until 80 published || die "steerd not publishing after restart"
+wait_for 80 published || die "steerd not publishing after restart"
 expect "restart keeps backend add + set" "$(ctl -j backend show be3 | jq .capacity)" 8
 expect "restart keeps tenant add + set" "$(ctl -j tenant show t2 | jq .admission.max_conns)" 10
 ctl policy dump >"$RUN_DIR/dump2.yaml"
