@@ -13,8 +13,8 @@
  * from a second hash of the flow, to the first usable backend under its
  * bound, at most STEER_BOUND_STEPS steps. Every step over: the first
  * choice is kept (a bound is a preference, never a refusal).
- * Loads are backend_load (steer_stats.h), weights table_sets (the loader
- * writes them with the table).
+ * Loads are backend_load (steer_stats.h), weights table_sets (steerd
+ * writes the backends' capacities with the table: user/dp/tables.c).
  */
 #ifndef STEER_BOUND_H
 #define STEER_BOUND_H

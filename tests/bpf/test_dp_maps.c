@@ -223,6 +223,63 @@ static void test_apply_difference(void **state)
 }
 
 /*
+ * The bounded load's weights are the backends' capacities, not the slots
+ * their load-aware weights gave them (user/dp/tables.c): a table 3/4 A,
+ * 1/4 B of two backends that can hold 4 each weighs them 4 and 4, and a
+ * backend with no capacity counts 1.
+ */
+static void test_apply_bound_weighs_capacity(void **state)
+{
+	struct dp_plan_class cls = { 0 };
+	struct dp_plan_backend be[2];
+	struct dp_plan_table tab[1];
+	struct dp_plan plan = { 0 };
+	struct steer_table_set set;
+	struct dp_apply_stats st;
+	uint32_t entries[BPFT_M], key = 9, i;
+
+	(void)state;
+	for (i = 0; i < BPFT_M; i++)
+		entries[i] = i % 4 ? BE4_A : BE4_B;
+	cls.key = (struct steer_class_key){ TENANT_1, TASK_V4, STEER_AF_INET, 0 };
+	cls.val = (struct steer_class){ 10, 9, STEER_ACTION_TABLE, 0 };
+	memset(be, 0, sizeof(be));
+	for (i = 0; i < 2; i++) {
+		uint32_t id = i ? BE4_B : BE4_A;
+
+		be[i].id = id;
+		memcpy(be[i].be.addr, bpft_backends[id].addr, 16);
+		be[i].be.port = htons(BE_PORT);
+		be[i].be.family = STEER_AF_INET;
+		be[i].be.state = STEER_BACKEND_ACTIVE;
+		be[i].capacity = 4;
+	}
+	tab[0] = (struct dp_plan_table){ 9, entries };
+	assert_int_equal(dp_config_get(bpft.dp, &plan.config), 0);
+	plan.backends = be;
+	plan.n_backends = 2;
+	plan.tables = tab;
+	plan.n_tables = 1;
+	plan.classes = &cls;
+	plan.n_classes = 1;
+	assert_int_equal(dp_apply(bpft.dp, &plan, &st), 0);
+	assert_int_equal(bpf_map_lookup_elem(dp_map_fd(bpft.dp, DP_MAP_TABLE_SETS), &key, &set), 0);
+	assert_int_equal(set.n, 2);
+	assert_int_equal(set.total_weight, 8);
+	assert_int_equal(set.weight[0], 4);
+	assert_int_equal(set.weight[1], 4);
+
+	be[1].capacity = 0; /* counts 1 */
+	for (i = 0; i < BPFT_M; i++)
+		entries[i] = i % 2 ? BE4_A : BE4_B; /* a new table: written again */
+	assert_int_equal(dp_apply(bpft.dp, &plan, &st), 0);
+	assert_int_equal(bpf_map_lookup_elem(dp_map_fd(bpft.dp, DP_MAP_TABLE_SETS), &key, &set), 0);
+	assert_int_equal(set.total_weight, 5);
+	for (i = 0; i < set.n; i++)
+		assert_int_equal(set.weight[i], set.ids[i] == BE4_A ? 4 : 1);
+}
+
+/*
  * A larger maglev_size is published only after its tables (XDP indexes a
  * table with hash % config.maglev_size: a size above what the tables hold
  * drops new flows as drop_no_backend). A plan whose second table can't be
@@ -339,6 +396,7 @@ static int run(void)
 		cmocka_unit_test_setup(test_pages, bpft_reset),
 		cmocka_unit_test_setup(test_lpm_by_key, bpft_reset),
 		cmocka_unit_test_setup(test_apply_difference, bpft_reset),
+		cmocka_unit_test_setup(test_apply_bound_weighs_capacity, bpft_reset),
 		cmocka_unit_test_setup(test_apply_grow_size_after_tables, bpft_reset),
 		cmocka_unit_test_setup(test_apply_prefix_after_classes, bpft_reset),
 	};

@@ -222,8 +222,13 @@ static int tables_apply(struct dp *dp, const struct dp_plan *plan, unsigned int 
 {
 	uint32_t *ids = N_ALLOC(plan->n_tables, sizeof(*ids));
 	int *fds = N_ALLOC(plan->n_tables, sizeof(*fds));
+	uint32_t *cap = calloc(STEER_MAX_BACKENDS, sizeof(*cap));
 	uint32_t n = 0, i;
-	int err = ids && fds ? 0 : -ENOMEM;
+	int err = ids && fds && cap ? 0 : -ENOMEM;
+
+	for (i = 0; !err && i < plan->n_backends; i++)
+		if (plan->backends[i].id < STEER_MAX_BACKENDS)
+			cap[plan->backends[i].id] = plan->backends[i].capacity;
 
 	for (i = 0; !err && i < plan->n_tables; i++) {
 		const struct dp_plan_table *t = &plan->tables[i];
@@ -238,7 +243,8 @@ static int tables_apply(struct dp *dp, const struct dp_plan *plan, unsigned int 
 		 * weights with the old table for an instant, never a table
 		 * without weights (which only turns the bound off) */
 		if (!err)
-			err = dp_table_set_write(dp, t->id, t->entries, plan->config.maglev_size);
+			err = dp_table_set_write(dp, t->id, t->entries, plan->config.maglev_size,
+						 cap);
 	}
 	if (!err)
 		err = dp_tables_swap(dp, ids, fds, n);
@@ -246,6 +252,7 @@ static int tables_apply(struct dp *dp, const struct dp_plan *plan, unsigned int 
 		*written += n;
 	for (i = 0; i < n; i++)
 		close(fds[i]); /* the outer map holds them now */
+	free(cap);
 	free(ids);
 	free(fds);
 	return err;

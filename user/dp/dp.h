@@ -196,9 +196,14 @@ int dp_tables_swap(struct dp *dp, const uint32_t *ids, const int *fds, uint32_t 
 int dp_tables_del(struct dp *dp, const uint32_t *ids, uint32_t n);
 /* The backends and weights (slots held) of a table's entries, for the
  * bounded load; table_sets[table_id] := that (dp_table_publish and
- * dp_apply write it with the table, before the swap). */
+ * dp_apply write it with the table, before the swap). cap_by_id (indexed by
+ * backend id, STEER_MAX_BACKENDS; NULL: the slots) replaces the weights
+ * by the backends' capacities: dp_apply's bound weighs what a backend can
+ * hold, not the load-aware share its slots follow (see tables.c). */
 void dp_table_set_of(const uint32_t *entries, uint32_t n, struct steer_table_set *set);
-int dp_table_set_write(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n);
+void dp_table_set_weigh(struct steer_table_set *set, const uint32_t *cap_by_id);
+int dp_table_set_write(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n,
+		       const uint32_t *cap_by_id);
 /* Read tables[table_id] into entries[n]; -ENOENT if no table. */
 int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n);
 
@@ -207,6 +212,7 @@ int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t 
 struct dp_plan_backend {
 	uint32_t id;
 	struct steer_backend be;
+	uint32_t capacity;	/* the bounded load's weight (dp_table_set_weigh); 0: 1 */
 };
 
 struct dp_plan_tenant {

@@ -111,11 +111,38 @@ void dp_table_set_of(const uint32_t *entries, uint32_t n, struct steer_table_set
 	}
 }
 
-int dp_table_set_write(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n)
+/*
+ * The bound's weights by capacity. The slots follow steerd's load-aware
+ * weights, which come from probes a few hundred milliseconds old: the
+ * backend that had spare capacity at the last probe holds most slots, and
+ * a bound weighed by them let it take most of a burst too (route.sh: 6
+ * open flows on one backend of 4 slots, 2 on the other of 4). The bound
+ * counts the flows that are open now; its fair share is what each backend
+ * can hold, so it corrects the lagging weights instead of following them.
+ */
+void dp_table_set_weigh(struct steer_table_set *set, const uint32_t *cap_by_id)
+{
+	uint32_t i;
+
+	if (!cap_by_id)
+		return;
+	set->total_weight = 0;
+	for (i = 0; i < set->n && i < STEER_SET_MAX; i++) {
+		uint32_t id = set->ids[i];
+		uint32_t c = id < STEER_MAX_BACKENDS && cap_by_id[id] ? cap_by_id[id] : 1;
+
+		set->weight[i] = c;
+		set->total_weight += c;
+	}
+}
+
+int dp_table_set_write(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n,
+		       const uint32_t *cap_by_id)
 {
 	struct steer_table_set set;
 
 	dp_table_set_of(entries, n, &set);
+	dp_table_set_weigh(&set, cap_by_id);
 	return dp_map_write(dp, DP_MAP_TABLE_SETS, &table_id, &set, 1);
 }
 
@@ -142,7 +169,7 @@ int dp_table_publish(struct dp *dp, uint32_t table_id, const uint32_t *entries,
 
 	err = dp_table_build(dp, table_id, entries, n, &fd);
 	if (!err)
-		err = dp_table_set_write(dp, table_id, entries, n);
+		err = dp_table_set_write(dp, table_id, entries, n, NULL);
 	if (err) {
 		if (fd >= 0)
 			close(fd);

@@ -34,6 +34,7 @@ int engine_plan_backends(const struct policy *p, const struct engine_live *live,
 		x->be.port = htons(b->port);
 		x->be.family = b->family;
 		x->be.state = engine_backend_state(&live[i]);
+		x->capacity = b->capacity;
 	}
 	plan->n_backends = p->n_backends;
 	return 0;
