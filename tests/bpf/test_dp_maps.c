@@ -175,6 +175,18 @@ static void test_lpm_by_key(void **state)
 	}
 }
 
+/* An active IPv4 backend of the fixture's set, as a plan names it. */
+static void plan_backend(struct dp_plan_backend *b, uint32_t id, uint32_t capacity)
+{
+	memset(b, 0, sizeof(*b));
+	b->id = id;
+	memcpy(b->be.addr, bpft_backends[id].addr, 16);
+	b->be.port = htons(BE_PORT);
+	b->be.family = STEER_AF_INET;
+	b->be.state = STEER_BACKEND_ACTIVE;
+	b->capacity = capacity;
+}
+
 /* dp_apply writes the difference: a second apply of the same plan writes nothing. */
 static void test_apply_difference(void **state)
 {
@@ -195,12 +207,7 @@ static void test_apply_difference(void **state)
 						       STEER_AF_INET, 0 };
 		cls[i].val = (struct steer_class){ 10 + (uint32_t)i, 9, STEER_ACTION_TABLE, 0 };
 	}
-	memset(be, 0, sizeof(be));
-	be[0].id = BE4_A;
-	memcpy(be[0].be.addr, bpft_backends[BE4_A].addr, 16);
-	be[0].be.port = htons(BE_PORT);
-	be[0].be.family = STEER_AF_INET;
-	be[0].be.state = STEER_BACKEND_ACTIVE;
+	plan_backend(&be[0], BE4_A, 0);
 	tab[0] = (struct dp_plan_table){ 9, entries };
 	assert_int_equal(dp_config_get(bpft.dp, &plan.config), 0);
 	plan.backends = be;
@@ -243,17 +250,8 @@ static void test_apply_bound_weighs_capacity(void **state)
 		entries[i] = i % 4 ? BE4_A : BE4_B;
 	cls.key = (struct steer_class_key){ TENANT_1, TASK_V4, STEER_AF_INET, 0 };
 	cls.val = (struct steer_class){ 10, 9, STEER_ACTION_TABLE, 0 };
-	memset(be, 0, sizeof(be));
-	for (i = 0; i < 2; i++) {
-		uint32_t id = i ? BE4_B : BE4_A;
-
-		be[i].id = id;
-		memcpy(be[i].be.addr, bpft_backends[id].addr, 16);
-		be[i].be.port = htons(BE_PORT);
-		be[i].be.family = STEER_AF_INET;
-		be[i].be.state = STEER_BACKEND_ACTIVE;
-		be[i].capacity = 4;
-	}
+	plan_backend(&be[0], BE4_A, 4);
+	plan_backend(&be[1], BE4_B, 4);
 	tab[0] = (struct dp_plan_table){ 9, entries };
 	assert_int_equal(dp_config_get(bpft.dp, &plan.config), 0);
 	plan.backends = be;
