@@ -33,7 +33,11 @@ LLM_BACKENDS="3 4 5"
 llm_topo 5
 for i in $LLM_BACKENDS; do mock_start "$i" --slots 8 --ttft-ms 20 --tps 20; done
 LLM_CAPACITY=8
-LLM_SETTINGS=("balance_factor: 1.25")
+# hysteresis 1: the tables stay as they were when the test picked its
+# ports. Else a probe round during the burst (be3 loaded) moves the
+# load-aware weights and republishes the table: the Maglev choice of some
+# picked ports is then be4 or be5, and those flows land there undiverted.
+LLM_SETTINGS=("balance_factor: 1.25" "hysteresis: 1")
 # probes that a busy 8-slot mock on a loaded machine still answers in time:
 # a backend that failed its health (failing) gets no new flows, and the
 # burst's flows whose choice was be3 would then land elsewhere undiverted
@@ -178,7 +182,7 @@ check "2: backend_load back to 0 ($(loads))" wait_for 100 loads_zero
 
 # ---- 3: plain Maglev (balance_factor 0): the same check fails ----
 n=$(grep -c 'SIGHUP: reloading' "$RUN_DIR/steerd.log" || true)
-LLM_SETTINGS=("balance_factor: 0")
+LLM_SETTINGS=("balance_factor: 0" "hysteresis: 1")
 llm_policy
 kill -HUP "$STEERD_PID"
 wait_for 30 bash -c "[ \$(grep -c 'SIGHUP: reloading' $RUN_DIR/steerd.log) -gt $n ]" ||
