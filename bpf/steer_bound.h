@@ -8,11 +8,15 @@
  *
  *	bound(b) = ceil(c * weight(b) / total_weight * (open flows of the table + 1))
  *
- * (c = service.balance_pct / 100). Over it, the flow walks its own probe
- * sequence through the table, slot_i = (slot + i * skip) % M with skip
- * from a second hash of the flow, to the first usable backend under its
- * bound, at most STEER_BOUND_STEPS steps. Every step over: the first
- * choice is kept (a bound is a preference, never a refusal).
+ * (c = service.balance_pct / 100), capped at weight(b) while the table's
+ * open flows are below its total weight (weights are capacities). Over
+ * it, the flow walks its own probe sequence through the table, slot_i =
+ * (slot + i * skip) % M with skip from a second hash of the flow, to the
+ * first usable backend under its bound, at most STEER_BOUND_STEPS steps;
+ * every step over, it takes the member of the table's set (its backends
+ * and its slotless standby members) with the most room under its bound
+ * (steer_bound_least). None: the first choice is kept (a bound is a
+ * preference, never a refusal).
  * Loads are backend_load (steer_stats.h), weights table_sets (steerd
  * writes the backends' capacities with the table: user/dp/tables.c).
  */
@@ -34,12 +38,24 @@ enum steer_bound_result {
 	STEER_BOUND_TAKEN = 0x4,
 };
 
-/* The flows a backend may hold: ceil(pct * w * (total + 1) / (100 * W)). */
+/*
+ * The flows a backend may hold: ceil(pct * w * (total + 1) / (100 * W)),
+ * and no more than w while the class has room (total + 1 <= W). steerd
+ * writes capacities as weights (user/dp/tables.c), so w is the flows the
+ * backend serves at once: past it a flow queues in the engine. c x share
+ * alone let a 4-slot backend take a 5th flow while its peer had 2 free
+ * (4 of 4 and 2 of 4 open: bound ceil(1.25 * 4/8 * 7) = 5); HAProxy's
+ * leastconn would not queue it. When the class is full, c x share spreads
+ * the queue by capacity.
+ */
 static __always_inline __u64 steer_bound_of(__u32 pct, __u32 w, __u32 total_w, __u64 total)
 {
 	__u64 den = (__u64)total_w * 100;
+	__u64 bound = ((__u64)pct * w * (total + 1) + den - 1) / den;
 
-	return ((__u64)pct * w * (total + 1) + den - 1) / den;
+	if (total + 1 <= total_w && bound > w)
+		bound = w;
+	return bound;
 }
 
 static __always_inline __u64 steer_load_of(__u32 bid)
@@ -122,6 +138,59 @@ static __always_inline void steer_bound_explain_steps(__u32 steps)
 }
 
 /*
+ * The walk's last resort: of the set's members under their bound, the one
+ * with the fewest open flows per unit of weight (ties: the first listed),
+ * taken like any other choice. The set holds the table's backends and its
+ * standby members, which hold no slots (full at the last probe: steerd's
+ * weights are a few hundred milliseconds old) and so are never met on the
+ * walk; by the kernel's own count they may have room by now. Only when
+ * every step of the walk met a backend at its bound, so rare and bounded
+ * (STEER_SET_MAX members). A global subprogram, verified once, for the
+ * same reasons as steer_bound_walk, called by steer_xdp_new after the walk
+ * (called from the walk, its frame made four and took the combined stack
+ * to 592 bytes). The result as steer_bound_walk's: DIVERT (and TAKEN) with
+ * *bid_out, or FULL.
+ */
+__noinline int steer_bound_least(const struct steer_pkt *p, __u32 table_id, __u32 first,
+				 __u32 *bid_out)
+{
+	struct steer_table_set *set;
+	struct steer_backend *be;
+	__u64 load, total = 0, best_load = 0, best_w = 1;
+	__u32 key = table_id, i, w, pct, best = 0;
+
+	if (!p || !bid_out || !p->balance_pct)
+		return STEER_BOUND_FULL;
+	pct = p->balance_pct;
+	set = bpf_map_lookup_elem(&table_sets, &key);
+	if (!set || !set->total_weight)
+		return STEER_BOUND_FULL;
+	for (i = 0; i < set->n && i < STEER_SET_MAX; i++)
+		total += steer_load_of(set->ids[i]);
+	for (i = 0; i < set->n && i < STEER_SET_MAX; i++) {
+		key = set->ids[i];
+		w = set->weight[i];
+		if (key == first || !w)
+			continue;
+		load = steer_load_of(key);
+		if (load >= steer_bound_of(pct, w, set->total_weight, total) ||
+		    (best && load * best_w >= best_load * w))
+			continue;
+		be = bpf_map_lookup_elem(&backends, &key);
+		if (!steer_backend_usable(be, p->key.family))
+			continue;
+		best = key;
+		best_load = load;
+		best_w = w;
+	}
+	if (!best || steer_bound_take(set, best, pct, total) != 1)
+		return STEER_BOUND_FULL;
+	steer_bound_explain_steps(STEER_BOUND_STEPS + 1);
+	*bid_out = best;
+	return steer_dry_run ? STEER_BOUND_DIVERT : STEER_BOUND_DIVERT | STEER_BOUND_TAKEN;
+}
+
+/*
  * A global subprogram, verified once on its own: as a static one it was
  * verified again at each of steer_xdp_new's call paths, and its loops (a
  * walk of STEER_BOUND_STEPS steps, each searching a set of 32) took the program past the
@@ -191,7 +260,7 @@ __noinline int steer_bound_walk(const struct steer_pkt *p, __u32 h, __u32 table_
 		return steer_dry_run ? STEER_BOUND_DIVERT : STEER_BOUND_DIVERT | STEER_BOUND_TAKEN;
 	}
 	steer_bound_explain_steps(STEER_BOUND_STEPS);
-	return STEER_BOUND_FULL;
+	return STEER_BOUND_FULL; /* the caller tries steer_bound_least */
 }
 
 #endif /* STEER_BOUND_H */

@@ -123,6 +123,8 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		 * with steer_xdp's and steer_xdp_forward's */
 		p->bound = steer_bound_walk(p, steer_flow_hash(&p->key, cfg->hash_seed),
 					    cls->table_id, bid, &bid);
+		if (p->bound == STEER_BOUND_FULL) /* the last resort (steer_bound.h) */
+			p->bound = steer_bound_least(p, cls->table_id, bid, &bid);
 		if ((p->bound & STEER_BOUND_WHAT) == STEER_BOUND_DIVERT) {
 			be = bpf_map_lookup_elem(&backends, &bid);
 			if (!be) {

@@ -451,7 +451,8 @@ struct steer_explain {
 	__u32 first_id;
 	__u32 first_load;
 	__u32 bound;		/* flows it may hold before the walk (0: off) */
-	__u32 bound_steps;	/* choices tried after the first */
+	__u32 bound_steps;	/* choices tried after the first; STEER_BOUND_STEPS + 1: the
+				 * last resort took it (bpf/steer_bound.h) */
 };
 #define STEER_EXPLAIN_SERVICE	(1u << 0)
 #define STEER_EXPLAIN_CLASS	(1u << 1)

@@ -208,7 +208,7 @@ static void test_apply_difference(void **state)
 		cls[i].val = (struct steer_class){ 10 + (uint32_t)i, 9, STEER_ACTION_TABLE, 0 };
 	}
 	plan_backend(&be[0], BE4_A, 0);
-	tab[0] = (struct dp_plan_table){ 9, entries };
+	tab[0] = (struct dp_plan_table){ .id = 9, .entries = entries };
 	assert_int_equal(dp_config_get(bpft.dp, &plan.config), 0);
 	plan.backends = be;
 	plan.n_backends = 1;
@@ -233,7 +233,7 @@ static void test_apply_difference(void **state)
  * The bounded load's weights are the backends' capacities, not the slots
  * their load-aware weights gave them (user/dp/tables.c): a table 3/4 A,
  * 1/4 B of two backends that can hold 4 each weighs them 4 and 4, and a
- * backend with no capacity counts 1.
+ * backend with no capacity counts 1. Standby members join the set.
  */
 static void test_apply_bound_weighs_capacity(void **state)
 {
@@ -252,7 +252,7 @@ static void test_apply_bound_weighs_capacity(void **state)
 	cls.val = (struct steer_class){ 10, 9, STEER_ACTION_TABLE, 0 };
 	plan_backend(&be[0], BE4_A, 4);
 	plan_backend(&be[1], BE4_B, 4);
-	tab[0] = (struct dp_plan_table){ 9, entries };
+	tab[0] = (struct dp_plan_table){ .id = 9, .entries = entries };
 	assert_int_equal(dp_config_get(bpft.dp, &plan.config), 0);
 	plan.backends = be;
 	plan.n_backends = 2;
@@ -275,6 +275,26 @@ static void test_apply_bound_weighs_capacity(void **state)
 	assert_int_equal(set.total_weight, 5);
 	for (i = 0; i < set.n; i++)
 		assert_int_equal(set.weight[i], set.ids[i] == BE4_A ? 4 : 1);
+
+	/* a standby member (full at the last probe: no slots) joins the set
+	 * with its capacity; one already in the table is not listed twice */
+	{
+		uint32_t standby[2] = { BE4_B, BE4_A };
+
+		be[1].capacity = 6;
+		for (i = 0; i < BPFT_M; i++)
+			entries[i] = BE4_A;
+		tab[0].standby = standby;
+		tab[0].n_standby = 2;
+		assert_int_equal(dp_apply(bpft.dp, &plan, &st), 0);
+		assert_int_equal(
+			bpf_map_lookup_elem(dp_map_fd(bpft.dp, DP_MAP_TABLE_SETS), &key, &set), 0);
+		assert_int_equal(set.n, 2);
+		assert_int_equal(set.ids[0], BE4_A);
+		assert_int_equal(set.ids[1], BE4_B);
+		assert_int_equal(set.weight[1], 6);
+		assert_int_equal(set.total_weight, 10);
+	}
 }
 
 /*
@@ -309,8 +329,8 @@ static void test_apply_grow_size_after_tables(void **state)
 		cls[i].val = (struct steer_class){ 10 + (uint32_t)i, 9 + (uint32_t)i,
 						   STEER_ACTION_TABLE, 0 };
 	}
-	tab[0] = (struct dp_plan_table){ 9, entries };
-	tab[1] = (struct dp_plan_table){ 10, bad };
+	tab[0] = (struct dp_plan_table){ .id = 9, .entries = entries };
+	tab[1] = (struct dp_plan_table){ .id = 10, .entries = bad };
 	assert_int_equal(dp_config_get(bpft.dp, &plan.config), 0);
 	assert_int_equal(plan.config.maglev_size, BPFT_M);
 	plan.config.maglev_size = M2;
@@ -352,7 +372,7 @@ static void test_apply_prefix_after_classes(void **state)
 		.key = { 7, TASK_V4, STEER_AF_INET, 0 },
 		.val = { 20, 11, STEER_ACTION_TABLE, 0 },
 	};
-	struct dp_plan_table tab = { 11, entries };
+	struct dp_plan_table tab = { .id = 11, .entries = entries };
 	struct dp_plan plan = { 0 };
 	struct dp_apply_stats st;
 	struct steer_class cv;

@@ -2,11 +2,13 @@
 /*
  * steer_xdp fixtures, bounded-load consistent hashing (bpf/steer_bound.h,
  * docs/datapath.md step 5): a new flow whose Maglev choice already holds
- * its bound, ceil(c * weight / total weight * (open flows + 1)), walks its
- * own probe sequence to the first backend under its bound; every step
- * over: the first choice is kept (ev_bound_full); bound off (balance_pct
- * 0): plain Maglev; a non-SYN miss ignores the bound. And the count it
- * reads: backend_load +1 on a new flow, -1 when it closes.
+ * its bound, ceil(c * weight / total weight * (open flows + 1)) and no
+ * more than its weight while the class has room, walks its own probe
+ * sequence to the first backend under its bound; every step over, the
+ * set's member with the most room (standby members too); none: the first
+ * choice is kept (ev_bound_full); bound off (balance_pct 0): plain Maglev;
+ * a non-SYN miss ignores the bound. And the count it reads: backend_load
+ * +1 on a new flow, -1 when it closes.
  *
  * Every SYN goes through BPF_PROG_TEST_RUN with the whole output frame,
  * reason and counters checked (bpft_run_step); the expected backend comes
@@ -69,8 +71,13 @@ static uint64_t model_bound(const struct model *m, uint32_t be, uint64_t total)
 	for (i = 0; i < m->set.n; i++)
 		if (m->set.ids[i] == be) {
 			uint64_t den = (uint64_t)m->set.total_weight * 100;
+			uint64_t b = ((uint64_t)m->pct * m->set.weight[i] * (total + 1) + den - 1) /
+				     den;
 
-			return ((uint64_t)m->pct * m->set.weight[i] * (total + 1) + den - 1) / den;
+			/* no more than its weight (a capacity) while the class has room */
+			if (total + 1 <= m->set.total_weight && b > m->set.weight[i])
+				b = m->set.weight[i];
+			return b;
 		}
 	return 0;
 }
@@ -79,7 +86,7 @@ static uint64_t model_bound(const struct model *m, uint32_t be, uint64_t total)
 static uint32_t model_pick(const struct model *m, uint16_t cport, uint32_t *reason)
 {
 	struct steer_flow_key k;
-	uint32_t h, slot, skip, first, i, be;
+	uint32_t h, slot, skip, first, i, be, bi = 0;
 	uint64_t total = 0;
 
 	bpft_ct_key(&F4_TCP, cport, &k);
@@ -103,6 +110,26 @@ static uint32_t model_pick(const struct model *m, uint16_t cport, uint32_t *reas
 			*reason = STEER_R_EV_BOUND_DIVERT;
 			return be;
 		}
+	}
+	/* the last resort: the set's member under its bound with the fewest
+	 * open flows per unit of weight, usable (every backend here is
+	 * active: of the flow's family) */
+	be = 0;
+	for (i = 0; i < m->set.n; i++) {
+		uint32_t id = m->set.ids[i], w = m->set.weight[i];
+		uint64_t l = (uint64_t)(m->load[id] > 0 ? m->load[id] : 0);
+
+		if (id == first || !w || l >= model_bound(m, id, total) ||
+		    bpft_backends[id].family != 4)
+			continue;
+		if (be && l * m->set.weight[bi] >= (uint64_t)m->load[be] * w)
+			continue;
+		be = id;
+		bi = i;
+	}
+	if (be) {
+		*reason = STEER_R_EV_BOUND_DIVERT;
+		return be;
 	}
 	*reason = STEER_R_EV_BOUND_FULL;
 	return first;
@@ -160,6 +187,22 @@ static void table_alternate(struct model *m, unsigned int every_b)
 		m->table[i] = (i % every_b) == every_b - 1 ? BE4_B : BE4_A;
 }
 
+/* The first of 200 ports from base whose Maglev choice is be. */
+static uint16_t port_choosing(const struct model *m, uint16_t base, uint32_t be)
+{
+	unsigned int i;
+
+	for (i = 0; i < 200; i++) {
+		struct steer_flow_key k;
+
+		bpft_ct_key(&F4_TCP, (uint16_t)(base + i), &k);
+		if (m->table[steer_flow_hash(&k, BPFT_SEED) % BPFT_M] == be)
+			return (uint16_t)(base + i);
+	}
+	fail_msg("no port of %u..%u chooses backend %u", base, base + 199, be);
+	return 0;
+}
+
 /* ---- fixtures ---- */
 
 /*
@@ -210,9 +253,10 @@ static void check_bound_hit(void)
 }
 
 /*
- * Every choice over: the set says a third backend (never in the table)
- * holds most of the weight, so A's and B's bounds are 1 flow while each
- * holds 5. The walk finds nothing under its bound in 8 steps: the first
+ * Every choice over: the set says a third backend (never in the table, of
+ * the other family: never usable for these flows) holds most of the
+ * weight, so A's and B's bounds are 1 flow while each holds 5. The walk
+ * finds nothing under its bound, nor does the last resort: the first
  * choice is kept and ev_bound_full counted (the bound never refuses).
  */
 static void check_all_over(void)
@@ -225,7 +269,7 @@ static void check_all_over(void)
 	m.load[BE4_A] = 5;
 	m.load[BE4_B] = 5;
 	model_publish(&m);
-	m.set.ids[m.set.n] = BE4_NOROUTE;
+	m.set.ids[m.set.n] = BE6_A;
 	m.set.weight[m.set.n++] = 100000;
 	m.set.total_weight += 100000;
 	assert_int_equal(dp_map_write(bpft.dp, DP_MAP_TABLE_SETS, &tid, &m.set, 1), 0);
@@ -244,8 +288,7 @@ static void check_all_over(void)
 static void check_unequal_weights(void)
 {
 	struct model m = { .pct = 125 };
-	unsigned int full, div, i;
-	uint32_t reason;
+	unsigned int full, div;
 
 	table_alternate(&m, 3);
 	m.load[BE4_A] = 10;
@@ -256,25 +299,95 @@ static void check_unequal_weights(void)
 		      (unsigned long long)model_bound(&m, BE4_A, 12));
 	assert_int_equal(model_bound(&m, BE4_A, 12), 11);
 	/* one SYN whose choice is A: kept */
-	for (i = 0; i < 200 && model_pick(&m, (uint16_t)(33000 + i), &reason) != BE4_A; i++)
-		;
-	assert_int_equal(run_syns(&m, (uint16_t)(33000 + i), 1, &full), 0);
+	assert_int_equal(run_syns(&m, port_choosing(&m, 33000, BE4_A), 1, &full), 0);
 	assert_int_equal(m.load[BE4_A], 11);
 
 	m.load[BE4_A] = 6;
 	m.load[BE4_B] = 6;
 	model_publish(&m);
 	assert_int_equal(model_bound(&m, BE4_B, 12), 6);
-	for (i = 0; i < 200; i++) {
-		struct steer_flow_key k;
-
-		bpft_ct_key(&F4_TCP, (uint16_t)(34000 + i), &k);
-		if (m.table[steer_flow_hash(&k, BPFT_SEED) % BPFT_M] == BE4_B)
-			break;
-	}
-	div = run_syns(&m, (uint16_t)(34000 + i), 1, &full);
+	div = run_syns(&m, port_choosing(&m, 34000, BE4_B), 1, &full);
 	assert_int_equal(div, 1);
 	assert_int_equal(m.load[BE4_A], 7);
+}
+
+/* Overwrite the set's weights with capacities, as steerd writes them. */
+static void write_capacities(struct model *m, uint32_t cap_a, uint32_t cap_b)
+{
+	uint32_t tid = 1, i;
+
+	m->set.total_weight = 0;
+	for (i = 0; i < m->set.n; i++) {
+		m->set.weight[i] = m->set.ids[i] == BE4_A ? cap_a : cap_b;
+		m->set.total_weight += m->set.weight[i];
+	}
+	assert_int_equal(dp_map_write(bpft.dp, DP_MAP_TABLE_SETS, &tid, &m->set, 1), 0);
+}
+
+/*
+ * Weights are capacities (steerd writes them: user/dp/tables.c): A and B
+ * serve 4 flows each. A holds 4, B 2: c x share alone is ceil(1.25 * 4/8
+ * * 7) = 5, so A's choice would take a 5th flow and queue it while B has
+ * 2 free; the bound is capped at A's capacity while the class has room,
+ * so the flow goes to B. Then A 4, B 4 (the class full, 9 > 8): no cap,
+ * A's bound is ceil(1.25 * 4/8 * 9) = 6 and a flow choosing A stays there
+ * (the queue spreads by capacity, never refused).
+ */
+static void check_capped_at_capacity(void)
+{
+	struct model m = { .pct = 125 };
+	unsigned int full;
+
+	table_alternate(&m, 2);
+	m.load[BE4_A] = 4;
+	m.load[BE4_B] = 2;
+	model_publish(&m);
+	write_capacities(&m, 4, 4);
+	assert_int_equal(model_bound(&m, BE4_A, 6), 4);
+	assert_int_equal(run_syns(&m, port_choosing(&m, 37000, BE4_A), 1, &full), 1);
+	assert_int_equal(m.load[BE4_B], 3);
+
+	m.load[BE4_A] = 4;
+	m.load[BE4_B] = 4;
+	model_publish(&m);
+	write_capacities(&m, 4, 4);
+	assert_int_equal(model_bound(&m, BE4_A, 8), 6);
+	assert_int_equal(run_syns(&m, port_choosing(&m, 37300, BE4_A), 1, &full), 0);
+	assert_int_equal(full, 0);
+	assert_int_equal(m.load[BE4_A], 5);
+}
+
+/*
+ * A standby member: the table is B's alone (steerd's last probe saw A
+ * full: A has no slots), but A is in the set (decide.c add_standby),
+ * capacities 4 and 4. B holds 4, A 1 by the kernel's count: B is at its
+ * capacity, the walk meets only B, and the last resort takes A. Then A
+ * holds 4 too (the class full: 9 > 8, no cap): B is under its bound of
+ * ceil(1.25 * 4/8 * 9) = 6 and the flow stays there.
+ */
+static void check_standby_last_resort(void)
+{
+	struct model m = { .pct = 125 };
+	uint32_t tid = 1;
+	unsigned int full;
+
+	table_alternate(&m, 1); /* every slot B */
+	m.load[BE4_A] = 1;
+	m.load[BE4_B] = 4;
+	model_publish(&m);
+	assert_int_equal(m.set.n, 1);
+	m.set.ids[1] = BE4_A;
+	m.set.n = 2;
+	m.set.weight[0] = m.set.weight[1] = 4;
+	m.set.total_weight = 8;
+	assert_int_equal(dp_map_write(bpft.dp, DP_MAP_TABLE_SETS, &tid, &m.set, 1), 0);
+	assert_int_equal(run_syns(&m, 38000, 1, &full), 1);
+	assert_int_equal(m.load[BE4_A], 2);
+	assert_int_equal(run_syns(&m, 38001, 2, &full), 2);
+	assert_int_equal(m.load[BE4_A], 4);
+	assert_int_equal(run_syns(&m, 38003, 1, &full), 0);
+	assert_int_equal(full, 0);
+	assert_int_equal(m.load[BE4_B], 5);
 }
 
 /*
@@ -354,6 +467,9 @@ static const struct bpft_fixture fixtures[] = {
 	{ .name = "bound_hit_diverts_along_probe_sequence", .check = check_bound_hit },
 	{ .name = "bound_every_choice_over_keeps_first", .check = check_all_over },
 	{ .name = "bound_unequal_weights", .check = check_unequal_weights },
+	{ .name = "bound_capped_at_capacity_while_class_has_room",
+	  .check = check_capped_at_capacity },
+	{ .name = "bound_last_resort_takes_standby_member", .check = check_standby_last_resort },
 	{ .name = "bound_nonsyn_miss_keeps_plain_choice", .check = check_nonsyn_ignores_bound },
 	{ .name = "bound_refused_flow_gives_its_place_back",
 	  .check = check_refused_gives_place_back },

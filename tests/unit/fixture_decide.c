@@ -193,6 +193,25 @@ uint32_t weight_of(const struct engine_decision *d, uint32_t b)
 	return 0;
 }
 
+size_t n_weighted(const struct engine_decision *d)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n_set; i++)
+		n += d->set[i].weight > 0;
+	return n;
+}
+
+bool is_standby(const struct engine_decision *d, uint32_t b)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_set; i++)
+		if (d->set[i].backend == b)
+			return !d->set[i].weight;
+	return false;
+}
+
 uint32_t weight_sum(const struct engine_decision *d)
 {
 	uint32_t s = 0;

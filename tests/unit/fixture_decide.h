@@ -38,6 +38,9 @@ const struct engine_decision *find_dec(const struct engine_decisions *ds, uint32
 /* Weight of backend index b in d's set, 0 if absent. */
 uint32_t weight_of(const struct engine_decision *d, uint32_t b);
 uint32_t weight_sum(const struct engine_decision *d);
+/* Members with slots (weight > 0); is b a standby (in the set, weight 0)? */
+size_t n_weighted(const struct engine_decision *d);
+bool is_standby(const struct engine_decision *d, uint32_t b);
 /* One task, one model, n backends of capacity 100, one tenant, one service. */
 struct policy *policy_simple(size_t n_backends);
 /* Model A (0.9) on backends 0, 1; model B (0.6) on backends 2, 3. */

@@ -146,7 +146,11 @@ static void check_set_wellformed(const struct policy *p, const struct engine_dec
 		bool model_kept = false;
 
 		assert_true(e->backend < p->n_backends);
-		assert_in_range(e->weight, 1, SCALE);
+		assert_in_range(e->weight, 0, SCALE);
+		/* a standby (no slots) is full by its probe, in a set that is
+		 * not spread by capacity */
+		if (!e->weight)
+			assert_int_not_equal(d->why, ENGINE_WHY_SATURATED);
 		if (e->weight > max)
 			max = e->weight;
 		if (i)
@@ -200,16 +204,20 @@ static void check_decision(const struct policy *p, const struct engine_live *liv
 		/* state and family: no new flows to a down, unhealthy, draining, full one */
 		assert_int_equal(b->family, d->family);
 		assert_true(oracle_state_ok_noload(&live[bi]));
-		if (d->why == ENGINE_WHY_CHOSEN)
-			assert_true(oracle_state_ok(b, &live[bi]));
-		n_full += !oracle_state_ok(b, &live[bi]);
 		/* serves the task decided, under the class tenant's constraints ... */
 		assert_true(oracle_constraints_ok(p, d->tenant, d->via_task, b));
 		/* ... and under those of the class it fell back to */
 		assert_true(oracle_constraints_ok(p, d->via_tenant, d->via_task, b));
+		if (!d->set[i].weight) { /* a standby: full, else usable */
+			assert_false(oracle_state_ok(b, &live[bi]));
+			continue;
+		}
+		if (d->why == ENGINE_WHY_CHOSEN)
+			assert_true(oracle_state_ok(b, &live[bi]));
+		n_full += !oracle_state_ok(b, &live[bi]);
 	}
 	/* saturated backends only in a set spread by capacity: all of them then */
-	assert_true(n_full == 0 || n_full == d->n_set);
+	assert_true(n_full == 0 || n_full == n_weighted(d));
 	if (d->why == ENGINE_WHY_SATURATED)
 		assert_int_equal(n_full, d->n_set);
 	/* the best model's candidates are all in a chosen set */

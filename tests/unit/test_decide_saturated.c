@@ -47,8 +47,13 @@ static void test_all_saturated_spread_by_capacity(void **state)
 	decide_ok(p, l, &ds);
 	d = find_dec(&ds, 0, 0, FAM4);
 	assert_int_equal(d->why, ENGINE_WHY_CHOSEN);
-	assert_int_equal(d->n_set, 1);
+	assert_int_equal(n_weighted(d), 1);
 	assert_int_equal(weight_of(d, 1), SCALE);
+	/* the full one stands by: no slots, in the bound's set; the down one
+	 * is not in the set at all */
+	assert_true(is_standby(d, 0));
+	assert_false(is_standby(d, 2));
+	assert_int_equal(d->n_set, 2);
 	engine_decisions_free(&ds);
 	free(l);
 	fixture_policy_free(p);

@@ -261,6 +261,38 @@ static void test_failing_backend(void **state)
 	engine_plan_free(&p);
 }
 
+/*
+ * Full by its probe (10 running of 10, queueing): no slots, but a standby
+ * member of the table, for the bound's set (dp_table_set_write); the same
+ * backend down is not even that.
+ */
+static void test_saturated_backend_stands_by(void **state)
+{
+	struct fx *x = *state;
+	const struct dp_plan_table *t;
+	struct dp_plan p;
+
+	x->live[1].running = 10;
+	x->live[1].has_waiting = true;
+	x->live[1].waiting = 2;
+	plan(x, &p);
+	t = find_table(&p, find_class(&p, 1, 0, STEER_AF_INET)->val.table_id);
+	assert_non_null(t->entries);
+	for (size_t i = 0; i < 251; i++)
+		assert_int_equal(t->entries[i], 1);
+	assert_int_equal(t->n_standby, 1);
+	assert_int_equal(t->standby[0], 2);
+	engine_plan_free(&p);
+
+	x->live[1].healthy = false;
+	x->live[1].down_grace_over = true;
+	plan(x, &p);
+	t = find_table(&p, find_class(&p, 1, 0, STEER_AF_INET)->val.table_id);
+	assert_non_null(t->entries);
+	assert_int_equal(t->n_standby, 0);
+	engine_plan_free(&p);
+}
+
 /* A tenant removed from the policy: its classes go, the table too. */
 static void test_retire(void **state)
 {
@@ -413,6 +445,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rewrite_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_down_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failing_backend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_saturated_backend_stands_by, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seed_change, setup, teardown),

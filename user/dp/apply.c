@@ -244,7 +244,7 @@ static int tables_apply(struct dp *dp, const struct dp_plan *plan, unsigned int 
 		 * without weights (which only turns the bound off) */
 		if (!err)
 			err = dp_table_set_write(dp, t->id, t->entries, plan->config.maglev_size,
-						 cap);
+						 t->standby, t->n_standby, cap);
 	}
 	if (!err)
 		err = dp_tables_swap(dp, ids, fds, n);

@@ -203,7 +203,7 @@ int dp_tables_del(struct dp *dp, const uint32_t *ids, uint32_t n);
 void dp_table_set_of(const uint32_t *entries, uint32_t n, struct steer_table_set *set);
 void dp_table_set_weigh(struct steer_table_set *set, const uint32_t *cap_by_id);
 int dp_table_set_write(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n,
-		       const uint32_t *cap_by_id);
+		       const uint32_t *standby, uint32_t n_standby, const uint32_t *cap_by_id);
 /* Read tables[table_id] into entries[n]; -ENOENT if no table. */
 int dp_table_read(struct dp *dp, uint32_t table_id, uint32_t *entries, uint32_t n);
 
@@ -235,6 +235,10 @@ struct dp_plan_service {
 struct dp_plan_table {
 	uint32_t id;
 	const uint32_t *entries; /* config.maglev_size slots; NULL: keeps what it holds */
+	/* members without slots (weight 0: full at the last probe), in the
+	 * bounded load's set all the same (dp_table_set_write) */
+	const uint32_t *standby;
+	uint32_t n_standby;
 };
 
 struct dp_plan_class {

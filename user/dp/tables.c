@@ -136,12 +136,34 @@ void dp_table_set_weigh(struct steer_table_set *set, const uint32_t *cap_by_id)
 	}
 }
 
+/*
+ * Standby members (no slots: full at the last probe) join the set, where
+ * the bound's last resort finds them (bpf/steer_bound.h); weight 0 until
+ * weighed by capacity. Beyond STEER_SET_MAX they are left out (the table's
+ * own backends keep the bound on).
+ */
+static void dp_table_set_add_standby(struct steer_table_set *set, const uint32_t *standby,
+				     uint32_t n_standby)
+{
+	uint32_t i, j;
+
+	if (!set->n)
+		return; /* no set (over STEER_SET_MAX): the bound is off */
+	for (i = 0; i < n_standby && set->n < STEER_SET_MAX; i++) {
+		for (j = 0; j < set->n && set->ids[j] != standby[i]; j++)
+			;
+		if (j == set->n && standby[i] != STEER_NO_BACKEND)
+			set->ids[set->n++] = standby[i];
+	}
+}
+
 int dp_table_set_write(struct dp *dp, uint32_t table_id, const uint32_t *entries, uint32_t n,
-		       const uint32_t *cap_by_id)
+		       const uint32_t *standby, uint32_t n_standby, const uint32_t *cap_by_id)
 {
 	struct steer_table_set set;
 
 	dp_table_set_of(entries, n, &set);
+	dp_table_set_add_standby(&set, standby, n_standby);
 	dp_table_set_weigh(&set, cap_by_id);
 	return dp_map_write(dp, DP_MAP_TABLE_SETS, &table_id, &set, 1);
 }
@@ -169,7 +191,7 @@ int dp_table_publish(struct dp *dp, uint32_t table_id, const uint32_t *entries,
 
 	err = dp_table_build(dp, table_id, entries, n, &fd);
 	if (!err)
-		err = dp_table_set_write(dp, table_id, entries, n, NULL);
+		err = dp_table_set_write(dp, table_id, entries, n, NULL, 0, NULL);
 	if (err) {
 		if (fd >= 0)
 			close(fd);

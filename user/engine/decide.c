@@ -229,6 +229,45 @@ static double spread_by_capacity(const struct policy *p, struct scratch *s,
 	return raw_max;
 }
 
+/* At the server's own limit (Chitu): it refuses what it gets beyond it. */
+static bool at_server_limit(const struct engine_live *l)
+{
+	double n = (l->has_running ? l->running : 0) + (l->has_waiting ? l->waiting : 0);
+
+	return l->has_limit && l->limit >= 1 && n >= l->limit;
+}
+
+/*
+ * Backends that only their load keeps out (the last probe saw them full;
+ * they queue, they don't refuse), of a kept model: members of the set with
+ * weight 0. They get no Maglev slots, but the kernel's bounded load knows
+ * them (docs/datapath.md, "Bounded load"): probes are a few hundred
+ * milliseconds old, and when every backend of the table holds its
+ * capacity by the kernel's own count, a new flow goes to the standby with
+ * the most room instead of queueing (route.sh: a table of be1 alone, from
+ * a probe that saw be2 full, queued a 5th flow on be1 while be2 had freed
+ * 3 of its 4 slots).
+ */
+static void add_standby(const struct policy *p, const struct engine_live *live,
+			const struct scratch *s, struct engine_decision *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->n_backends; i++) {
+		bool kept = false;
+
+		if (s->raw[i] != RAW_SATURATED || at_server_limit(&live[i]))
+			continue;
+		for (k = 0; k < d->n_models; k++)
+			kept |= d->models[k] == p->backends[i].model;
+		if (!kept)
+			continue;
+		d->set[d->n_set].backend = (uint32_t)i;
+		d->set[d->n_set].weight = 0;
+		d->n_set++;
+	}
+}
+
 /*
  * The weighted set for task/family under the constraints of every tenant
  * in chain[] (a class's own tenant, plus the tenants it fell back through).
@@ -354,6 +393,8 @@ weights:
 		d->set[d->n_set].weight = w < 1 ? 1 : (uint32_t)w;
 		d->n_set++;
 	}
+	if (!s->spread)
+		add_standby(p, live, s, d);
 	return (int)d->n_set;
 }
 

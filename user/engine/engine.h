@@ -54,7 +54,7 @@ const char *engine_excl_name(enum engine_excl e);
 
 struct engine_weighted {
 	uint32_t backend;	/* index into policy.backends */
-	uint32_t weight;	/* 1 .. ENGINE_WEIGHT_SCALE */
+	uint32_t weight;	/* 1 .. ENGINE_WEIGHT_SCALE; 0: standby (no slots, in the bound's set) */
 };
 
 enum engine_dec_kind {

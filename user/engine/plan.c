@@ -363,6 +363,27 @@ static void retire(struct engine_planner *pub)
 	engine_pl_table_index_rebuild(pub);
 }
 
+/* The members of t without slots (decide.c: add_standby), for the bound's
+ * set; the plan owns the list. */
+static int standby_of(const struct engine_pl_table *t, struct dp_plan_table *x)
+{
+	uint32_t *ids;
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		n += !t->set[i].weight;
+	if (!n)
+		return 0;
+	ids = calloc(n, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++)
+		if (!t->set[i].weight)
+			ids[x->n_standby++] = t->set[i].id;
+	x->standby = ids;
+	return 0;
+}
+
 /* The plan's classes and tables: what the planner holds now. */
 static int compose(struct engine_planner *pub, struct dp_plan *plan)
 {
@@ -386,11 +407,16 @@ static int compose(struct engine_planner *pub, struct dp_plan *plan)
 		x->val.action = c->action;
 	}
 	for (id = 1; id < STEER_MAX_TABLES; id++) {
+		struct dp_plan_table *x = &plan->tables[plan->n_tables];
+
 		if (!pub->tables[id])
 			continue;
-		plan->tables[plan->n_tables].id = id;
-		plan->tables[plan->n_tables++].entries = pub->built[id]; /* the plan owns it now */
+		x->id = id;
+		x->entries = pub->built[id]; /* the plan owns it now */
 		pub->built[id] = NULL;
+		plan->n_tables++;
+		if (x->entries && standby_of(pub->tables[id], x))
+			return -ENOMEM;
 	}
 	memcpy(plan->retired_tables, pub->retired, pub->n_retired * sizeof(*pub->retired));
 	plan->n_retired_tables = pub->n_retired;
@@ -451,8 +477,10 @@ void engine_plan_free(struct dp_plan *plan)
 {
 	size_t i;
 
-	for (i = 0; i < plan->n_tables; i++)
+	for (i = 0; i < plan->n_tables; i++) {
 		free((void *)plan->tables[i].entries);
+		free((void *)plan->tables[i].standby);
+	}
 	free(plan->backends);
 	free(plan->tenants);
 	free(plan->prefixes);

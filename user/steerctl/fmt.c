@@ -244,8 +244,12 @@ static void print_policy(FILE *f, const json_t *r)
 		fprintf(f, "  models: %s\n", models);
 		json_array_foreach(G(c, "backends"), k, b) {
 			signals_text(G(b, "signals"), sig, sizeof(sig));
-			fprintf(f, "  + %-12s weight %4lld (published %4lld)  %s\n", S(b, "name"),
-				I(b, "weight"), I(b, "published_weight"), sig);
+			if (!I(b, "weight")) /* full at the last probe: no slots */
+				fprintf(f, "  ~ %-12s standby (no slots, the bound's last resort)  %s\n",
+					S(b, "name"), sig);
+			else
+				fprintf(f, "  + %-12s weight %4lld (published %4lld)  %s\n",
+					S(b, "name"), I(b, "weight"), I(b, "published_weight"), sig);
 		}
 		json_array_foreach(G(c, "excluded"), k, b) {
 			signals_text(G(b, "signals"), sig, sizeof(sig));
