@@ -87,10 +87,11 @@ out:
 	return err;
 }
 
-int dp_backend_stats_read_all(struct dp *dp, struct steer_backend_stats *out)
+int dp_backend_stats_read_all(struct dp *dp, uint32_t n, struct steer_backend_stats *out)
 {
-	return dp_percpu_read_all(dp, DP_MAP_BACKEND_STATS, STEER_MAX_BACKENDS,
-					sizeof(*out) / sizeof(__u64), (uint64_t *)out);
+	return dp_percpu_read_all(dp, DP_MAP_BACKEND_STATS,
+				  n < STEER_MAX_BACKENDS ? n : STEER_MAX_BACKENDS,
+				  sizeof(*out) / sizeof(__u64), (uint64_t *)out);
 }
 
 #define SUM(dp, map, key, out) \

@@ -387,8 +387,10 @@ int dp_backend_stats_read(struct dp *dp, uint32_t id, struct steer_backend_stats
  * thousands of keys; key by key where the kernel has no batch ops).
  */
 int dp_percpu_read_all(struct dp *dp, enum dp_map map, uint32_t n, size_t n_u64, uint64_t *out);
-/* Every backend's counters in one batch: out has STEER_MAX_BACKENDS entries. */
-int dp_backend_stats_read_all(struct dp *dp, struct steer_backend_stats *out);
+/* The counters of backend ids 0..n-1 (at most STEER_MAX_BACKENDS) in one
+ * batch into out[n]: a caller reads the ids it uses (a per-CPU array of
+ * 8,192 read whole each probe round was most of steerd's steady CPU). */
+int dp_backend_stats_read_all(struct dp *dp, uint32_t n, struct steer_backend_stats *out);
 int dp_tenant_stats_read(struct dp *dp, uint32_t tenant, struct steer_tenant_stats *out);
 int dp_class_stats_read(struct dp *dp, uint32_t class_id, struct steer_class_stats *out);
 

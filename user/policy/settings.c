@@ -35,7 +35,7 @@ void policy_defaults(struct policy *p)
 	p->tcp_idle_ms = 6 * 3600 * 1000;
 	p->tcp_closing_ms = 10000;
 	p->ct_sweep_entries = 65536;
-	p->ct_sweep_interval_ms = 0;
+	p->ct_sweep_interval_ms = 2000;
 	p->ct_entries = STEER_CT_ENTRIES;
 	p->ct_syn_entries = STEER_CT_SYN_ENTRIES;
 	p->nonsyn_rate = 10000;

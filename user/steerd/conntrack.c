@@ -21,40 +21,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/metrics.h"
 #include "steerd/steerd.h"
 #include "util/util.h"
 
 #define NEW_FLOWS_AT offsetof(struct steer_tenant_stats, new_flows) / sizeof(uint64_t)
 #define TENANT_U64S (sizeof(struct steer_tenant_stats) / sizeof(uint64_t))
 
-/* Every tenant's new_flows counter (summed over CPUs) into out[tenant]. */
+/*
+ * The new_flows counters (summed over CPUs) of the policy's ids only
+ * (metrics_*_ids: the highest + 1), into out[id], 0 beyond: read whole,
+ * the per-CPU arrays (4,096 tenants, 8,192 backends) cost most of
+ * steerd's steady CPU. An id the policy gained during a pass reads 0 at
+ * its start, which only makes its correction looser (never raised).
+ */
 static int tenants_new_flows(struct steerd *d, uint64_t *out)
 {
-	uint64_t *all = calloc((size_t)STEER_MAX_TENANTS * TENANT_U64S, sizeof(*all));
+	uint32_t n = metrics_tenant_ids(&d->pol);
+	uint64_t *all = calloc((size_t)(n ? n : 1) * TENANT_U64S, sizeof(*all));
 	size_t i;
 	int err = -ENOMEM;
 
+	if (n > STEER_MAX_TENANTS)
+		n = STEER_MAX_TENANTS;
 	if (all) {
-		err = dp_percpu_read_all(d->dp, DP_MAP_TENANT_STATS, STEER_MAX_TENANTS,
-					 TENANT_U64S, all);
+		err = dp_percpu_read_all(d->dp, DP_MAP_TENANT_STATS, n, TENANT_U64S, all);
 		for (i = 0; !err && i < STEER_MAX_TENANTS; i++)
-			out[i] = all[i * TENANT_U64S + NEW_FLOWS_AT];
+			out[i] = i < n ? all[i * TENANT_U64S + NEW_FLOWS_AT] : 0;
 	}
 	free(all);
 	return err;
 }
 
-/* Every backend's new_flows (summed over CPUs). */
 static int backends_new_flows(struct steerd *d, uint64_t *opened)
 {
-	struct steer_backend_stats *bs = calloc(STEER_MAX_BACKENDS, sizeof(*bs));
+	uint32_t n = metrics_backend_ids(&d->pol);
+	struct steer_backend_stats *bs = calloc(n ? n : 1, sizeof(*bs));
 	size_t i;
 	int err = -ENOMEM;
 
+	if (n > STEER_MAX_BACKENDS)
+		n = STEER_MAX_BACKENDS;
 	if (bs)
-		err = dp_backend_stats_read_all(d->dp, bs);
+		err = dp_backend_stats_read_all(d->dp, n, bs);
 	for (i = 0; !err && i < STEER_MAX_BACKENDS; i++)
-		opened[i] = bs[i].new_flows;
+		opened[i] = i < n ? bs[i].new_flows : 0;
 	free(bs);
 	return err;
 }

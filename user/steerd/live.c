@@ -10,6 +10,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 
+#include "metrics/metrics.h"
 #include "util/util.h"
 #include "steerd/steerd.h"
 
@@ -189,7 +190,8 @@ void steerd_live_build(struct steerd *d)
 	bool have_all;
 	size_t i;
 
-	have_all = d->dp && !dp_backend_stats_read_all(d->dp, all);
+	/* the policy's ids only (metrics_backend_ids: the highest + 1) */
+	have_all = d->dp && !dp_backend_stats_read_all(d->dp, metrics_backend_ids(&d->pol), all);
 	for (i = 0; i < d->pol.n_backends; i++) {
 		const struct steerd_track *t = &d->track[i];
 		struct engine_live *l = &d->live[i];
