@@ -52,7 +52,7 @@ static __noinline int steer_tc_icmp(struct __sk_buff *skb, __u32 l3)
 {
 	struct steer_flow_key k = {};
 	struct steer_icmp_hdr ic;
-	struct steer_rct *re;
+	struct steer_rct *re, syn_re;
 	__u8 ob[40], ib[40], vip[16];
 	__u16 ports[4], old16, new16;
 	__u32 icmp_off, in_off, l4_off, alen, dst_off, src_off, csum_off;
@@ -111,8 +111,8 @@ static __noinline int steer_tc_icmp(struct __sk_buff *skb, __u32 l3)
 	k.proto = inner_proto;
 	k.family = v6 ? STEER_AF_INET6 : STEER_AF_INET;
 	re = bpf_map_lookup_elem(&rct, &k);
-	if (!re && inner_proto == IPPROTO_TCP)
-		re = bpf_map_lookup_elem(&rct_syn, &k);
+	if (!re && inner_proto == IPPROTO_TCP && steer_embryo_lookup(&k, &syn_re))
+		re = &syn_re; /* a half-open flow (steer_embryonic.h) */
 	if (!re)
 		goto no_flow;
 	__builtin_memcpy(vip, re->vip, 16);

@@ -39,6 +39,20 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } service_ports SEC(".maps");
 
+/*
+ * service_list[0..n-1]: the TCP services' keys, then empty entries
+ * (family 0), for TC to find a half-open flow's replies
+ * (steer_embryonic.h) in n lookups. Kept by the loader with
+ * service_ports.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct steer_service_key);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} service_list SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, STEER_MAX_PREFIXES);
@@ -142,10 +156,12 @@ struct {
 } rct SEC(".maps");
 
 /*
- * Half-open TCP flows live apart (a SYN's entries go here; the client's ACK
- * after the backend's SYN+ACK moves them to ct and rct), so a SYN flood,
- * however large, evicts only other half-open flows, never an established
- * one. steerd sizes all four maps (settings) before the load.
+ * Half-open TCP flows live apart (a SYN's entry goes here; the client's ACK
+ * after the backend's SYN+ACK moves it to ct and gives it a reverse entry
+ * in rct), so a SYN flood, however large, evicts only other half-open
+ * flows, never an established one. No reverse entry while half-open: TC
+ * finds the backend's SYN+ACK from this entry (steer_embryonic.h). steerd
+ * sizes the three maps (settings) before the load.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -154,14 +170,6 @@ struct {
 	__type(value, struct steer_ct);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ct_syn SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, STEER_CT_SYN_ENTRIES);
-	__type(key, struct steer_flow_key);
-	__type(value, struct steer_rct);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} rct_syn SEC(".maps");
 
 /*
  * Fragmented datagrams in flight (steer_frag.h): frags, client to VIP,

@@ -15,6 +15,7 @@
 #include "steer_parse.h"
 #include "steer_stats.h"
 #include "steer_conntrack.h"
+#include "steer_embryonic.h"
 #include "steer_icmp_nat.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -149,6 +150,16 @@ static __always_inline int steer_tc_forward(struct __sk_buff *skb, const struct 
  */
 #include "steer_tc_frag.h"
 
+/*
+ * Not a verdict: "an ICMP packet at this L3 offset", for steer_tc to hand
+ * to steer_tc_icmp (an error about a steered flow?). Called from here, its
+ * frame was stacked on this one's and, with the half-open flows' lookup
+ * (steer_embryonic.h), the chain took 576 bytes of the 512; called from
+ * steer_tc the two frames are siblings. TC verdicts are small integers.
+ */
+#define STEER_TC_ICMP_FLAG 0x10000
+#define STEER_TC_ICMP_AT(l3) (STEER_TC_ICMP_FLAG | ((l3) & 0xffff))
+
 static __noinline int steer_tc_handle(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
@@ -156,7 +167,7 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 	struct steer_flow_key fk;
 	struct steer_pkt p = {};
 	struct steer_backend *be;
-	struct steer_rct *re;
+	struct steer_rct *re, syn_re;
 	struct steer_ct *e;
 	struct bpf_fib_lookup fib = {};
 	__u32 bits;
@@ -166,7 +177,7 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 	p.bytes = skb->len;
 	r = steer_parse(data, data_end, skb->len, &p);
 	if (r == STEER_R_PASS_NOT_L4)
-		return steer_tc_icmp(skb, p.l3_off); /* an error about a steered flow? */
+		return STEER_TC_ICMP_AT(p.l3_off); /* steer_tc calls steer_tc_icmp */
 	if (r == STEER_R_PASS_FRAGMENT)
 		return steer_tc_frag_follow(skb, &p); /* a reply's later fragment */
 	if (r)
@@ -174,8 +185,13 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 
 	re = bpf_map_lookup_elem(&rct, &p.key);
 	if (!re && p.key.proto == IPPROTO_TCP) {
-		re = bpf_map_lookup_elem(&rct_syn, &p.key); /* a half-open flow */
-		syn = 1;
+		/* a half-open flow's SYN+ACK (or RST, or a TFO server's data
+		 * before the client's ACK): it has no reverse entry
+		 * (steer_embryonic.h) */
+		if (steer_embryo_lookup(&p.key, &syn_re)) {
+			re = &syn_re;
+			syn = 1;
+		}
 	}
 	if (!re)
 		return steer_tc_verdict(STEER_R_PASS_NO_RCT, p.bytes);
@@ -186,9 +202,7 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 	be = bpf_map_lookup_elem(&backends, &re->backend_id);
 	if (!be || be->state == STEER_BACKEND_UNUSED) {
 		/* a late reply of a removed backend: its flows moved on */
-		if (syn)
-			bpf_map_delete_elem(&rct_syn, &p.key);
-		else
+		if (!syn)
 			bpf_map_delete_elem(&rct, &p.key);
 		return steer_tc_verdict(STEER_R_PASS_NO_RCT, p.bytes);
 	}
@@ -210,7 +224,8 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 			__sync_fetch_and_or(&e->flags, bits);
 		else if (e)
 			steer_ct_mark(e, bits);
-		__sync_fetch_and_or(&re->flags, bits);
+		if (!syn) /* (syn_re is a copy: a half-open flow's flags live in e) */
+			__sync_fetch_and_or(&re->flags, bits);
 	}
 	if (p.frag && !steer_dry_run)
 		steer_tc_frag_note(skb, &p, re); /* its later fragments follow */
@@ -241,9 +256,13 @@ SEC("tc")
 int steer_tc(struct __sk_buff *skb)
 {
 	__u32 want = skb->len < STEER_TC_PULL_LEN ? skb->len : STEER_TC_PULL_LEN;
+	int r;
 
 	/* headers we parse must be in the linear part */
 	if (steer_tc_linear_len(skb) < want)
 		bpf_skb_pull_data(skb, want);
-	return steer_tc_handle(skb);
+	r = steer_tc_handle(skb);
+	if (r & STEER_TC_ICMP_FLAG)
+		return steer_tc_icmp(skb, r & 0xffff);
+	return r;
 }

@@ -159,12 +159,10 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		__u32 obid = old->backend_id;
 		struct steer_backend *ob = bpf_map_lookup_elem(&backends, &obid);
 
-		if (ob && ob->family == p->key.family) {
+		/* (a half-open flow has none: steer_embryonic.h) */
+		if (ob && ob->family == p->key.family && !(old->flags & STEER_CT_F_EMBRYONIC)) {
 			steer_rct_key(&rk, &p->key, ob);
-			if (old->flags & STEER_CT_F_EMBRYONIC)
-				bpf_map_delete_elem(&rct_syn, &rk);
-			else
-				bpf_map_delete_elem(&rct, &rk);
+			bpf_map_delete_elem(&rct, &rk);
 		}
 	}
 	old_embryonic = old && (old->flags & STEER_CT_F_EMBRYONIC);
@@ -203,16 +201,16 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	re.backend_id = bid;
 	re.tenant = e.tenant;
 	steer_rct_key(&rk, &p->key, be);
-	/* a SYN's entries live apart until the handshake ends (steer_maps.h) */
+	/* a SYN's entry lives apart until the handshake ends (steer_maps.h),
+	 * with no reverse entry: TC finds the backend's replies from it
+	 * (steer_embryonic.h) */
 	syn = kind == STEER_NEW_FLOW && p->key.proto == IPPROTO_TCP &&
 	      !(e.flags & STEER_CT_F_CLOSED);
 	if (syn)
 		e.flags |= STEER_CT_F_EMBRYONIC;
-	/* reverse entry first: a reply must never beat its NAT state */
 	if (syn)
-		werr = bpf_map_update_elem(&rct_syn, &rk, &re, BPF_ANY) ||
-		       bpf_map_update_elem(&ct_syn, &p->key, &e, BPF_ANY);
-	else
+		werr = bpf_map_update_elem(&ct_syn, &p->key, &e, BPF_ANY);
+	else /* reverse entry first: a reply must never beat its NAT state */
 		werr = bpf_map_update_elem(&rct, &rk, &re, BPF_ANY) ||
 		       bpf_map_update_elem(&ct, &p->key, &e, BPF_ANY);
 	if (werr) {
@@ -260,31 +258,25 @@ refuse:
 }
 
 /*
- * A half-open flow completed its handshake: its entries move from ct_syn
- * and rct_syn to ct and rct, where a SYN flood can't evict them. The
- * reverse entry may be gone (other half-open flows evicted it from
- * rct_syn): it is rebuilt from the flow, which holds all it says. 0 when
- * the flow moved; else it stays half-open and the next ACK tries again.
- * A subprogram: its keys and values would push the caller's stack past 512.
+ * A half-open flow completed its handshake: its entry moves from ct_syn to
+ * ct, where a SYN flood can't evict it, and gets its reverse entry in rct,
+ * built from the flow, which holds all it says. 0 when the flow moved;
+ * else it stays half-open and the next ACK tries again. A subprogram: its
+ * keys and values would push the caller's stack past 512.
  */
 static __noinline int steer_ct_promote(const struct steer_pkt *p, struct steer_ct *e,
 				       const struct steer_backend *be)
 {
 	struct steer_flow_key rk;
-	struct steer_rct *rs, nr = {};
+	struct steer_rct nr = {};
 	struct steer_ct ne;
 
 	steer_rct_key(&rk, &p->key, be);
-	rs = bpf_map_lookup_elem(&rct_syn, &rk);
-	if (rs) {
-		__builtin_memcpy(&nr, rs, sizeof(nr));
-	} else {
-		__builtin_memcpy(nr.vip, p->key.dst, 16);
-		nr.vport = p->key.dport;
-		nr.backend_id = e->backend_id;
-		nr.tenant = e->tenant;
-		nr.flags = e->flags & STEER_CT_F_SYNACK;
-	}
+	__builtin_memcpy(nr.vip, p->key.dst, 16);
+	nr.vport = p->key.dport;
+	nr.backend_id = e->backend_id;
+	nr.tenant = e->tenant;
+	nr.flags = e->flags & STEER_CT_F_SYNACK;
 	__builtin_memcpy(&ne, e, sizeof(ne));
 	ne.flags = (ne.flags | STEER_CT_F_ESTABLISHED) & ~STEER_CT_F_EMBRYONIC;
 	/* reverse entry first: a reply must never beat its NAT state */
@@ -292,8 +284,6 @@ static __noinline int steer_ct_promote(const struct steer_pkt *p, struct steer_c
 	    bpf_map_update_elem(&ct, &p->key, &ne, BPF_ANY))
 		return -1;
 	bpf_map_delete_elem(&ct_syn, &p->key);
-	if (rs)
-		bpf_map_delete_elem(&rct_syn, &rk);
 	return 0;
 }
 

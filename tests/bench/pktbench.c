@@ -235,7 +235,6 @@ static void ct_empty(void)
 	map_empty(bpft.ct_fd);
 	map_empty(bpft.rct_fd);
 	map_empty(bpft.ct_syn_fd); /* where SYNs' entries live until the handshake ends */
-	map_empty(bpft.rct_syn_fd);
 }
 
 /* Fill ct and rct to capacity with entries no packet of ours matches. */

@@ -203,7 +203,6 @@ static int child_main(int (*run)(void))
 	bpft.ct_fd = dp_map_fd(bpft.dp, DP_MAP_CT);
 	bpft.rct_fd = dp_map_fd(bpft.dp, DP_MAP_RCT);
 	bpft.ct_syn_fd = dp_map_fd(bpft.dp, DP_MAP_CT_SYN);
-	bpft.rct_syn_fd = dp_map_fd(bpft.dp, DP_MAP_RCT_SYN);
 	bpft.tstate_fd = dp_map_fd(bpft.dp, DP_MAP_TENANT_STATE);
 	if (bpft.xdp_fd < 0 || bpft.tc_fd < 0 || bpft.ct_fd < 0 || bpft.rct_fd < 0 ||
 	    bpft.tstate_fd < 0) {
@@ -416,7 +415,7 @@ int bpft_reset(void **state)
 
 	(void)state;
 	if (map_clear(bpft.ct_fd) || map_clear(bpft.rct_fd) || map_clear(bpft.ct_syn_fd) ||
-	    map_clear(bpft.rct_syn_fd) || map_clear_name(DP_MAP_SERVICES) ||
+	    map_clear_name(DP_MAP_SERVICES) ||
 	    map_clear_name(DP_MAP_TENANTS_V4) || map_clear_name(DP_MAP_TENANTS_V6) ||
 	    map_clear_name(DP_MAP_CLASSES) || map_clear_name(DP_MAP_FRAGS) ||
 	    map_clear_name(DP_MAP_FRAGS_REV))

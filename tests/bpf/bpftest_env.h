@@ -103,7 +103,6 @@ struct bpft_env {
 	int ct_fd;
 	int rct_fd;
 	int ct_syn_fd;		/* half-open flows (their own maps) */
-	int rct_syn_fd;
 	int tstate_fd;
 };
 

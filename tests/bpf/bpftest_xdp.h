@@ -24,6 +24,8 @@
 #define FWD(be) .backend = (be), .verdict = V_XDP_REDIRECT, .out = OUT_NAT_FIB, .ct = CT_ENTRY
 /* steer_tc: reply from be reverse-NATed and forwarded to the client */
 #define REPLY(be) .backend = (be), .verdict = V_TC_REDIRECT, .out = OUT_RNAT_FIB, .ct = CT_ENTRY
+/* steer_tc: left to the stack, untouched, counted under r */
+#define TPASS(r) .verdict = V_TC_OK, .reason = (r), .out = OUT_SAME
 /* a new flow to be */
 #define NEW(be) FWD(be), .new_flow = 1
 #define PASS(r) .verdict = V_XDP_PASS, .reason = (r), .out = OUT_SAME, .ct = CT_EMPTY

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * A SYN flood cannot evict established flows (issue 10): with conntrack
- * sized 4,096 (ct, rct) and 1,024 (ct_syn, rct_syn), 1,000 flows complete
+ * sized 4,096 (ct, rct) and 1,024 (ct_syn), 1,000 flows complete
  * their handshake (SYN, the backend's SYN+ACK through TC, the client's ACK)
  * and move to ct; then 16,384 SYNs (4x the table) from other ports arrive,
  * through BPF_PROG_TEST_RUN. Every one of the 1,000 keeps its ct and rct

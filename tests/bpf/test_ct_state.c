@@ -15,14 +15,12 @@
 
 #define HS (STEER_CT_F_SYNACK | STEER_CT_F_ESTABLISHED)
 
-/* rct_syn loses its entries (LRU-evicted by other half-open flows) */
-static void drop_rct_syn(void)
+/* half-open: the flow's entry in ct_syn, no reverse entry anywhere */
+static void half_open(void)
 {
-	struct steer_flow_key k;
-
-	while (!bpf_map_get_next_key(bpft.rct_syn_fd, NULL, &k)) {
-		assert_int_equal(bpf_map_delete_elem(bpft.rct_syn_fd, &k), 0);
-	}
+	assert_int_equal(bpft_map_count(bpft.ct_syn_fd), 1);
+	assert_int_equal(bpft_map_count(bpft.ct_fd), 0);
+	assert_int_equal(bpft_map_count(bpft.rct_fd), 0);
 }
 
 /* the flow lives in ct and rct now, nothing of it in the half-open maps */
@@ -34,8 +32,7 @@ static void promoted(void)
 	assert_int_equal(bpft_map_count(bpft.ct_fd), 1);
 	assert_int_equal(bpft_map_count(bpft.rct_fd), 1);
 	assert_int_equal(bpft_map_count(bpft.ct_syn_fd), 0);
-	assert_int_equal(bpft_map_count(bpft.rct_syn_fd), 0);
-	/* the rebuilt reverse entry NATs the replies back to the VIP */
+	/* the reverse entry, built from the flow, NATs the replies back to the VIP */
 	assert_int_equal(bpf_map_get_next_key(bpft.rct_fd, NULL, &k), 0);
 	assert_int_equal(bpf_map_lookup_elem(bpft.rct_fd, &k, &r), 0);
 	assert_memory_equal(r.vip, F4_TCP.vip, 4);
@@ -71,19 +68,36 @@ static const struct bpft_fixture fixtures[] = {
 		       .ct_flags = STEER_CT_F_NONSYN | STEER_CT_F_ESTABLISHED,
 		       .ct_flags_mask = STEER_CT_F_NONSYN | HS } } },
 	/*
-	 * Before: the ACK set ESTABLISHED on the half-open entry, then found no
-	 * rct_syn entry to move and left the flow in ct_syn for good, where the
-	 * next SYN flood evicts it. Now the reverse entry is rebuilt from the
-	 * flow (VIP, port, backend, tenant) and the flow moves.
+	 * A SYN writes one entry (ct_syn), no reverse one: the backend's
+	 * SYN+ACK is found from it (bpf/steer_embryonic.h: the forward key of
+	 * each TCP service, checked against the entry's backend), the client's
+	 * ACK moves the flow to ct and gives it its reverse entry in rct.
 	 */
-	{ .name = "v4_promotion_survives_a_lost_reverse_entry",
-	  .steps = { { .what = "SYN", XDP(F4_TCP), SYN, NEW(BE4_A), STATE(0) },
-		     { .what = "backend SYN+ACK", TC(F4_TCP), SYNACK, REPLY(BE4_A),
+	{ .name = "v4_half_open_reply_found_from_its_forward_entry",
+	  .steps = { { .what = "SYN: ct_syn only", XDP(F4_TCP), SYN, NEW(BE4_A), STATE(0),
+		       .after = half_open },
+		     { .what = "backend SYN+ACK: found, NATed", TC(F4_TCP), SYNACK, REPLY(BE4_A),
+		       STATE(STEER_CT_F_SYNACK), .after = half_open },
+		     { .what = "client ACK: promoted", XDP(F4_TCP), ACK, FWD(BE4_A), STATE(HS),
+		       .after = promoted },
+		     { .what = "the reply is NATed from rct", TC(F4_TCP), ACK, REPLY(BE4_A),
+		       STATE(HS) } } },
+	/* the same client and port, but the SYN+ACK of a backend the flow was
+	 * not steered to: not this flow's, left alone */
+	{ .name = "v4_half_open_reply_of_another_backend_not_ours",
+	  .steps = { { .what = "SYN -> A", XDP(F4_TCP), SYN, NEW(BE4_A), STATE(0) },
+		     { .what = "SYN+ACK from B", TC(F4_TCP), SYNACK, .backend = BE4_B,
+		       TPASS(STEER_R_PASS_NO_RCT), .ct = CT_DONTCARE, .after = half_open },
+		     { .what = "SYN+ACK from A", TC(F4_TCP), SYNACK, REPLY(BE4_A),
+		       STATE(STEER_CT_F_SYNACK) } } },
+	/* data from the backend before the client's ACK (a TCP Fast Open
+	 * server may send it): found the same way, NATed, still half-open */
+	{ .name = "v4_half_open_data_from_backend_nated",
+	  .steps = { { .what = "SYN -> A", XDP(F4_TCP), SYN, NEW(BE4_A), STATE(0) },
+		     { .what = "SYN+ACK from A", TC(F4_TCP), SYNACK, REPLY(BE4_A),
 		       STATE(STEER_CT_F_SYNACK) },
-		     { .what = "client ACK after rct_syn lost its entry", .before = drop_rct_syn,
-		       XDP(F4_TCP), ACK, FWD(BE4_A), STATE(HS), .after = promoted },
-		     { .what = "the reply is NATed from ct's reverse entry", TC(F4_TCP), ACK,
-		       REPLY(BE4_A), STATE(HS) } } },
+		     { .what = "data from A", TC(F4_TCP), ACK, .payload_len = 100, REPLY(BE4_A),
+		       STATE(STEER_CT_F_SYNACK), .after = half_open } } },
 	{ .name = "v4_udp_is_established",
 	  .steps = { { .what = "UDP", XDP(F4_UDP), NEW(BE4_A), STATE(STEER_CT_F_ESTABLISHED) } } },
 };

@@ -4,7 +4,7 @@
  * root whose pinned ct has another layout refuses, naming the map and what
  * to do, and touches nothing; a pinned ct of the right layout but another
  * size is adopted with its size (its flows stay), and a pin root without
- * pins gets the sizes asked for.
+ * pins gets the sizes asked for; a map this version no longer has goes.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -79,11 +79,41 @@ static void test_pinned_size_kept(void **state)
 	dp_close(dp);
 }
 
+/*
+ * A pin root of the version before: its rct_syn (half-open flows' reverse
+ * entries; TC now finds them from ct_syn) is removed, not left to hold
+ * memory for nothing; the maps this version has are all pinned.
+ */
+static void test_retired_rct_syn_removed(void **state)
+{
+	struct dp_opts o = { 0 };
+	struct dp *dp = NULL;
+	char root[200], path[256];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	sub_root(root, sizeof(root), "with-rct-syn");
+	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "rct_syn", sizeof(struct steer_flow_key),
+			    sizeof(struct steer_rct), 1024, NULL);
+	assert_true(fd >= 0);
+	snprintf(path, sizeof(path), "%s/rct_syn", root);
+	assert_int_equal(bpf_obj_pin(fd, path), 0);
+	close(fd);
+	o.pin_root = root;
+	assert_int_equal(dp_open(&o, &dp), 0);
+	assert_int_not_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/%s", root, STEER_MAP_CT_SYN);
+	assert_int_equal(stat(path, &st), 0);
+	dp_close(dp);
+}
+
 static int run(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_other_layout_refused),
 		cmocka_unit_test(test_pinned_size_kept),
+		cmocka_unit_test(test_retired_rct_syn_removed),
 	};
 
 	return cmocka_run_group_tests_name("dp_pins", tests, NULL, NULL);

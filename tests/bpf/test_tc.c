@@ -20,12 +20,7 @@ static const uint8_t A_FAR6[16] = { 0xfd, 0x00, 0x00, 0x98, [15] = 0x07 };
 static const struct bpft_flow F4_FAR_TCP = { 4, PROTO_TCP, A_FAR4, 40000, A_VIP4, PORT_TCP };
 static const struct bpft_flow F6_FAR_TCP = { 6, PROTO_TCP, A_FAR6, 40000, A_VIP6, PORT_TCP };
 
-/* ---- row shorthands ---- */
-
-/* steer_xdp: forwarded to backend be */
-/* steer_tc: reply from be reverse-NATed and forwarded to the client */
-/* steer_tc: left to the stack, untouched */
-#define TPASS(r) .verdict = V_TC_OK, .reason = (r), .out = OUT_SAME
+/* ---- row shorthands (FWD, REPLY, TPASS: bpftest_xdp.h) ---- */
 
 #define FLAGS_FIN_BOTH (STEER_CT_F_FIN_CLIENT | STEER_CT_F_FIN_BACKEND | STEER_CT_F_CLOSED)
 #define FLAGS_RST (STEER_CT_F_RST | STEER_CT_F_CLOSED)

@@ -133,8 +133,8 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 			return err;
 	}
 	/*
-	 * A pass: ct_syn (half-open) then ct (established), each with its
-	 * reverse map. In this order a flow whose handshake ends during the
+	 * A pass: ct_syn (half-open, no reverse entries: bpf/steer_embryonic.h)
+	 * then ct (established, with rct). In this order a flow whose handshake ends during the
 	 * pass (its entry moves from ct_syn to ct) is counted once or twice,
 	 * never missed: the counts are never below the truth, so lowering
 	 * tenant and backend counts to them never loses a live flow. (ct
@@ -143,7 +143,6 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 	 */
 	while (done < budget && s->phase < 2) {
 		enum dp_map fwd = s->phase ? DP_MAP_CT : DP_MAP_CT_SYN;
-		enum dp_map rev = s->phase ? DP_MAP_RCT : DP_MAP_RCT_SYN;
 
 		if (s->cur.done) {
 			memset(&s->cur, 0, sizeof(s->cur));
@@ -163,12 +162,12 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 				continue;
 			}
 			dead[n_dead++] = keys[i];
-			if (rct_key_of(s, &keys[i], &vals[i], &rdead[n_rdead]))
+			if (fwd == DP_MAP_CT && rct_key_of(s, &keys[i], &vals[i], &rdead[n_rdead]))
 				n_rdead++;
 		}
 		/* reverse entries first: a reply never finds NAT state whose
 		 * forward entry is gone (it passes un-NATed, as after expiry) */
-		err = dp_map_delete(dp, rev, rdead, n_rdead);
+		err = dp_map_delete(dp, DP_MAP_RCT, rdead, n_rdead);
 		if (!err)
 			err = dp_map_delete(dp, fwd, dead, n_dead);
 		if (err)

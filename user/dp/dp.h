@@ -34,7 +34,7 @@ const char *dp_errmsg(void);
 
 /* Load (or re-adopt) the data plane. Creates pin_root if missing. */
 int dp_open(const struct dp_opts *opts, struct dp **out);
-/* The conntrack sizes in use: ct/rct, ct_syn/rct_syn. */
+/* The conntrack sizes in use: ct/rct, ct_syn. */
 void dp_ct_sizes(const struct dp *dp, uint32_t *ct, uint32_t *ct_syn);
 /* Close fds; pinned maps and links stay, so the data plane keeps steering. */
 void dp_close(struct dp *dp);
@@ -66,8 +66,8 @@ enum dp_map {
 	DP_MAP_CLASS_STATS,
 	DP_MAP_NEXTHOPS,
 	DP_MAP_SERVICE_PORTS,
+	DP_MAP_SERVICE_LIST,
 	DP_MAP_CT_SYN,
-	DP_MAP_RCT_SYN,
 	DP_MAP_BACKEND_LOAD,
 	DP_MAP_TABLE_SETS,
 	DP_MAP_FRAGS,		/* fragmented datagrams, client to VIP */

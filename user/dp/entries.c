@@ -61,8 +61,34 @@ static int check_family(uint8_t family)
 }
 
 /*
+ * service_list := the TCP services of svc[n], then empty entries (the
+ * program stops at the first). Written whole: a packet meeting the list
+ * half rewritten may miss a half-open flow's SYN+ACK, which the backend
+ * sends again.
+ */
+static int service_list_write(struct dp *dp, const struct steer_service_key *svc, size_t n)
+{
+	struct steer_service_key *list = calloc(STEER_MAX_SERVICES, sizeof(*list));
+	uint32_t *idx = calloc(STEER_MAX_SERVICES, sizeof(*idx));
+	size_t i, k = 0;
+	int err = -ENOMEM;
+
+	if (list && idx) {
+		for (i = 0; i < n && i < STEER_MAX_SERVICES; i++)
+			if (svc[i].proto == STEER_PROTO_TCP)
+				list[k++] = svc[i];
+		for (i = 0; i < STEER_MAX_SERVICES; i++)
+			idx[i] = (uint32_t)i;
+		err = dp_map_write(dp, DP_MAP_SERVICE_LIST, idx, list, STEER_MAX_SERVICES);
+	}
+	free(list);
+	free(idx);
+	return err;
+}
+
+/*
  * Recount service_ports from the services map (at most STEER_MAX_SERVICES
- * entries) and write the ports whose count changed. Counts go up before
+ * entries) and write the ports whose count changed; rewrite service_list. Counts go up before
  * a service is looked up by the program and down after it is gone, since
  * callers sync after every change.
  */
@@ -95,6 +121,8 @@ int dp_service_ports_sync(struct dp *dp)
 		cur[n_put++] = want[i]; /* cur[] is read up to i only: reuse it */
 	}
 	err = dp_map_write(dp, DP_MAP_SERVICE_PORTS, keys, cur, n_put);
+	if (!err)
+		err = service_list_write(dp, svc, n);
 out:
 	if (err == -ENOMEM)
 		dp_fail(err, "out of memory");

@@ -71,8 +71,8 @@ static const char *const map_names[DP_MAP__COUNT] = {
 	[DP_MAP_CLASS_STATS] = STEER_MAP_CLASS_STATS,
 	[DP_MAP_NEXTHOPS] = STEER_MAP_NEXTHOPS,
 	[DP_MAP_SERVICE_PORTS] = STEER_MAP_SERVICE_PORTS,
+	[DP_MAP_SERVICE_LIST] = STEER_MAP_SERVICE_LIST,
 	[DP_MAP_CT_SYN] = STEER_MAP_CT_SYN,
-	[DP_MAP_RCT_SYN] = STEER_MAP_RCT_SYN,
 	[DP_MAP_BACKEND_LOAD] = STEER_MAP_BACKEND_LOAD,
 	[DP_MAP_TABLE_SETS] = STEER_MAP_TABLE_SETS,
 	[DP_MAP_FRAGS] = STEER_MAP_FRAGS,
@@ -113,10 +113,10 @@ static int fill_map_table(struct dp *dp)
 	return 0;
 }
 
-/* Conntrack maps whose size is a setting: ct and rct, ct_syn and rct_syn. */
+/* Conntrack maps whose size is a setting: ct and rct, ct_syn. */
 static bool is_ct_map(const char *name, bool *syn)
 {
-	*syn = !strcmp(name, STEER_MAP_CT_SYN) || !strcmp(name, STEER_MAP_RCT_SYN);
+	*syn = !strcmp(name, STEER_MAP_CT_SYN);
 	return *syn || !strcmp(name, STEER_MAP_CT) || !strcmp(name, STEER_MAP_RCT);
 }
 
@@ -195,6 +195,25 @@ void dp_ct_sizes(const struct dp *dp, uint32_t *ct, uint32_t *ct_syn)
 	*ct_syn = dp->maps[DP_MAP_CT_SYN].max_entries;
 }
 
+/*
+ * Pins of maps an earlier version had and this one does not: rct_syn (the
+ * half-open flows' reverse entries, until 2026-12: TC now finds them from
+ * ct_syn, bpf/steer_embryonic.h). Its half-open flows lose nothing; a
+ * program of the earlier version still attached keeps its map until it is
+ * replaced.
+ */
+static void retired_pins_remove(const struct dp *dp)
+{
+	static const char *const retired[] = { "rct_syn" };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(retired) / sizeof(retired[0]); i++)
+		if (snprintf(path, sizeof(path), "%s/%s", dp->pin_root, retired[i]) <
+		    (int)sizeof(path))
+			unlink(path);
+}
+
 int dp_open(const struct dp_opts *opts, struct dp **out)
 {
 	const char *root = opts && opts->pin_root ? opts->pin_root : STEER_PIN_ROOT_DEFAULT;
@@ -270,6 +289,7 @@ int dp_open(const struct dp_opts *opts, struct dp **out)
 	err = fill_map_table(dp);
 	if (err)
 		goto fail;
+	retired_pins_remove(dp);
 	/* pins from before service_ports existed: fill it from services */
 	err = dp_service_ports_sync(dp);
 	if (err)

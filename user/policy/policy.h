@@ -184,7 +184,7 @@ struct policy {
 	uint32_t tcp_handshake_ms, tcp_idle_ms, tcp_closing_ms;
 	uint32_t ct_sweep_entries;
 	uint32_t ct_sweep_interval_ms;	/* a pass starts at most this often */
-	uint32_t ct_entries, ct_syn_entries;	/* ct/rct and ct_syn/rct_syn sizes */
+	uint32_t ct_entries, ct_syn_entries;	/* ct/rct and ct_syn sizes */
 	uint32_t nonsyn_rate;	/* per tenant: entries non-SYN misses may make a second */
 	double balance_factor;	/* bounded-load c of every service (0: off, else 1..100) */
 	char xdp_ifaces[POLICY_MAX_IFACES][16];

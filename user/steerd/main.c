@@ -334,9 +334,9 @@ int main(int argc, char **argv)
 			log_warn("conntrack: the pinned maps hold %u and %u entries (ct, ct_syn), "
 				 "the policy asks %u and %u: the pins keep the open flows and "
 				 "their size; to resize, stop steerd, remove %s/ct %s/rct %s/ct_syn "
-				 "%s/rct_syn (open connections lose their state) and start it",
+				 "(open connections lose their state) and start it",
 				 ct, syn, d.pol.ct_entries, d.pol.ct_syn_entries, dp_pin_root(d.dp),
-				 dp_pin_root(d.dp), dp_pin_root(d.dp), dp_pin_root(d.dp));
+				 dp_pin_root(d.dp), dp_pin_root(d.dp));
 	}
 	/* ids the data plane knows, before the runtime changes are replayed on
 	 * top (the replay makes every id it sees explicit), and again for what
