@@ -31,11 +31,16 @@
  *                 table alternating two backends whose loads start at 0
  *                 and grow with every SYN: each SYN weighs its first
  *                 choice, and walks on when that one is at its bound
- *   est1          steer_xdp, ACK of one established flow
+ *   est1          steer_xdp, ACK of one established flow (SYN, SYN+ACK
+ *                 through steer_tc, ACK: in ct and rct)
  *   est64k        steer_xdp, ACKs rotating over 65,536 established flows
  *   synfull       steer_xdp, SYN with a new tuple into a full ct/rct (LRU
  *                 eviction on every insert)
  *   tcreply       steer_tc, reply of an established flow (reverse NAT)
+ *   tcsynack      steer_tc, the backend's SYN+ACK to a half-open flow
+ *                 (16,384 flows, SYN only: ct_syn is an LRU of 65,536,
+ *                 which evicts before it is full): no reverse entry, found from
+ *                 ct_syn through service_list (bpf/steer_embryonic.h)
  *
  * Output: a markdown table on stdout (median and min..max over rounds,
  * ratio of medians to the no-op of the same style); with -t, one raw line
@@ -58,6 +63,7 @@
 #include "steer_abi.h"
 
 #define SYN_CHUNK 131072u	/* <= STEER_CT_ENTRIES / 2 */
+#define HALF_FLOWS 16384u	/* tcsynack's half-open flows: well under ct_syn's size */
 #define NFLOWS	  65536u
 #define MAX_ROUNDS 50
 
@@ -75,9 +81,11 @@ static int noop_fd = -1;
 enum style { ST_BATCH, ST_PROG, ST_CALL, ST_N };
 static const char *style_name[ST_N] = { "batch", "prog", "syscall" };
 
-enum kase { C_NOOP, C_NONSVC, C_SYN, C_SYNBOUND, C_EST1, C_EST64K, C_SYNFULL, C_TCREPLY, C_N };
-static const char *case_name[C_N] = { "noop", "nonsvc", "syn", "synbound", "est1", "est64k",
-				      "synfull", "tcreply" };
+enum kase {
+	C_NOOP, C_NONSVC, C_SYN, C_SYNBOUND, C_EST1, C_EST64K, C_SYNFULL, C_TCREPLY, C_TCSYNACK, C_N
+};
+static const char *case_name[C_N] = { "noop",	"nonsvc",  "syn",     "synbound", "est1",
+				      "est64k", "synfull", "tcreply", "tcsynack" };
 static const char *case_desc[C_N] = {
 	"no-op XDP (return XDP_PASS)",
 	"steer_xdp: non-service packet",
@@ -87,11 +95,13 @@ static const char *case_desc[C_N] = {
 	"steer_xdp: established, rotating 65,536 flows",
 	"steer_xdp: new SYN into a full conntrack table",
 	"steer_tc: reply (reverse NAT)",
+	"steer_tc: SYN+ACK of a half-open flow (found from ct_syn)",
 };
 /* which styles apply: batch only where the packet is left alone */
-static const bool has_batch[C_N] = { true, true, false, false, false, false, false, false };
-static int want_verdict[C_N] = { XDP_PASS,	XDP_PASS,      XDP_REDIRECT_, XDP_REDIRECT_,
-				 XDP_REDIRECT_, XDP_REDIRECT_, XDP_REDIRECT_, TC_ACT_REDIRECT_ };
+static const bool has_batch[C_N] = { true, true, false, false, false, false, false, false, false };
+static int want_verdict[C_N] = { XDP_PASS,	   XDP_PASS,	    XDP_REDIRECT_,
+				 XDP_REDIRECT_,	   XDP_REDIRECT_,   XDP_REDIRECT_,
+				 XDP_REDIRECT_,	   TC_ACT_REDIRECT_, TC_ACT_REDIRECT_ };
 
 static double res[C_N][ST_N][MAX_ROUNDS];
 static unsigned long bad_verdict[C_N];
@@ -105,6 +115,7 @@ struct frame {
 static struct frame *syn_pk;	/* SYN_CHUNK distinct tuples */
 static struct frame *ack_pk;	/* NFLOWS established tuples (ACK) */
 static struct frame *rep_pk;	/* NFLOWS replies (backend -> client) */
+static struct frame *synack_pk;	/* NFLOWS SYN+ACKs (backend -> client) */
 static struct frame nonsvc_pk;
 
 static uint64_t now_ns(void)
@@ -363,7 +374,8 @@ static int prebuild(void)
 	syn_pk = calloc(SYN_CHUNK, sizeof(*syn_pk));
 	ack_pk = calloc(NFLOWS, sizeof(*ack_pk));
 	rep_pk = calloc(NFLOWS, sizeof(*rep_pk));
-	if (!syn_pk || !ack_pk || !rep_pk)
+	synack_pk = calloc(NFLOWS, sizeof(*synack_pk));
+	if (!syn_pk || !ack_pk || !rep_pk || !synack_pk)
 		return -ENOMEM;
 	for (j = 0; j < SYN_CHUNK; j++) {
 		flow_cli(j, SYN_CHUNK / 16, src, &sport);
@@ -375,34 +387,59 @@ static int prebuild(void)
 		sport = (uint16_t)(sport + 20000);
 		build(&ack_pk[j], true, src, sport, PORT_TCP, TCPF_ACK, 3);
 		build(&rep_pk[j], false, src, sport, 0, TCPF_ACK, 3);
+		build(&synack_pk[j], false, src, sport, 0, TCPF_SYN | TCPF_ACK, 5);
 	}
 	build(&nonsvc_pk, true, A_CLI4, 40000, PORT_NOSVC, TCPF_ACK, 3);
 	return 0;
 }
 
 /* Open the 65,536 established flows (one SYN each through steer_xdp). */
-static int open_flows(void)
+/*
+ * NFLOWS established flows: each one's SYN (XDP), the backend's SYN+ACK
+ * (TC) and the client's ACK (XDP), so they sit in ct and rct as real
+ * established flows do (with the SYN alone they stayed half-open in
+ * ct_syn, and est1/est64k/tcreply timed the half-open path). half: the
+ * SYNs of the first n only (half-open flows, for tcsynack).
+ */
+static int open_flows(uint32_t n, bool half)
 {
 	struct frame f;
 	uint32_t j, dur, ret;
+	uint8_t src[16];
+	uint16_t sport;
 	int err;
 
-	for (j = 0; j < NFLOWS; j++) {
-		f = ack_pk[j];
-		/* same tuple as SYN: flip the flags byte via a rebuild */
-		{
-			uint8_t src[16];
-			uint16_t sport;
-
-			flow_cli(j, NFLOWS / 16, src, &sport);
-			build(&f, true, src, (uint16_t)(sport + 20000), PORT_TCP, TCPF_SYN, 5);
-		}
+	for (j = 0; j < n; j++) {
+		flow_cli(j, NFLOWS / 16, src, &sport);
+		sport = (uint16_t)(sport + 20000); /* as prebuild's */
+		build(&f, true, src, sport, PORT_TCP, TCPF_SYN, 5);
 		err = run1(bpft.xdp_fd, true, &f, 1, &dur, &ret);
-		if (err || ret != XDP_REDIRECT_) {
+		if (!err && ret == XDP_REDIRECT_ && half)
+			continue;
+		if (!err && ret == XDP_REDIRECT_) {
+			build(&f, false, src, sport, 0, TCPF_SYN | TCPF_ACK, 5);
+			err = run1(bpft.tc_fd, false, &f, 1, &dur, &ret);
+			if (!err && ret != TC_ACT_REDIRECT_)
+				err = -EPROTO;
+		} else if (!err) {
+			err = -EPROTO;
+		}
+		if (!err) {
+			f = ack_pk[j];
+			err = run1(bpft.xdp_fd, true, &f, 1, &dur, &ret);
+			if (!err && ret != XDP_REDIRECT_)
+				err = -EPROTO;
+		}
+		if (err) {
 			fprintf(stderr, "pktbench: opening flow %u: err %d verdict %u\n", j, err,
 				ret);
 			return -1;
 		}
+	}
+	if (!half && (bpft_map_count(bpft.ct_syn_fd) || bpft_map_count(bpft.rct_fd) != NFLOWS)) {
+		fprintf(stderr, "pktbench: %u flows half-open, %u reverse entries of %u\n",
+			bpft_map_count(bpft.ct_syn_fd), bpft_map_count(bpft.rct_fd), NFLOWS);
+		return -1;
 	}
 	return 0;
 }
@@ -490,11 +527,17 @@ static int run(void)
 			return 1;
 		/* established flows and their replies */
 		ct_empty();
-		if (open_flows())
+		if (open_flows(NFLOWS, false))
 			return 1;
 		if (time_calls(C_EST1, r, bpft.xdp_fd, true, ack_pk, 1, 0) ||
 		    time_calls(C_EST64K, r, bpft.xdp_fd, true, ack_pk, NFLOWS, 0) ||
 		    time_calls(C_TCREPLY, r, bpft.tc_fd, false, rep_pk, NFLOWS, 0))
+			return 1;
+		/* the backends' SYN+ACKs to half-open flows (no reverse entry:
+		 * bpf/steer_embryonic.h) */
+		ct_empty();
+		if (open_flows(HALF_FLOWS, true) ||
+		    time_calls(C_TCSYNACK, r, bpft.tc_fd, false, synack_pk, HALF_FLOWS, 0))
 			return 1;
 		/* SYNs into a full table: every insert evicts */
 		ct_empty();
