@@ -324,6 +324,16 @@ static void write_capacities(struct model *m, uint32_t cap_a, uint32_t cap_b)
 	assert_int_equal(dp_map_write(bpft.dp, DP_MAP_TABLE_SETS, &tid, &m->set, 1), 0);
 }
 
+/* A's and B's open flows, published; cap > 0: both weigh cap (capacities). */
+static void publish_loads(struct model *m, int64_t a, int64_t b, uint32_t cap)
+{
+	m->load[BE4_A] = a;
+	m->load[BE4_B] = b;
+	model_publish(m);
+	if (cap)
+		write_capacities(m, cap, cap);
+}
+
 /*
  * Weights are capacities (steerd writes them: user/dp/tables.c): A and B
  * serve 4 flows each. A holds 4, B 2: c x share alone is ceil(1.25 * 4/8
@@ -339,18 +349,12 @@ static void check_capped_at_capacity(void)
 	unsigned int full;
 
 	table_alternate(&m, 2);
-	m.load[BE4_A] = 4;
-	m.load[BE4_B] = 2;
-	model_publish(&m);
-	write_capacities(&m, 4, 4);
+	publish_loads(&m, 4, 2, 4);
 	assert_int_equal(model_bound(&m, BE4_A, 6), 4);
 	assert_int_equal(run_syns(&m, port_choosing(&m, 37000, BE4_A), 1, &full), 1);
 	assert_int_equal(m.load[BE4_B], 3);
 
-	m.load[BE4_A] = 4;
-	m.load[BE4_B] = 4;
-	model_publish(&m);
-	write_capacities(&m, 4, 4);
+	publish_loads(&m, 4, 4, 4);
 	assert_int_equal(model_bound(&m, BE4_A, 8), 6);
 	assert_int_equal(run_syns(&m, port_choosing(&m, 37300, BE4_A), 1, &full), 0);
 	assert_int_equal(full, 0);
