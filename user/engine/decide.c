@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Decision engine (docs/design.md): candidates by hard constraints,
- * model routing with a spill-over margin, service routing by spare
+ * Decision engine (docs/design.md): candidates by hard constraints
+ * (candidates.c), model routing with a spill-over margin, service routing by spare
  * capacity, cost and latency, priority shedding, the no-candidate action.
  * Everything iterates in index order and rounds the same way, so equal
  * inputs give equal outputs.
@@ -12,23 +12,11 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "engine/internal.h"
 #include "util/util.h"
 
 #define MAX_CHAIN 4 /* fallback hops followed before giving up */
 
-static const char *const excl_names[ENGINE_EXCL__MAX] = {
-	[ENGINE_EXCL_NONE] = "candidate",	[ENGINE_EXCL_TASK] = "task",
-	[ENGINE_EXCL_FAMILY] = "family",		[ENGINE_EXCL_SAFETY] = "safety",
-	[ENGINE_EXCL_REGION] = "region",		[ENGINE_EXCL_COST] = "cost",
-	[ENGINE_EXCL_QUALITY] = "quality",	[ENGINE_EXCL_DOWN] = "down",
-	[ENGINE_EXCL_DRAINING] = "draining",	[ENGINE_EXCL_SATURATED] = "saturated",
-	[ENGINE_EXCL_MODEL] = "model",
-};
-
-const char *engine_excl_name(enum engine_excl e)
-{
-	return e < ENGINE_EXCL__MAX ? excl_names[e] : "unknown";
-}
 
 const char *engine_why_name(enum engine_dec_why w)
 {
@@ -47,121 +35,6 @@ const char *engine_why_name(enum engine_dec_why w)
 	return "unknown";
 }
 
-static double clamp01(double v)
-{
-	if (!(v > 0)) /* NaN too */
-		return 0;
-	return v > 1 ? 1 : v;
-}
-
-double engine_backend_spare(const struct policy_backend *b, const struct engine_live *l,
-			   bool *known)
-{
-	double cap = b->capacity ? b->capacity : 1;
-	double util = -1;
-
-	if (l->has_running)
-		util = l->running / cap;
-	if (l->has_waiting && l->has_running)
-		util = (l->running + l->waiting) / cap;
-	else if (l->has_waiting && l->waiting > 0)
-		util = 1; /* queueing: full, whatever runs */
-	if (l->has_kv && l->kv_usage > util)
-		util = l->kv_usage;
-	/* at the server's own limit it refuses requests (Chitu: 503): saturated
-	 * there, whatever the policy's capacity says */
-	if (l->has_limit && l->limit >= 1 && (l->has_running || l->has_waiting) &&
-	    ((l->has_running ? l->running : 0) + (l->has_waiting ? l->waiting : 0)) / l->limit >
-		    util)
-		util = ((l->has_running ? l->running : 0) + (l->has_waiting ? l->waiting : 0)) /
-		       l->limit;
-	if (util < 0 && l->has_flows)
-		util = l->active_flows / cap; /* no model-server signal: kernel flows */
-	if (util < 0) {
-		*known = false;
-		return 0.5; /* unknown is not idle */
-	}
-	*known = true;
-	return clamp01(1 - util);
-}
-
-static bool region_allowed(const struct policy_tenant *t, const char *region)
-{
-	size_t i;
-
-	if (!t->n_regions)
-		return true;
-	for (i = 0; i < t->n_regions; i++)
-		if (!strcmp(t->regions[i], region))
-			return true;
-	return false;
-}
-
-/* Constraints of one tenant only (no state). */
-static enum engine_excl constraint_excl(const struct policy *p, uint32_t tenant,
-				       uint32_t task, const struct policy_backend *b)
-{
-	const struct policy_tenant *t = &p->tenants[tenant];
-	const struct policy_model *m = &p->models[b->model];
-
-	if (task >= STEER_MAX_TASKS || !m->serves[task])
-		return ENGINE_EXCL_TASK;
-	if (b->safety_tier < t->min_safety_tier)
-		return ENGINE_EXCL_SAFETY;
-	if (!region_allowed(t, b->region))
-		return ENGINE_EXCL_REGION;
-	if (t->max_cost >= 0 && m->cost > t->max_cost)
-		return ENGINE_EXCL_COST;
-	if (m->quality[task] < t->min_quality)
-		return ENGINE_EXCL_QUALITY;
-	return ENGINE_EXCL_NONE;
-}
-
-uint8_t engine_backend_state(const struct engine_live *l)
-{
-	if (l->admin_state == STEER_BACKEND_DOWN || l->admin_state == STEER_BACKEND_UNUSED)
-		return STEER_BACKEND_DOWN;
-	if (l->health_known && !l->healthy)
-		return l->down_grace_over ? STEER_BACKEND_DOWN : STEER_BACKEND_FAILING;
-	if (l->admin_state == STEER_BACKEND_DRAINING)
-		return STEER_BACKEND_DRAINING;
-	return STEER_BACKEND_ACTIVE;
-}
-
-static enum engine_excl state_excl(const struct policy_backend *b, const struct engine_live *l)
-{
-	bool known;
-
-	switch (engine_backend_state(l)) {
-	case STEER_BACKEND_DOWN:
-	case STEER_BACKEND_FAILING:
-		return ENGINE_EXCL_DOWN;
-	case STEER_BACKEND_DRAINING:
-		return ENGINE_EXCL_DRAINING;
-	default:
-		break;
-	}
-	/* not down in the data plane (it has no flows to move), just no new ones */
-	if (l->awaiting_health)
-		return ENGINE_EXCL_DOWN;
-	if (engine_backend_spare(b, l, &known) <= 0 && known)
-		return ENGINE_EXCL_SATURATED;
-	return ENGINE_EXCL_NONE;
-}
-
-enum engine_excl engine_exclusion(const struct policy *p, const struct engine_live *live,
-				uint32_t tenant, uint32_t task, uint8_t family, uint32_t backend)
-{
-	const struct policy_backend *b = &p->backends[backend];
-	enum engine_excl e;
-
-	if (b->family != family)
-		return ENGINE_EXCL_FAMILY;
-	e = constraint_excl(p, tenant, task, b);
-	if (e)
-		return e;
-	return state_excl(b, &live[backend]);
-}
 
 /* Per-model aggregate over a class's candidates. */
 struct model_agg {
@@ -187,6 +60,16 @@ struct scratch {
 
 #define RAW_SATURATED (-2.0)		/* raw[i]: a candidate but for its load */
 
+bool engine_model_kept(const struct engine_decision *d, uint32_t m)
+{
+	size_t k;
+
+	for (k = 0; k < d->n_models; k++)
+		if (d->models[k] == m)
+			return true;
+	return false;
+}
+
 /*
  * Every candidate is saturated: rather than go dark on load alone, the
  * class spreads new flows by capacity, and the backends queue them (as an
@@ -196,12 +79,11 @@ static double spread_by_capacity(const struct policy *p, struct scratch *s,
 				 struct engine_decision *d)
 {
 	double raw_max = 0;
-	size_t i, k;
+	size_t i;
 
 	d->n_models = 0;
 	for (i = 0; i < p->n_backends; i++) {
 		const struct policy_backend *b = &p->backends[i];
-		bool listed = false;
 
 		if (s->raw[i] != RAW_SATURATED) {
 			s->raw[i] = -1;
@@ -210,31 +92,16 @@ static double spread_by_capacity(const struct policy *p, struct scratch *s,
 		s->raw[i] = cap_of(b);
 		if (s->raw[i] > raw_max)
 			raw_max = s->raw[i];
-		for (k = 0; k < d->n_models; k++)
-			listed |= d->models[k] == b->model;
-		if (!listed && d->n_models < 8)
+		if (!engine_model_kept(d, b->model) && d->n_models < 8)
 			d->models[d->n_models++] = b->model;
 	}
 	/* a backend whose model did not fit in models[] takes no flows */
-	for (i = 0; i < p->n_backends; i++) {
-		bool kept = false;
-
-		for (k = 0; s->raw[i] > 0 && k < d->n_models; k++)
-			kept |= d->models[k] == p->backends[i].model;
-		if (s->raw[i] > 0 && !kept)
+	for (i = 0; i < p->n_backends; i++)
+		if (s->raw[i] > 0 && !engine_model_kept(d, p->backends[i].model))
 			s->raw[i] = -1;
-	}
 	d->utilisation = 1;
 	s->spread = true;
 	return raw_max;
-}
-
-/* At the server's own limit (Chitu): it refuses what it gets beyond it. */
-static bool at_server_limit(const struct engine_live *l)
-{
-	double n = (l->has_running ? l->running : 0) + (l->has_waiting ? l->waiting : 0);
-
-	return l->has_limit && l->limit >= 1 && n >= l->limit;
 }
 
 /*
@@ -251,16 +118,11 @@ static bool at_server_limit(const struct engine_live *l)
 static void add_standby(const struct policy *p, const struct engine_live *live,
 			const struct scratch *s, struct engine_decision *d)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < p->n_backends; i++) {
-		bool kept = false;
-
-		if (s->raw[i] != RAW_SATURATED || at_server_limit(&live[i]))
-			continue;
-		for (k = 0; k < d->n_models; k++)
-			kept |= d->models[k] == p->backends[i].model;
-		if (!kept)
+		if (s->raw[i] != RAW_SATURATED || engine_at_server_limit(&live[i]) ||
+		    !engine_model_kept(d, p->backends[i].model))
 			continue;
 		d->set[d->n_set].backend = (uint32_t)i;
 		d->set[d->n_set].weight = 0;
@@ -318,7 +180,7 @@ static int weigh_class(const struct policy *p, const struct engine_live *live,
 		if (p->models[b->model].cost > cost_max)
 			cost_max = p->models[b->model].cost;
 	}
-	d->utilisation = cap_all > 0 ? clamp01(1 - spare_all / cap_all) : 1;
+	d->utilisation = cap_all > 0 ? engine_clamp01(1 - spare_all / cap_all) : 1;
 	if (cost_max <= 0)
 		cost_max = 1;
 	s->spread = false;

@@ -54,7 +54,8 @@ const char *engine_excl_name(enum engine_excl e);
 
 struct engine_weighted {
 	uint32_t backend;	/* index into policy.backends */
-	uint32_t weight;	/* 1 .. ENGINE_WEIGHT_SCALE; 0: standby (no slots, in the bound's set) */
+	uint32_t weight;	/* 1 .. ENGINE_WEIGHT_SCALE; 0: standby (no slots,
+				 * in the bound's set) */
 };
 
 enum engine_dec_kind {
@@ -97,6 +98,8 @@ struct engine_decisions {
 	size_t n_orphans;
 };
 
+/* Is model m (an index) one of d's kept models? */
+bool engine_model_kept(const struct engine_decision *d, uint32_t m);
 /* Spare capacity estimate of a backend, 0..1; *known false if guessed. */
 double engine_backend_spare(const struct policy_backend *b, const struct engine_live *l,
 			   bool *known);

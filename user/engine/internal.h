@@ -1,9 +1,22 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Planning the policy-level maps (plan_policy.c), used by plan.c. */
+/* The engine's own shared parts: decide.c and candidates.c; the
+ * policy-level maps (plan_policy.c) and the planner, used by plan.c. */
 #ifndef STEER_ENGINE_INTERNAL_H
 #define STEER_ENGINE_INTERNAL_H
 
 #include "engine/engine.h"
+
+/* ---- decide.c and candidates.c ---- */
+
+static inline double engine_clamp01(double v)
+{
+	if (!(v > 0)) /* NaN too */
+		return 0;
+	return v > 1 ? 1 : v;
+}
+
+/* At the server's own limit (Chitu): it refuses what it gets beyond it. */
+bool engine_at_server_limit(const struct engine_live *l);
 
 /* The config map's one entry, from the policy settings. */
 void engine_plan_config(const struct policy *p, struct steer_config *cfg);

@@ -91,16 +91,6 @@ static bool in_set(const struct engine_decision *dec, uint32_t b)
 	return false;
 }
 
-static bool model_kept(const struct engine_decision *dec, uint32_t m)
-{
-	size_t i;
-
-	for (i = 0; i < dec->n_models; i++)
-		if (dec->models[i] == m)
-			return true;
-	return false;
-}
-
 json_t *steerd_ctl_show_policy_show(struct steerd *d, struct steerd_req *q)
 {
 	const json_t *args = q->args;
@@ -171,7 +161,7 @@ json_t *steerd_ctl_show_policy_show(struct steerd *d, struct steerd_req *q)
 
 				if (c->why == ENGINE_WHY_FALLBACK || c->why == ENGINE_WHY_SHED)
 					continue; /* the set is another class's */
-				e = !model_kept(c, be->model) ? ENGINE_EXCL_MODEL
+				e = !engine_model_kept(c, be->model) ? ENGINE_EXCL_MODEL
 				    : engine_backend_spare(be, &d->live[b], &known) <= 0
 					    ? ENGINE_EXCL_SATURATED
 					    : ENGINE_EXCL_MODEL;
