@@ -65,6 +65,17 @@ static __always_inline __u64 steer_load_of(__u32 bid)
 	return l && l->open > 0 ? (__u64)l->open : 0;
 }
 
+/* The open flows of a set's backends (the bound's total). */
+static __always_inline __u64 steer_set_load(const struct steer_table_set *set)
+{
+	__u64 total = 0;
+	__u32 i;
+
+	for (i = 0; i < set->n && i < STEER_SET_MAX; i++)
+		total += steer_load_of(set->ids[i]);
+	return total;
+}
+
 /*
  * Take a place on bid if it is under its bound: 1 taken (its backend_load
  * +1 already), 0 at or over it (nothing taken), -1 not in the set (a
@@ -156,7 +167,7 @@ __noinline int steer_bound_least(const struct steer_pkt *p, __u32 table_id, __u3
 {
 	struct steer_table_set *set;
 	struct steer_backend *be;
-	__u64 load, total = 0, best_load = 0, best_w = 1;
+	__u64 load, total, best_load = 0, best_w = 1;
 	__u32 key = table_id, i, w, pct, best = 0;
 
 	if (!p || !bid_out || !p->balance_pct)
@@ -165,8 +176,7 @@ __noinline int steer_bound_least(const struct steer_pkt *p, __u32 table_id, __u3
 	set = bpf_map_lookup_elem(&table_sets, &key);
 	if (!set || !set->total_weight)
 		return STEER_BOUND_FULL;
-	for (i = 0; i < set->n && i < STEER_SET_MAX; i++)
-		total += steer_load_of(set->ids[i]);
+	total = steer_set_load(set);
 	for (i = 0; i < set->n && i < STEER_SET_MAX; i++) {
 		key = set->ids[i];
 		w = set->weight[i];
@@ -208,7 +218,7 @@ __noinline int steer_bound_walk(const struct steer_pkt *p, __u32 h, __u32 table_
 	struct steer_config *cfg;
 	struct steer_backend *be;
 	__u32 key = 0, m, slot, skip, i, pct, *id;
-	__u64 total = 0;
+	__u64 total;
 	void *table;
 	int r;
 
@@ -223,8 +233,7 @@ __noinline int steer_bound_walk(const struct steer_pkt *p, __u32 h, __u32 table_
 	set = bpf_map_lookup_elem(&table_sets, &key);
 	if (!set || !set->total_weight || set->n > STEER_SET_MAX || m < 2)
 		return STEER_BOUND_KEPT;
-	for (i = 0; i < set->n && i < STEER_SET_MAX; i++)
-		total += steer_load_of(set->ids[i]);
+	total = steer_set_load(set);
 	steer_bound_explain(set, first, pct, total);
 	r = steer_bound_take(set, first, pct, total);
 	if (r)	/* under (taken), or not weighed: another table's set */
