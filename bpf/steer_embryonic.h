@@ -8,9 +8,9 @@
  * long way: for each TCP service of the reply's family (service_list: a
  * hash map's own iteration walks every bucket, ~700 ns for services'
  * 1,024), the forward key client -> service is looked up in ct_syn, and
- * an entry whose backend is the reply's sender is the flow. The client's ACK moves the flow to ct
- * and rct (steer_ct_promote), where every later reply finds it by one
- * lookup. The cost: one ct_syn lookup per TCP service of the family, for
+ * an entry whose backend is the reply's sender is the flow. The client's
+ * ACK moves the flow to ct and rct (steer_ct_promote), where every later
+ * reply finds it by one lookup. The cost: one ct_syn lookup per TCP service of the family, for
  * each TCP packet that misses rct (a half-open flow's replies: its SYN+ACK,
  * a RST refusing it, a TCP Fast Open server's data before the client's
  * ACK; and TCP through the backends' interface that steer did not NAT,

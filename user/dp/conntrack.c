@@ -134,12 +134,12 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 	}
 	/*
 	 * A pass: ct_syn (half-open, no reverse entries: bpf/steer_embryonic.h)
-	 * then ct (established, with rct). In this order a flow whose handshake ends during the
-	 * pass (its entry moves from ct_syn to ct) is counted once or twice,
-	 * never missed: the counts are never below the truth, so lowering
-	 * tenant and backend counts to them never loses a live flow. (ct
-	 * first, a flow moving after ct's turn and before ct_syn's was seen
-	 * in neither.)
+	 * then ct (established, with rct). In this order a flow whose
+	 * handshake ends during the pass (its entry moves from ct_syn to ct) is
+	 * counted once or twice, never missed: the counts are never below the
+	 * truth, so lowering tenant and backend counts to them never loses a
+	 * live flow. (ct first, a flow moving after ct's turn and before
+	 * ct_syn's was seen in neither.)
 	 */
 	while (done < budget && s->phase < 2) {
 		enum dp_map fwd = s->phase ? DP_MAP_CT : DP_MAP_CT_SYN;

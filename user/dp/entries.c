@@ -88,9 +88,9 @@ static int service_list_write(struct dp *dp, const struct steer_service_key *svc
 
 /*
  * Recount service_ports from the services map (at most STEER_MAX_SERVICES
- * entries) and write the ports whose count changed; rewrite service_list. Counts go up before
- * a service is looked up by the program and down after it is gone, since
- * callers sync after every change.
+ * entries) and write the ports whose count changed; rewrite service_list.
+ * Counts go up before a service is looked up by the program and down
+ * after it is gone, since callers sync after every change.
  */
 int dp_service_ports_sync(struct dp *dp)
 {
