@@ -271,18 +271,18 @@ if want route; then
 			for (j = 1; j <= nk; j++) {
 				k = keys[j]; split(k, sm, SUBSEP)
 				printf "### %s backends, %s\n\n", sm[1], sm[2] == "close" ? "connection per request" : "keep-alive pool"
-				print "| contender | requests | failed | TTFT p50 | TTFT p99 (per round) | p99 TTFT × haproxy-leastconn | × steer-nobound | completion p50 | completion p99 | share on be2 |"
+				print "| contender | requests | failed | TTFT p50 | TTFT p99 (per round) | p99 TTFT × haproxy-leastconn | × steer-plain | completion p50 | completion p99 | share on be2 |"
 				print "|---|---|---|---|---|---|---|---|---|---|"
-				h = v[k, "haproxy-leastconn", "ttft_p99"]; nb = v[k, "steer-nobound", "ttft_p99"]
+				h = v[k, "haproxy-leastconn", "ttft_p99"]; nb = v[k, "steer-plain", "ttft_p99"]
 				for (i = 1; i <= nc[k]; i++) { c = cs[k, i]
 					printf "| %s | %d | %d | %.0f | %.0f (%s) | %.2f× | %.2f× | %.0f | %.0f | %.0f%% |\n", c, v[k, c, "n"], v[k, c, "fail"],
 						v[k, c, "ttft_p50"], v[k, c, "ttft_p99"], v[k, c, "p99_rounds"], (h > 0 ? v[k, c, "ttft_p99"] / h : 0),
 						(nb > 0 ? v[k, c, "ttft_p99"] / nb : 0), v[k, c, "total_p50"], v[k, c, "total_p99"], 100 * v[k, c, "slow_share"] }
 				s = v[k, "steer", "ttft_p99"]
 				printf "\nTarget: steer p99 TTFT ≤ HAProxy leastconn'"'"'s: %.0f vs %.0f %s", s, h, mark(s <= h)
-				if (sm[1] == "slow") printf "; ≤ half of plain Maglev'"'"'s (steer-nobound): %.0f vs %.0f / 2 %s", s, nb, mark(s <= nb / 2)
+				if (sm[1] == "slow") printf "; ≤ half of plain Maglev'"'"'s (steer-plain): %.0f vs %.0f / 2 %s", s, nb, mark(s <= nb / 2)
 				printf "\n\n"
-				printf "ROUTE %s %s steer=%.0f haproxy=%.0f nobound=%.0f nft=%.0f\n", sm[1], sm[2], s, h, nb, v[k, "nft-random", "ttft_p99"] > "/dev/stderr"
+				printf "ROUTE %s %s steer=%.0f haproxy=%.0f plain=%.0f nft=%.0f\n", sm[1], sm[2], s, h, nb, v[k, "nft-random", "ttft_p99"] > "/dev/stderr"
 			}
 		}' "$OUT/route.tsv" 2>"$OUT/route-summary.txt"
 		echo "Cost under constraints (be3: cheaper model at 0.2/Mtok vs 1.0, safety tier 1;"
@@ -310,7 +310,7 @@ if want route; then
 	} >>"$MD"
 	for mode in close keepalive; do
 		pl=""
-		for c in steer steer-nobound nft-random haproxy-leastconn; do
+		for c in steer steer-nobound steer-plain nft-random haproxy-leastconn; do
 			ls "$OUT/route-runs/slow-$mode-$c"-r*.req >/dev/null 2>&1 || continue
 			cat "$OUT/route-runs/slow-$mode-$c"-r*.req | awk -F'\t' '$6 >= 0 { print $6 }' | sort -n |
 				awk '{ v[NR] = $1 } END { for (i = 1; i <= NR; i++) print v[i], 100 * i / NR }' \

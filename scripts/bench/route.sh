@@ -16,7 +16,10 @@
 #    as an HTTP client agent's pool). Contenders:
 #    steer         steerd, load-aware weights from the backends' vLLM metrics,
 #                  bounded load on (balance_factor 1.25, the default)
-#    steer-nobound the same with balance_factor 0 (plain Maglev)
+#    steer-nobound the same with balance_factor 0 (Maglev on steerd's weights;
+#                  a backend whose TTFT is 3x its model's best still set aside)
+#    steer-plain   balance_factor 0 and slow_ttft_factor 0: Maglev on the
+#                  load-aware weights alone (steer before either)
 #    nft-random    nftables DNAT, numgen random mod 2 (VIP 198.18.100.5)
 #    haproxy-leastconn  HAProxy mode tcp, balance leastconn (198.18.100.4)
 #    steer-bfN     (only when named in ROUTE_CONTENDERS, which replaces the
@@ -115,9 +118,10 @@ EOF
 bg gw "$OUTDIR/route-logs/haproxy.log" haproxy -db -f "$RUN_DIR/haproxy.cfg"
 
 POLICY=$RUN_DIR/policy.yaml
-write_policy() { # $1: latency|cost|blind, $2: balance_factor (default: the default)
-	local cw=2 be3=0 bf=""
+write_policy() { # $1: latency|cost|blind, $2: balance_factor, $3: slow_ttft_factor
+	local cw=2 be3=0 bf="" sf=""
 	[ -n "${2:-}" ] && bf="  balance_factor: $2"
+	[ -n "${3:-}" ] && sf="  slow_ttft_factor: $3"
 	[ "$1" = blind ] && cw=0
 	[ "$1" != latency ] && be3=1
 	cat >"$POLICY" <<EOF
@@ -129,6 +133,7 @@ settings:
   health_fall: 2
   maglev_size: 16381
 $bf
+$sf
 objective: {quality: 1.0, cost: $cw, load: 0.5, margin: 0.1}
 tasks: [chat]
 models:
@@ -219,13 +224,14 @@ on() {
 	case $1 in
 	steer) write_policy latency; start_steerd "latency-$SCEN" ;;
 	steer-nobound) write_policy latency 0; start_steerd "latency-nobound-$SCEN" ;;
+	steer-plain) write_policy latency 0 0; start_steerd "latency-plain-$SCEN" ;;
 	steer-bf*) write_policy latency "${1#steer-bf}"; start_steerd "latency-$1-$SCEN" ;;
 	nft-random) nft_on ;;
 	esac
 }
 off() {
 	case $1 in
-	steer | steer-nobound | steer-bf*)
+	steer | steer-nobound | steer-plain | steer-bf*)
 		stop_steerd
 		dp detach xdp cli0 2>/dev/null || true
 		;;
@@ -234,14 +240,14 @@ off() {
 }
 target() {
 	case $1 in
-	steer | steer-nobound | steer-bf*) echo "$VIP 80" ;;
+	steer | steer-nobound | steer-plain | steer-bf*) echo "$VIP 80" ;;
 	nft-random) echo "$NFT_VIP 80" ;;
 	haproxy-leastconn) echo "198.18.100.4 80" ;;
 	esac
 }
 
 # ---- A: latency ----
-read -r -a CONTENDERS <<<"${ROUTE_CONTENDERS:-steer steer-nobound nft-random haproxy-leastconn}"
+read -r -a CONTENDERS <<<"${ROUTE_CONTENDERS:-steer steer-nobound steer-plain nft-random haproxy-leastconn}"
 : >"$OUTDIR/route-runs.tsv"
 for SCEN in equal slow; do
 	be2_as "$SCEN"

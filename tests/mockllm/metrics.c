@@ -46,6 +46,53 @@ static void single(struct buf *b, const struct metric *m, const char *labels,
 	sample(b, m->name, labels, model_label, v);
 }
 
+/* vLLM's buckets for vllm:time_to_first_token_seconds (v1/metrics/loggers.py) */
+static const double ttft_buckets[] = { 0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1,
+				       0.25,  0.5,   0.75, 1.0,  2.5,  5.0,  7.5,  10.0,
+				       20.0,  40.0,  80.0, 160.0, 640.0, 2560.0 };
+_Static_assert(sizeof(ttft_buckets) / sizeof(ttft_buckets[0]) ==
+		       sizeof(stats.ttft_le) / sizeof(stats.ttft_le[0]),
+	       "one count per bucket");
+
+void metrics_observe_ttft(uint64_t ns)
+{
+	double s = ns / 1e9;
+	size_t i;
+
+	stats.ttft_count++;
+	stats.ttft_sum_s += s;
+	for (i = 0; i < sizeof(ttft_buckets) / sizeof(ttft_buckets[0]); i++)
+		if (s <= ttft_buckets[i]) {
+			stats.ttft_le[i]++;
+			break;
+		}
+}
+
+/* A histogram as prometheus_client writes it: _bucket{le} (cumulative), _count, _sum. */
+static void ttft_histogram(struct buf *b, const char *name, const char *labels,
+			   const char *model_label)
+{
+	const struct metric m = { name, "Histogram of time to first token in seconds.",
+				  "histogram" };
+	char n[96], l[128];
+	uint64_t cum = 0;
+	size_t i;
+
+	header(b, &m);
+	snprintf(n, sizeof(n), "%s_bucket", name);
+	for (i = 0; i < sizeof(ttft_buckets) / sizeof(ttft_buckets[0]); i++) {
+		cum += stats.ttft_le[i];
+		snprintf(l, sizeof(l), "%sle=\"%g\",", labels, ttft_buckets[i]);
+		sample(b, n, l, model_label, (double)cum);
+	}
+	snprintf(l, sizeof(l), "%sle=\"+Inf\",", labels);
+	sample(b, n, l, model_label, (double)stats.ttft_count);
+	snprintf(n, sizeof(n), "%s_count", name);
+	sample(b, n, labels, model_label, (double)stats.ttft_count);
+	snprintf(n, sizeof(n), "%s_sum", name);
+	sample(b, n, labels, model_label, stats.ttft_sum_s);
+}
+
 static double kv_usage(void)
 {
 	double u = cfg.slots ? (double)sched_running() / cfg.slots : 1.0;
@@ -81,6 +128,7 @@ static void render_vllm(struct buf *b)
 	       (double)stats.aborted);
 	single(b, &prompt, e, "model_name", (double)stats.prompt_tokens);
 	single(b, &gen, e, "model_name", (double)stats.gen_tokens);
+	ttft_histogram(b, "vllm:time_to_first_token_seconds", e, "model_name");
 }
 
 static void render_sglang(struct buf *b)
@@ -105,6 +153,7 @@ static void render_sglang(struct buf *b)
 	single(b, &gen, l, "model_name", (double)stats.gen_tokens);
 	single(b, &reqs, l, "model_name",
 	       (double)(stats.finished_stop + stats.finished_length + stats.aborted));
+	ttft_histogram(b, "sglang:time_to_first_token_seconds", l, "model_name");
 }
 
 void metrics_render(struct buf *b)

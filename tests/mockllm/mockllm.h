@@ -261,6 +261,11 @@ struct stats {
 	uint64_t prompt_tokens;
 	uint64_t gen_tokens;
 	uint64_t requests;	/* every HTTP request answered */
+	/* time to first token, from the request's arrival (queue wait
+	 * included), as vLLM and SGLang measure it */
+	uint64_t ttft_count;
+	double ttft_sum_s;
+	uint64_t ttft_le[22];	/* per bucket of metrics.c's ttft_buckets (not cumulative) */
 };
 
 extern struct stats stats;
@@ -274,6 +279,7 @@ unsigned int sched_waiting(void);
 
 /* ---- metrics.c ---- */
 void metrics_render(struct buf *b);
+void metrics_observe_ttft(uint64_t ns);
 
 /* ---- log.c: one line per finished request ---- */
 int log_open(const char *path);

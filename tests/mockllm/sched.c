@@ -108,8 +108,10 @@ void sched_tick(struct conn *c)
 		uint64_t due = g->tok_ns ? (now - first) / g->tok_ns + 1 : g->n_tokens;
 		unsigned int upto = due < g->n_tokens ? (unsigned int)due : g->n_tokens;
 
-		if (!g->first_ns)
+		if (!g->first_ns) {
 			g->first_ns = g->stream ? now : first;
+			metrics_observe_ttft(g->first_ns - c->ready_ns);
+		}
 		if (g->stream && upto > g->emitted)
 			api_emit_tokens(c, upto);
 	}

@@ -322,7 +322,7 @@ static void test_err_values(void **state)
 			  "region: eu, capacity: 1, metrics_url: http://h/m, metrics: {waiting: "
 			  "9x}}\n",
 		  { "policy.yaml:7:132: backends[0].metrics: expected at least one of waiting, "
-		    "running, kv_usage",
+		    "running, kv_usage, in_flight, ttft",
 		    "policy.yaml:8:136: backends[1].metrics.waiting: expected a Prometheus metric "
 		    "name (at most 127 characters), got \"9x\"" } },
 		{ TENANT(", admission: {burst: 5}") "  - {name: u, prefixes: [198.18.1.0/24], "

@@ -16,6 +16,7 @@ static const char *const excl_names[ENGINE_EXCL__MAX] = {
 	[ENGINE_EXCL_QUALITY] = "quality",	[ENGINE_EXCL_DOWN] = "down",
 	[ENGINE_EXCL_DRAINING] = "draining",	[ENGINE_EXCL_SATURATED] = "saturated",
 	[ENGINE_EXCL_MODEL] = "model",
+	[ENGINE_EXCL_SLOW] = "slow",
 };
 
 const char *engine_excl_name(enum engine_excl e)

@@ -59,6 +59,7 @@ struct scratch {
 };
 
 #define RAW_SATURATED (-2.0)		/* raw[i]: a candidate but for its load */
+#define RAW_SLOW (-3.0)			/* raw[i]: a candidate, slow while others have room */
 
 bool engine_model_kept(const struct engine_decision *d, uint32_t m)
 {
@@ -131,6 +132,50 @@ static void add_standby(const struct policy *p, const struct engine_live *live,
 }
 
 /*
+ * Slow backends (settings.slow_ttft_factor, ENGINE_EXCL_SLOW): a
+ * candidate whose time to first token, as its server reports it, is more
+ * than the factor times the best of its model's candidates gets no new flows while the faster ones of
+ * that model have a free slot among them. Unlike a load standby it is not
+ * in the bound's set: there its capacity would count in the fast ones'
+ * share, and the kernel would walk flows to it while they still had room
+ * (route.sh: every 11th request, with be1 at 2 of 4). Spreading by
+ * spare capacity alone, it would take its share of requests and every one
+ * of them would wait its own long TTFT: route.sh's backend 4x slower kept
+ * p99 at its own 200 ms. Compared within a model only (a larger model is
+ * slower by nature, and quality is the model score's business), and only
+ * with a request's worth of room left (a TTFT that grew from queueing
+ * comes back as the others fill). The model's capacity still counts it.
+ */
+static void set_aside_slow(const struct policy *p, const struct engine_live *live,
+			  struct scratch *s)
+{
+	double f = p->slow_ttft_factor;
+	size_t i, j;
+
+	if (f <= 0)
+		return;
+	for (i = 0; i < p->n_backends; i++) {
+		uint32_t m = p->backends[i].model;
+		double best = INFINITY, room = 0;
+
+		if (s->raw[i] != 0 || !live[i].has_ttft)
+			continue;
+		for (j = 0; j < p->n_backends; j++)
+			if (j != i && s->raw[j] == 0 && p->backends[j].model == m &&
+			    live[j].has_ttft && live[j].ttft_ms > 0 && live[j].ttft_ms < best)
+				best = live[j].ttft_ms;
+		if (!isfinite(best) || live[i].ttft_ms <= f * best)
+			continue;
+		for (j = 0; j < p->n_backends; j++)
+			if (j != i && s->raw[j] == 0 && p->backends[j].model == m &&
+			    (!live[j].has_ttft || live[j].ttft_ms <= f * best))
+				room += cap_of(&p->backends[j]) * s->spare[j];
+		if (room >= 1)
+			s->raw[i] = RAW_SLOW;
+	}
+}
+
+/*
  * The weighted set for task/family under the constraints of every tenant
  * in chain[] (a class's own tenant, plus the tenants it fell back through).
  * Returns the number of backends in the set (written to d->set).
@@ -188,6 +233,8 @@ static int weigh_class(const struct policy *p, const struct engine_live *live,
 		raw_max = spread_by_capacity(p, s, d);
 		goto weights;
 	}
+
+	set_aside_slow(p, live, s);
 
 	/* model routing: score, keep the best and those within the margin */
 	for (i = 0; i < p->n_models; i++) {

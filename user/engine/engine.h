@@ -27,6 +27,8 @@ struct engine_live {
 	bool has_limit;		/* the server's own cap on requests in flight (Chitu) */
 	double limit;		/* >= 1 when has_limit */
 	double latency_ms;	/* probe latency, < 0 unknown */
+	bool has_ttft;		/* requests finished their first token recently */
+	double ttft_ms;		/* their mean time to first token (the server's own) */
 	bool has_flows;		/* kernel counters read */
 	double active_flows;	/* open flows steered to it (kernel) */
 };
@@ -44,6 +46,8 @@ enum engine_excl {
 	ENGINE_EXCL_DRAINING,	/* draining: keeps flows, gets no new ones */
 	ENGINE_EXCL_SATURATED,	/* no spare capacity */
 	ENGINE_EXCL_MODEL,	/* its model scored outside the margin */
+	ENGINE_EXCL_SLOW,	/* TTFT past slow_ttft_factor x its model's best,
+				 * while the faster ones have room */
 	ENGINE_EXCL__MAX,
 };
 

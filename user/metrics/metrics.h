@@ -38,6 +38,8 @@ struct metrics_signals {
 	bool has_running, has_waiting, has_kv;
 	double running, waiting, kv_usage;
 	double latency_ms;	/* last successful probe; < 0: unknown */
+	bool has_ttft;		/* the server's recent time to first token is known */
+	double ttft_ms;
 	uint64_t metrics_at_ms;	/* when the signals were read; 0: never */
 };
 

@@ -10,7 +10,7 @@
 
 struct backend_row {
 	struct metrics_val state[STEER_BACKEND_FAILING + 1], up, capacity, active, new_flows,
-		closed_flows, packets[2], bytes[2], latency, running, waiting, kv, stale, age;
+		closed_flows, packets[2], bytes[2], latency, running, waiting, kv, ttft, stale, age;
 };
 
 struct backends_view {
@@ -75,6 +75,10 @@ static const struct metrics_family backend_families[] = {
 	  "Waiting (queued) requests last scraped from the model server", F(waiting) },
 	{ "steer_backend_kv_cache_usage_ratio", METRICS_GAUGE,
 	  "KV-cache use (0..1) last scraped from the model server", F(kv) },
+	{ "steer_backend_ttft_seconds", METRICS_GAUGE,
+	  "Mean time to first token of the model server's recent requests, from its own "
+	  "histogram (smoothed; absent when no request finished within ttft_memory_ms)",
+	  F(ttft) },
 	{ "steer_backend_signals_stale", METRICS_GAUGE,
 	  "1 if the scraped load signals are older than the staleness bound or were "
 	  "never read (decisions then treat them as unknown), else 0",
@@ -112,6 +116,8 @@ static void backend_row(struct backend_row *r, const struct metrics_snapshot *s,
 		r->running = METRICS_V(t->running);
 	if (t->has_waiting)
 		r->waiting = METRICS_V(t->waiting);
+	if (t->has_ttft)
+		r->ttft = METRICS_V(t->ttft_ms / 1e3);
 	if (t->has_kv)
 		r->kv = METRICS_V(t->kv_usage);
 	r->stale = METRICS_V(!t->metrics_at_ms ||

@@ -53,6 +53,7 @@ enum {
 	X_KV_ALT,
 	X_IN_FLIGHT,
 	X_LIMIT,
+	X_TTFT,
 	X_FORMAT,
 	X_METHOD,
 	X_BODY,
@@ -66,6 +67,7 @@ static const struct policy_key metric_keys[X_N] = {
 	[X_KV_ALT] = { "kv_usage_alt" },
 	[X_IN_FLIGHT] = { "in_flight" },
 	[X_LIMIT] = { "limit" },
+	[X_TTFT] = { "ttft" },
 	[X_FORMAT] = { "format" },
 	[X_METHOD] = { "method" },
 	[X_BODY] = { "body" },
@@ -182,8 +184,9 @@ static void policy_custom_metrics(struct policy_ctx *c, yaml_node_t *n, const ch
 	memset(x, 0, sizeof(*x));
 	policy_view(c, n, path, metric_keys, X_N, &m);
 	if (!m.v[X_WAITING] && !m.v[X_RUNNING] && !m.v[X_KV] && !m.v[X_KV_ALT] &&
-	    !m.v[X_IN_FLIGHT]) {
-		policy_err(c, n, path, "expected at least one of waiting, running, kv_usage");
+	    !m.v[X_IN_FLIGHT] && !m.v[X_TTFT]) {
+		policy_err(c, n, path,
+			   "expected at least one of waiting, running, kv_usage, in_flight, ttft");
 		return;
 	}
 	policy_custom_request(&m, x);
@@ -194,6 +197,14 @@ static void policy_custom_metrics(struct policy_ctx *c, yaml_node_t *n, const ch
 	policy_metric_name(&m, X_KV_ALT, json, x->kv_usage_alt);
 	policy_metric_name(&m, X_IN_FLIGHT, json, x->in_flight);
 	policy_metric_name(&m, X_LIMIT, json, x->limit);
+	if (json && m.v[X_TTFT]) {
+		char f[POLICY_FIELD_MAX];
+
+		policy_err(c, m.v[X_TTFT], policy_vfield(&m, X_TTFT, f),
+			   "ttft is a Prometheus histogram's name: it needs format: prometheus");
+		return;
+	}
+	policy_metric_name(&m, X_TTFT, json, x->ttft);
 }
 
 static void policy_metrics(struct policy_view *m, struct policy_backend *b)

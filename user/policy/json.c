@@ -48,6 +48,8 @@ static json_t *settings_json(const struct policy *p)
 	jset(s, "conntrack_syn_entries", json_integer(p->ct_syn_entries));
 	jset(s, "nonsyn_miss_rate", json_integer(p->nonsyn_rate));
 	jset(s, "balance_factor", json_real(p->balance_factor));
+	jset(s, "slow_ttft_factor", json_real(p->slow_ttft_factor));
+	jset(s, "ttft_memory_ms", json_integer(p->ttft_memory_ms));
 	return s;
 }
 
@@ -86,6 +88,23 @@ static json_t *objective_json(const struct policy *p)
 	return s;
 }
 
+/* The rest of a custom metrics mapping: what a re-parse needs to ask the same way. */
+static void custom_metrics_rest(const struct policy_metric_names *x, json_t *m)
+{
+	if (x->in_flight[0])
+		jset(m, "in_flight", json_string(x->in_flight));
+	if (x->limit[0])
+		jset(m, "limit", json_string(x->limit));
+	if (x->ttft[0])
+		jset(m, "ttft", json_string(x->ttft));
+	if (x->format == POLICY_LOAD_JSON)
+		jset(m, "format", json_string("json"));
+	if (x->method == POLICY_HTTP_POST) {
+		jset(m, "method", json_string("POST"));
+		jset(m, "body", json_string(x->body));
+	}
+}
+
 static json_t *backend_json(const struct policy *p, const struct policy_backend *b)
 {
 	static const char *const prof[] = { "", "vllm", "sglang", "chitu" };
@@ -115,6 +134,7 @@ static json_t *backend_json(const struct policy *p, const struct policy_backend 
 				jset(m, "kv_usage", json_string(b->metrics.kv_usage));
 			if (b->metrics.kv_usage_alt[0])
 				jset(m, "kv_usage_alt", json_string(b->metrics.kv_usage_alt));
+			custom_metrics_rest(&b->metrics, m);
 			jset(o, "metrics", m);
 		} else if (b->profile > POLICY_METRICS_NONE && b->profile < POLICY_METRICS_CUSTOM) {
 			jset(o, "metrics", json_string(prof[b->profile]));

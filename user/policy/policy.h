@@ -62,6 +62,8 @@ struct policy_metric_names {
 	char kv_usage_alt[POLICY_METRIC_MAX]; /* older name, used when the first is absent */
 	char in_flight[POLICY_METRIC_MAX];   /* running + waiting as one number (Chitu) */
 	char limit[POLICY_METRIC_MAX];	     /* the server's own limit on requests in flight */
+	char ttft[POLICY_METRIC_MAX];	     /* histogram of time to first token, seconds
+					      * (Prometheus: its _sum and _count) */
 	uint8_t format;			     /* enum policy_load_format */
 	uint8_t method;			     /* enum policy_http_method */
 	char body[POLICY_BODY_MAX];
@@ -187,6 +189,8 @@ struct policy {
 	uint32_t ct_entries, ct_syn_entries;	/* ct/rct and ct_syn sizes */
 	uint32_t nonsyn_rate;	/* per tenant: entries non-SYN misses may make a second */
 	double balance_factor;	/* bounded-load c of every service (0: off, else 1..100) */
+	double slow_ttft_factor; /* TTFT this many times its model's best: set aside (0 off) */
+	uint32_t ttft_memory_ms; /* a TTFT with no new request this long is forgotten */
 	char xdp_ifaces[POLICY_MAX_IFACES][16];
 	size_t n_xdp_ifaces;
 	char tc_ifaces[POLICY_MAX_IFACES][16];

@@ -11,6 +11,12 @@
  *   sglang  GET /metrics, Prometheus, only when started with
  *           --enable-metrics (else 404); one series per scheduler labels
  *           (model_name, tp/pp/dp rank ...), summed.
+ *           Both export time_to_first_token_seconds, a histogram from the
+ *           request's arrival to its first token (queue wait included):
+ *           vLLM vllm/v1/metrics/loggers.py (PrometheusStatLogger) fed by
+ *           vllm/v1/metrics/stats.py (update_from_output, time since
+ *           arrival_time); SGLang python/sglang/srt/metrics/collector.py
+ *           (TokenizerMetricsCollector). Its _sum and _count are read.
  *   chitu   POST /load_status, JSON with numbers as strings:
  *           handle_reqs (running + pending), max_concurrent_requests (""
  *           or "None" when unset). Health: POST /ping, or GET /server_status
@@ -22,7 +28,7 @@
 #include "policy/internal.h"
 
 struct profile {
-	const char *waiting, *running, *kv_usage, *kv_usage_alt, *in_flight, *limit;
+	const char *waiting, *running, *kv_usage, *kv_usage_alt, *in_flight, *limit, *ttft;
 	uint8_t format, method;
 	const char *body;
 	const char *hint_404;
@@ -34,11 +40,13 @@ static const struct profile profiles[] = {
 		.running = "vllm:num_requests_running",
 		.kv_usage = "vllm:kv_cache_usage_perc",
 		.kv_usage_alt = "vllm:gpu_cache_usage_perc",
+		.ttft = "vllm:time_to_first_token_seconds",
 	},
 	[POLICY_METRICS_SGLANG] = {
 		.waiting = "sglang:num_queue_reqs",
 		.running = "sglang:num_running_reqs",
 		.kv_usage = "sglang:token_usage",
+		.ttft = "sglang:time_to_first_token_seconds",
 		.hint_404 = "SGLang serves /metrics only when started with --enable-metrics",
 	},
 	[POLICY_METRICS_CHITU] = {
@@ -81,6 +89,7 @@ void policy_profile_names(enum policy_metrics_profile prof, struct policy_metric
 	put(out->kv_usage_alt, sizeof(out->kv_usage_alt), p->kv_usage_alt);
 	put(out->in_flight, sizeof(out->in_flight), p->in_flight);
 	put(out->limit, sizeof(out->limit), p->limit);
+	put(out->ttft, sizeof(out->ttft), p->ttft);
 	put(out->body, sizeof(out->body), p->body);
 	put(out->hint_404, sizeof(out->hint_404), p->hint_404);
 	out->format = p->format;

@@ -40,6 +40,8 @@ void policy_defaults(struct policy *p)
 	p->ct_syn_entries = STEER_CT_SYN_ENTRIES;
 	p->nonsyn_rate = 10000;
 	p->balance_factor = 1.25; /* HAProxy's hash-balance-factor 125, Envoy's 125 */
+	p->slow_ttft_factor = 3;
+	p->ttft_memory_ms = 30000; /* Envoy's outlier base_ejection_time */
 	p->objective.quality = 1.0;
 	p->objective.cost = 0.5;
 	p->objective.load = 0.5;
@@ -69,6 +71,8 @@ enum {
 	S_NONSYN_RATE,
 	S_DOWN_GRACE,
 	S_BALANCE,
+	S_SLOW_TTFT,
+	S_TTFT_MEMORY,
 	S_N,
 };
 
@@ -90,6 +94,8 @@ static const struct policy_key settings_keys[S_N] = {
 	[S_NONSYN_RATE] = { "nonsyn_miss_rate" },
 	[S_DOWN_GRACE] = { "down_grace_ms" },
 	[S_BALANCE] = { "balance_factor" },
+	[S_SLOW_TTFT] = { "slow_ttft_factor" },
+	[S_TTFT_MEMORY] = { "ttft_memory_ms" },
 };
 _Static_assert(S_N <= POLICY_KEYS_MAX, "settings: more keys than a policy_view holds");
 
@@ -118,6 +124,25 @@ uint16_t policy_balance_pct(const struct policy *p, const struct policy_service 
 	double c = s->balance_factor >= 0 ? s->balance_factor : p->balance_factor;
 
 	return (uint16_t)(c * 100 + 0.5);
+}
+
+/*
+ * slow_ttft_factor: 0 (off) or 1.5..100. Closer to 1, the ordinary spread
+ * of time to first token between equal backends would set one aside.
+ */
+static void policy_slow_ttft_factor(struct policy_view *m, struct policy *p)
+{
+	char f[POLICY_FIELD_MAX];
+	double v;
+
+	if (!policy_v_num(m, S_SLOW_TTFT, 0, 100, &v))
+		return;
+	if (v > 0 && v < 1.5) {
+		policy_err(m->c, m->v[S_SLOW_TTFT], policy_vfield(m, S_SLOW_TTFT, f),
+			   "expected 0 (off) or a number 1.5..100, got %g", v);
+		return;
+	}
+	p->slow_ttft_factor = v;
 }
 
 static void policy_maglev_size(struct policy_view *m, struct policy *p)
@@ -182,6 +207,8 @@ void policy_parse_settings(struct policy_ctx *c, yaml_node_t *n)
 	policy_v_u32(&m, S_CT_SYN_ENTRIES, 1024, 16777216, &p->ct_syn_entries);
 	policy_v_u32(&m, S_NONSYN_RATE, 0, 10000000, &p->nonsyn_rate);
 	policy_balance_factor(&m, S_BALANCE, &p->balance_factor);
+	policy_slow_ttft_factor(&m, p);
+	policy_v_u32(&m, S_TTFT_MEMORY, 1000, 3600000, &p->ttft_memory_ms);
 }
 
 /* ---- interfaces ---- */

@@ -63,6 +63,13 @@ struct probe_result {
 	 */
 	bool has_limit;
 	double limit;
+	/*
+	 * names->ttft's histogram, cumulative since the server started: the
+	 * sums of its _sum (seconds) and _count over label sets (ranks).
+	 * steerd turns the change between two probes into a mean.
+	 */
+	bool has_ttft;
+	double ttft_sum, ttft_count;
 	uint64_t done_ms;	/* CLOCK_MONOTONIC ms when this target's transfers ended */
 	/*
 	 * "" if none, else the health error if there was one, else the

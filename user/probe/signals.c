@@ -39,7 +39,8 @@ static bool sig_prom(const struct probe_prom_want *w, bool mean, double *out)
 static void sig_read_prom(struct probe_result *r, const struct policy_metric_names *n,
 			  const char *body, size_t len, char *err, size_t err_len)
 {
-	struct probe_prom_want w[6] = { { 0 } };
+	struct probe_prom_want w[8] = { { 0 } };
+	char ttft_sum[POLICY_METRIC_MAX + 8], ttft_count[POLICY_METRIC_MAX + 8];
 	unsigned int bad = 0;
 	int got;
 
@@ -50,8 +51,14 @@ static void sig_read_prom(struct probe_result *r, const struct policy_metric_nam
 		w[3].name = n->kv_usage_alt;
 		w[4].name = n->in_flight;
 		w[5].name = n->limit;
+		if (n->ttft[0]) {
+			snprintf(ttft_sum, sizeof(ttft_sum), "%s_sum", n->ttft);
+			snprintf(ttft_count, sizeof(ttft_count), "%s_count", n->ttft);
+			w[6].name = ttft_sum;
+			w[7].name = ttft_count;
+		}
 	}
-	got = probe_prom_scan(body, len, w, n ? 6 : 0, &bad);
+	got = probe_prom_scan(body, len, w, n ? 8 : 0, &bad);
 	if (got <= 0 && bad > 0) {
 		snprintf(err, err_len, "not Prometheus text (%u bad lines)", bad);
 		return;
@@ -65,6 +72,11 @@ static void sig_read_prom(struct probe_result *r, const struct policy_metric_nam
 	if (!r->has_running && !r->has_waiting)
 		r->has_running = sig_prom(&w[4], false, &r->running);
 	r->has_limit = sig_prom(&w[5], false, &r->limit) && r->limit > 0;
+	/* every rank's series or none: a histogram missing a _sum or _count
+	 * line is not a mean */
+	r->has_ttft = w[6].samples && w[6].samples == w[7].samples &&
+		      sig_prom(&w[6], false, &r->ttft_sum) && sig_prom(&w[7], false, &r->ttft_count) &&
+		      r->ttft_sum >= 0 && r->ttft_count >= 0;
 }
 
 /* The value at field path "a.b.c" of root, NULL if absent. */

@@ -53,14 +53,15 @@ json_t *steerd_ctl_signals_json(struct steerd *d, size_t i)
 	bool known;
 	double spare = engine_backend_spare(&d->pol.backends[i], l, &known);
 
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:f, s:b, s:o}", "health",
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:f, s:b, s:o}", "health",
 			 !l->health_known ? "unknown"
 			 : l->healthy	  ? "up"
 					  : "down",
 			 "running", num_or_null(l->has_running, l->running), "waiting",
 			 num_or_null(l->has_waiting, l->waiting), "kv_usage",
 			 num_or_null(l->has_kv, l->kv_usage), "latency_ms",
-			 num_or_null(l->latency_ms >= 0, l->latency_ms), "spare", spare,
+			 num_or_null(l->latency_ms >= 0, l->latency_ms), "ttft_ms",
+			 num_or_null(l->has_ttft, l->ttft_ms), "spare", spare,
 			 "spare_known", known, "active_flows",
 			 l->has_flows ? json_integer((json_int_t)l->active_flows) : json_null());
 }

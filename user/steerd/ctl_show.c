@@ -164,6 +164,8 @@ json_t *steerd_ctl_show_policy_show(struct steerd *d, struct steerd_req *q)
 				e = !engine_model_kept(c, be->model) ? ENGINE_EXCL_MODEL
 				    : engine_backend_spare(be, &d->live[b], &known) <= 0
 					    ? ENGINE_EXCL_SATURATED
+				    : d->live[b].has_ttft && d->pol.slow_ttft_factor > 0
+					    ? ENGINE_EXCL_SLOW
 					    : ENGINE_EXCL_MODEL;
 			}
 			json_array_append_new(ex,

@@ -5,6 +5,7 @@
  * and the kernel's per-backend flow counters.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -144,6 +145,36 @@ static void track_limit(struct policy_backend *b, struct steerd_track *t)
 	}
 }
 
+/*
+ * The server's time to first token, from its cumulative histogram: the
+ * mean of the requests that got their first token since the last probe
+ * ((sum - sum') / (count - count')), smoothed over probes (half each). A
+ * count that goes down is a restarted server: a new base, no sample. With
+ * no new request the last mean stands until ttft_memory_ms has passed
+ * (steerd_live_build), which also ends a standby it caused.
+ */
+static void track_ttft(struct steerd_track *t, const struct probe_result *r, uint64_t now_ms)
+{
+	double n, s;
+
+	if (!r->has_ttft) {
+		t->ttft_base = false;
+		return;
+	}
+	n = r->ttft_count - t->ttft_count;
+	s = r->ttft_sum - t->ttft_sum;
+	if (t->ttft_base && n >= 1 && s >= 0) {
+		double mean = s / n * 1000;
+
+		t->ttft_ms = t->has_ttft ? (t->ttft_ms + mean) / 2 : mean;
+		t->has_ttft = true;
+		t->ttft_at_ms = now_ms;
+	}
+	t->ttft_base = true;
+	t->ttft_sum = r->ttft_sum;
+	t->ttft_count = r->ttft_count;
+}
+
 void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n)
 {
 	size_t i;
@@ -169,6 +200,7 @@ void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n
 			t->limit = r[i].limit;
 			t->metrics_at_ms = r[i].done_ms;
 			track_limit(&d->pol.backends[i], t);
+			track_ttft(t, &r[i], r[i].done_ms);
 		}
 		if (r[i].health_checked && r[i].healthy)
 			t->latency_ms = r[i].health_ms;
@@ -213,6 +245,8 @@ void steerd_live_build(struct steerd *d)
 		l->has_limit = fresh && t->has_limit;
 		l->limit = t->limit;
 		l->latency_ms = t->latency_ms;
+		l->has_ttft = t->has_ttft && now - t->ttft_at_ms <= d->pol.ttft_memory_ms;
+		l->ttft_ms = t->ttft_ms;
 		if (d->ct.have_last) {
 			/* the truth of the table (conntrack.c): established flows
 			 * only, so a flood of half-open SYNs is no load */
@@ -240,7 +274,7 @@ uint64_t steerd_live_sig(const struct steerd *d)
 	for (i = 0; i < d->pol.n_backends; i++) {
 		const struct engine_live *l = &d->live[i];
 		bool known;
-		int32_t v[6];
+		int32_t v[7];
 
 		v[0] = l->admin_state | l->health_known << 4 | l->healthy << 5 |
 		       l->down_grace_over << 6;
@@ -254,6 +288,8 @@ uint64_t steerd_live_sig(const struct steerd *d)
 			       : -1;
 		v[4] = l->has_waiting << 2 | l->has_running << 1 | l->has_kv;
 		v[5] = l->has_flows;
+		/* in 10 % steps: what the slow standby compares */
+		v[6] = l->has_ttft && l->ttft_ms > 0 ? (int32_t)floor(log(l->ttft_ms) / log(1.1)) : -1;
 		h = util_fnv(h, v, sizeof(v));
 	}
 	return h;

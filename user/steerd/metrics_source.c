@@ -132,6 +132,8 @@ void steerd_metrics_update(struct steerd *d)
 			.waiting = t->waiting,
 			.kv_usage = t->kv_usage,
 			.latency_ms = t->latency_ms,
+			.has_ttft = d->live[i].has_ttft,
+			.ttft_ms = d->live[i].ttft_ms,
 			.metrics_at_ms = t->metrics_at_ms,
 		};
 	}

@@ -53,6 +53,13 @@ struct steerd_track {
 	double limit_logged;	/* limit last reported against the policy's capacity */
 	uint64_t metrics_at_ms;	/* when the signals were read; 0 never */
 	double latency_ms;
+	/* time to first token: the last probe's cumulative histogram (base),
+	 * and the mean of the requests since, smoothed (ttft_ms) */
+	bool ttft_base;
+	double ttft_sum, ttft_count;
+	bool has_ttft;
+	double ttft_ms;
+	uint64_t ttft_at_ms;	/* when a request last added to it */
 	char last_error[160];
 	bool awaiting_health;	/* added at run time with a health URL: no new flows
 				 * until its first verdict (docs/steerctl.md) */
