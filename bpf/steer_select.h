@@ -42,14 +42,15 @@ static __always_inline int steer_backend_keeps(const struct steer_backend *be, _
 }
 
 /*
- * Backend for a flow: slot hash % M of the class's table; if that slot's
+ * Backend for a flow: slot h % M of the class's table (h: the flow's
+ * steer_flow_hash, the caller's, which the bounded walk reuses); if that slot's
  * backend can't take flows (empty, not active, other family) a few more
  * slots are tried, so a backend marked down is avoided at once, before
  * steerd republishes the table.
  */
 static __always_inline int steer_pick(const struct steer_class *cls,
 				      const struct steer_config *cfg,
-				      const struct steer_flow_key *k, __u32 *bid_out,
+				      const struct steer_flow_key *k, __u32 h, __u32 *bid_out,
 				      struct steer_backend **be_out)
 {
 	__u32 table_id = cls->table_id;
@@ -61,7 +62,7 @@ static __always_inline int steer_pick(const struct steer_class *cls,
 	table = bpf_map_lookup_elem(&tables, &table_id);
 	if (!table || !m)
 		return STEER_R_DROP_NO_BACKEND;
-	slot = steer_flow_hash(k, cfg->hash_seed) % m;
+	slot = h % m;
 
 #pragma unroll
 	for (i = 0; i < STEER_PICK_TRIES; i++) {

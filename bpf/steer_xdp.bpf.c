@@ -75,7 +75,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	struct steer_rct re = {};
 	struct steer_explain *x;
 	__u64 now = bpf_ktime_get_coarse_ns();
-	__u32 bid = 0;
+	__u32 bid = 0, h;
 	int counted = 0, syn, werr, old_embryonic;
 	int r;
 
@@ -106,9 +106,10 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		r = STEER_R_DROP_REJECT_POLICY;
 		goto refuse;
 	}
-	r = steer_pick(cls, cfg, &p->key, &bid, &be);
+	h = steer_flow_hash(&p->key, cfg->hash_seed); /* once: the pick's, and the walk's */
+	r = steer_pick(cls, cfg, &p->key, h, &bid, &be);
 	if (x) {
-		x->slot = steer_flow_hash(&p->key, cfg->hash_seed) % cfg->maglev_size;
+		x->slot = h % cfg->maglev_size;
 		if (!r) {
 			x->stage |= STEER_EXPLAIN_PICKED;
 			x->backend_id = bid;
@@ -121,8 +122,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	if ((kind == STEER_NEW_FLOW || kind == STEER_NEW_REUSE) && p->balance_pct) {
 		/* bid itself is the out-arg: this frame is at the 512-byte limit
 		 * with steer_xdp's and steer_xdp_forward's */
-		p->bound = steer_bound_walk(p, steer_flow_hash(&p->key, cfg->hash_seed),
-					    cls->table_id, bid, &bid);
+		p->bound = steer_bound_walk(p, h, cls->table_id, bid, &bid);
 		if (p->bound == STEER_BOUND_FULL) /* the last resort (steer_bound.h) */
 			p->bound = steer_bound_least(p, cls->table_id, bid, &bid);
 		if ((p->bound & STEER_BOUND_WHAT) == STEER_BOUND_DIVERT) {
