@@ -57,12 +57,11 @@ static __always_inline void steer_ct_mark(struct steer_ct *e, __u32 bits)
 /*
  * Note that the flow is alive: last_ns, at most once a second (a write per
  * packet would bounce the entry's cache line between CPUs). steerd's sweep
- * expires entries by it (idle established, handshake, closing).
+ * expires entries by it (idle established, handshake, closing). now: the
+ * packet's bpf_ktime_get_coarse_ns().
  */
-static __always_inline void steer_ct_touch(struct steer_ct *e)
+static __always_inline void steer_ct_touch(struct steer_ct *e, __u64 now)
 {
-	__u64 now = bpf_ktime_get_coarse_ns();
-
 	if (now - e->last_ns > STEER_CT_REFRESH_NS)
 		e->last_ns = now;
 }

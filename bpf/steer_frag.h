@@ -131,7 +131,7 @@ static __noinline int steer_xdp_frag_follow(struct xdp_md *ctx, struct steer_pkt
 	}
 	steer_count_reason(&xdp_reasons, STEER_R_EV_FRAG_FOLLOW, p->bytes);
 	steer_count_forward(bid, f->tenant, f->class_id, p->bytes, 0, 0);
-	r = steer_xdp_forward(ctx, p, be, bid, p->bytes);
+	r = steer_xdp_forward(ctx, p, be, bid, bpf_ktime_get_coarse_ns());
 	if (r & STEER_XDP_TOO_BIG) {
 		/* DF (or IPv6) and too big: its first fragment, the largest,
 		 * got the ICMP error already */

@@ -217,7 +217,7 @@ static __noinline int steer_xdp_icmp_forward(struct xdp_md *ctx, const struct st
 
 	if (!be)
 		return XDP_DROP;
-	r = steer_xdp_forward(ctx, p, be, bid, p->bytes);
+	r = steer_xdp_forward(ctx, p, be, bid, bpf_ktime_get_coarse_ns());
 	return (r & STEER_XDP_TOO_BIG) ? XDP_DROP : r;
 }
 

@@ -134,17 +134,19 @@ static __always_inline int steer_xdp_too_big_verdict(const struct steer_pkt *p, 
  * established flow's packet costs a per-CPU array lookup, not a FIB walk;
  * a route or neighbour change is seen within the TTL. A subprogram:
  * inlined in both callers, the 64-byte FIB parameters pushed the combined
- * stack of main + steer_xdp_new past the verifier's 512.
+ * stack of main + steer_xdp_new past the verifier's 512. now: the caller's
+ * bpf_ktime_get_coarse_ns() (one call per packet, not two); the counters'
+ * bytes are p->bytes (BPF passes 5 arguments).
  */
 static __noinline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_pkt *p,
-					const struct steer_backend *be, __u32 bid, __u32 bytes)
+					const struct steer_backend *be, __u32 bid, __u64 now)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib = {};
 	struct ethhdr *eth = data;
 	struct steer_nexthop *nh;
-	__u64 now;
+	__u32 bytes = p->bytes;
 	long rc;
 
 	if (p->vlans) {
@@ -154,7 +156,6 @@ static __noinline int steer_xdp_forward(struct xdp_md *ctx, const struct steer_p
 	}
 	if ((void *)(eth + 1) > data_end)
 		return XDP_DROP;
-	now = bpf_ktime_get_coarse_ns();
 	nh = bpf_map_lookup_elem(&nexthops, &bid);
 	if (nh && nh->stamp_ns && now - nh->stamp_ns < STEER_NEXTHOP_TTL_NS &&
 	    nh->ingress == ctx->ingress_ifindex) {

@@ -247,7 +247,7 @@ nat:
 		x->stage |= STEER_EXPLAIN_NAT;
 	if (steer_xdp_dnat(ctx, p, be))
 		return steer_xdp_verdict(STEER_R_DROP_TRUNC_L4, bytes);
-	return steer_xdp_forward(ctx, p, be, bid, bytes);
+	return steer_xdp_forward(ctx, p, be, bid, now);
 
 refuse:
 	if (p->bound & STEER_BOUND_TAKEN)
@@ -310,13 +310,13 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 						 __u32 bytes)
 {
 	struct steer_explain *x = steer_explain_rec();
+	__u64 now = bpf_ktime_get_coarse_ns(); /* one read per packet (forward's too) */
 	__u32 bid = e->backend_id;
 	struct steer_backend *be;
 
 	if (x)
 		x->ct_hit = 1;
 	if (p->key.proto == IPPROTO_UDP) {
-		__u64 now = bpf_ktime_get_coarse_ns();
 		__u64 refresh = cfg->udp_idle_ns >> 2;
 
 		if (now - e->last_ns > cfg->udp_idle_ns) {
@@ -358,7 +358,7 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 			else
 				steer_ct_promote(p, e, be);
 		}
-		steer_ct_touch(e);
+		steer_ct_touch(e, now);
 	}
 	if (x) {
 		x->tenant = e->tenant;
@@ -369,7 +369,7 @@ static __always_inline int steer_xdp_established(struct xdp_md *ctx, struct stee
 	steer_count_forward(bid, e->tenant, e->class_id, bytes, 0, 0);
 	if (steer_xdp_dnat(ctx, p, be))
 		return steer_xdp_verdict(STEER_R_DROP_TRUNC_L4, bytes);
-	return steer_xdp_forward(ctx, p, be, bid, bytes);
+	return steer_xdp_forward(ctx, p, be, bid, now);
 }
 
 /*
