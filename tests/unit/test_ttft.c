@@ -83,7 +83,7 @@ static void test_probe_reads_ttft_histograms(void **state)
 }
 
 static const char policy_yaml[] =
-	"settings: {maglev_size: 251, ttft_memory_ms: 10000}\n"
+	"settings: {maglev_size: 251, ttft_memory_ms: 10000, slow_ttft_factor: 3}\n"
 	"tasks: [chat]\n"
 	"models:\n"
 	"  - {name: m1, cost: 1, quality: {chat: 0.8}}\n"
