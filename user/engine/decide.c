@@ -39,6 +39,7 @@ const char *engine_why_name(enum engine_dec_why w)
 /* Per-model aggregate over a class's candidates. */
 struct model_agg {
 	double cap, spare_cap, score, factor;
+	double best_ttft, fast_room;	/* set_aside_slow's */
 	bool present;
 };
 
@@ -147,30 +148,39 @@ static void add_standby(const struct policy *p, const struct engine_live *live,
  * comes back as the others fill). The model's capacity still counts it.
  */
 static void set_aside_slow(const struct policy *p, const struct engine_live *live,
-			  struct scratch *s)
+			   struct scratch *s)
 {
 	double f = p->slow_ttft_factor;
-	size_t i, j;
+	size_t i;
 
 	if (f <= 0)
 		return;
+	/* two passes over the backends, not one per candidate: per model, its
+	 * best TTFT, then the free slots of the candidates within f of it */
+	for (i = 0; i < p->n_models; i++) {
+		s->models[i].best_ttft = INFINITY;
+		s->models[i].fast_room = 0;
+	}
 	for (i = 0; i < p->n_backends; i++) {
-		uint32_t m = p->backends[i].model;
-		double best = INFINITY, room = 0;
+		struct model_agg *m = &s->models[p->backends[i].model];
 
-		if (s->raw[i] != 0 || !live[i].has_ttft)
-			continue;
-		for (j = 0; j < p->n_backends; j++)
-			if (j != i && s->raw[j] == 0 && p->backends[j].model == m &&
-			    live[j].has_ttft && live[j].ttft_ms > 0 && live[j].ttft_ms < best)
-				best = live[j].ttft_ms;
-		if (!isfinite(best) || live[i].ttft_ms <= f * best)
-			continue;
-		for (j = 0; j < p->n_backends; j++)
-			if (j != i && s->raw[j] == 0 && p->backends[j].model == m &&
-			    (!live[j].has_ttft || live[j].ttft_ms <= f * best))
-				room += cap_of(&p->backends[j]) * s->spare[j];
-		if (room >= 1)
+		if (s->raw[i] == 0 && live[i].has_ttft && live[i].ttft_ms > 0 &&
+		    live[i].ttft_ms < m->best_ttft)
+			m->best_ttft = live[i].ttft_ms;
+	}
+	for (i = 0; i < p->n_backends; i++) {
+		struct model_agg *m = &s->models[p->backends[i].model];
+
+		if (s->raw[i] == 0 && (!live[i].has_ttft || live[i].ttft_ms <= f * m->best_ttft))
+			m->fast_room += cap_of(&p->backends[i]) * s->spare[i];
+	}
+	/* a slow one is never its model's best (f > 1), so the best of the
+	 * others is the model's best */
+	for (i = 0; i < p->n_backends; i++) {
+		const struct model_agg *m = &s->models[p->backends[i].model];
+
+		if (s->raw[i] == 0 && live[i].has_ttft && isfinite(m->best_ttft) &&
+		    live[i].ttft_ms > f * m->best_ttft && m->fast_room >= 1)
 			s->raw[i] = RAW_SLOW;
 	}
 }
