@@ -406,8 +406,9 @@ slots_of_class() {
 }
 metrics_of() { # server address: running/waiting from its /metrics (Chitu: /load_status)
 	local lo
-	lo=$(ip netns exec "$TB_NS_GW" curl -s -m 2 -X POST "http://$1:8000/load_status" |
-		jq -r '"running+waiting=\(.handle_reqs) limit=\(.max_concurrent_requests)"' 2>/dev/null) &&
+	lo=$(ip netns exec "$TB_NS_GW" curl -sf -m 2 -X POST "http://$1:8000/load_status" |
+		jq -r 'select(.handle_reqs != null) |
+			"running+waiting=\(.handle_reqs) limit=\(.max_concurrent_requests)"' 2>/dev/null) &&
 		[ -n "$lo" ] && { printf '%s' "$lo"; return; }
 	ip netns exec "$TB_NS_GW" curl -s -m 2 "http://$1:8000/metrics" |
 		awk '/^(vllm:num_requests_running|sglang:num_running_reqs)/ {r = $NF}
@@ -451,6 +452,9 @@ done
 ip netns exec "$TB_NS_GW" curl -s -m 2 -o /dev/null "http://$SLOW_ADDR:8000/admin/config" -d "$restore"
 sleep 0.6
 echo "  $SLOW back to normal and idle: Maglev slots $(slots_of_class)"
+if have_steerctl && class_show "$T0" "$K0" | grep -Eq -- "- $SLOW +slow"; then
+	note "  $SLOW stays set aside as slow: its last time to first token stands until ttft_memory_ms (30 s) passes with no request to measure it anew (docs/policy.md)"
+fi
 
 section "Per-backend counters at the end"
 print_stats

@@ -15,10 +15,11 @@
 #    keep-alive pool of POOL connections (keepalive, loadgen -k: HTTP/1.1,
 #    as an HTTP client agent's pool). Contenders:
 #    steer         steerd, load-aware weights from the backends' vLLM metrics,
-#                  bounded load on (balance_factor 1.25, the default),
-#                  slow_ttft_factor 3 (off by default: docs/policy.md)
+#                  bounded load on (balance_factor 1.25, the default), a
+#                  backend whose own TTFT (queue wait out) is 3x its model's
+#                  best set aside (slow_ttft_factor 3, the default)
 #    steer-nobound the same with balance_factor 0 (Maglev on steerd's weights;
-#                  a backend whose TTFT is 3x its model's best still set aside)
+#                  the slow backend still set aside)
 #    steer-plain   balance_factor 0 and slow_ttft_factor 0: Maglev on the
 #                  load-aware weights alone (steer before either)
 #    nft-random    nftables DNAT, numgen random mod 2 (VIP 198.18.100.5)
@@ -223,8 +224,8 @@ nft_off() { nsx gw nft delete table ip steerroute; }
 # set a contender up for its turn, print "ADDR PORT"; tear it down after
 on() {
 	case $1 in
-	steer) write_policy latency "" 3; start_steerd "latency-$SCEN" ;;
-	steer-nobound) write_policy latency 0 3; start_steerd "latency-nobound-$SCEN" ;;
+	steer) write_policy latency; start_steerd "latency-$SCEN" ;;
+	steer-nobound) write_policy latency 0; start_steerd "latency-nobound-$SCEN" ;;
 	steer-plain) write_policy latency 0 0; start_steerd "latency-plain-$SCEN" ;;
 	steer-bf*) write_policy latency "${1#steer-bf}"; start_steerd "latency-$1-$SCEN" ;;
 	nft-random) nft_on ;;

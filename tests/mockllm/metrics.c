@@ -50,47 +50,78 @@ static void single(struct buf *b, const struct metric *m, const char *labels,
 static const double ttft_buckets[] = { 0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1,
 				       0.25,  0.5,   0.75, 1.0,  2.5,  5.0,  7.5,  10.0,
 				       20.0,  40.0,  80.0, 160.0, 640.0, 2560.0 };
-_Static_assert(sizeof(ttft_buckets) / sizeof(ttft_buckets[0]) ==
-		       sizeof(stats.ttft_le) / sizeof(stats.ttft_le[0]),
-	       "one count per bucket");
+/* vLLM's request_latency_buckets, for its queue and prefill histograms (same file) */
+static const double request_buckets[] = { 0.3,	0.5,  0.8,  1.0,  1.5,	 2.0,	2.5,
+					  5.0,	10.0, 15.0, 20.0, 30.0,	 40.0,	50.0,
+					  60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0 };
+/* SGLang's buckets for sglang:queue_time_seconds (srt/metrics/collector.py) */
+static const double sglang_queue_buckets[] = {
+	0.0,  0.1,  0.2,  0.5,	1,    2,    3,	  4,	5,    10,   15,	  20,
+	30,   40,   50,	  60,	70,   80,   90,	  100,	200,  300,  400,  500,
+	600,  700,  800,  900,	1000, 1200, 1400, 1600, 1800, 2000, 2500, 3000,
+};
 
-void metrics_observe_ttft(uint64_t ns)
+#define HIST_MAX_BUCKETS 36
+
+static struct hist {
+	const char *help;
+	const double *le;
+	size_t n_le;
+	uint64_t count;
+	double sum_s;
+	uint64_t in[HIST_MAX_BUCKETS]; /* per bucket, not cumulative */
+} hists[HIST_N] = {
+#define BUCKETS(a) a, sizeof(a) / sizeof(a[0])
+	[HIST_TTFT] = { "Histogram of time to first token in seconds.", BUCKETS(ttft_buckets) },
+	[HIST_VLLM_QUEUE] = { "Histogram of time spent in WAITING phase for request.",
+			      BUCKETS(request_buckets) },
+	[HIST_VLLM_PREFILL] = { "Histogram of time spent in PREFILL phase for request.",
+				BUCKETS(request_buckets) },
+	[HIST_SGLANG_QUEUE] = { "Histogram of queueing time in seconds.",
+				BUCKETS(sglang_queue_buckets) },
+#undef BUCKETS
+};
+_Static_assert(sizeof(sglang_queue_buckets) / sizeof(sglang_queue_buckets[0]) <= HIST_MAX_BUCKETS,
+	       "room for every bucket");
+
+void metrics_observe(enum hist_id id, uint64_t ns)
 {
+	struct hist *h = &hists[id];
 	double s = ns / 1e9;
 	size_t i;
 
-	stats.ttft_count++;
-	stats.ttft_sum_s += s;
-	for (i = 0; i < sizeof(ttft_buckets) / sizeof(ttft_buckets[0]); i++)
-		if (s <= ttft_buckets[i]) {
-			stats.ttft_le[i]++;
+	h->count++;
+	h->sum_s += s;
+	for (i = 0; i < h->n_le; i++)
+		if (s <= h->le[i]) {
+			h->in[i]++;
 			break;
 		}
 }
 
 /* A histogram as prometheus_client writes it: _bucket{le} (cumulative), _count, _sum. */
-static void ttft_histogram(struct buf *b, const char *name, const char *labels,
-			   const char *model_label)
+static void histogram(struct buf *b, enum hist_id id, const char *name, const char *labels,
+		      const char *model_label)
 {
-	const struct metric m = { name, "Histogram of time to first token in seconds.",
-				  "histogram" };
+	const struct hist *h = &hists[id];
+	const struct metric m = { name, h->help, "histogram" };
 	char n[96], l[128];
 	uint64_t cum = 0;
 	size_t i;
 
 	header(b, &m);
 	snprintf(n, sizeof(n), "%s_bucket", name);
-	for (i = 0; i < sizeof(ttft_buckets) / sizeof(ttft_buckets[0]); i++) {
-		cum += stats.ttft_le[i];
-		snprintf(l, sizeof(l), "%sle=\"%g\",", labels, ttft_buckets[i]);
+	for (i = 0; i < h->n_le; i++) {
+		cum += h->in[i];
+		snprintf(l, sizeof(l), "%sle=\"%g\",", labels, h->le[i]);
 		sample(b, n, l, model_label, (double)cum);
 	}
 	snprintf(l, sizeof(l), "%sle=\"+Inf\",", labels);
-	sample(b, n, l, model_label, (double)stats.ttft_count);
+	sample(b, n, l, model_label, (double)h->count);
 	snprintf(n, sizeof(n), "%s_count", name);
-	sample(b, n, labels, model_label, (double)stats.ttft_count);
+	sample(b, n, labels, model_label, (double)h->count);
 	snprintf(n, sizeof(n), "%s_sum", name);
-	sample(b, n, labels, model_label, stats.ttft_sum_s);
+	sample(b, n, labels, model_label, h->sum_s);
 }
 
 static double kv_usage(void)
@@ -128,7 +159,9 @@ static void render_vllm(struct buf *b)
 	       (double)stats.aborted);
 	single(b, &prompt, e, "model_name", (double)stats.prompt_tokens);
 	single(b, &gen, e, "model_name", (double)stats.gen_tokens);
-	ttft_histogram(b, "vllm:time_to_first_token_seconds", e, "model_name");
+	histogram(b, HIST_TTFT, "vllm:time_to_first_token_seconds", e, "model_name");
+	histogram(b, HIST_VLLM_QUEUE, "vllm:request_queue_time_seconds", e, "model_name");
+	histogram(b, HIST_VLLM_PREFILL, "vllm:request_prefill_time_seconds", e, "model_name");
 }
 
 static void render_sglang(struct buf *b)
@@ -153,7 +186,8 @@ static void render_sglang(struct buf *b)
 	single(b, &gen, l, "model_name", (double)stats.gen_tokens);
 	single(b, &reqs, l, "model_name",
 	       (double)(stats.finished_stop + stats.finished_length + stats.aborted));
-	ttft_histogram(b, "sglang:time_to_first_token_seconds", l, "model_name");
+	histogram(b, HIST_TTFT, "sglang:time_to_first_token_seconds", l, "model_name");
+	histogram(b, HIST_SGLANG_QUEUE, "sglang:queue_time_seconds", l, "model_name");
 }
 
 void metrics_render(struct buf *b)

@@ -261,14 +261,20 @@ struct stats {
 	uint64_t prompt_tokens;
 	uint64_t gen_tokens;
 	uint64_t requests;	/* every HTTP request answered */
-	/* time to first token, from the request's arrival (queue wait
-	 * included), as vLLM and SGLang measure it */
-	uint64_t ttft_count;
-	double ttft_sum_s;
-	uint64_t ttft_le[22];	/* per bucket of metrics.c's ttft_buckets (not cumulative) */
 };
 
 extern struct stats stats;
+
+/* ---- metrics.c: the engines' timing histograms ---- */
+enum hist_id {
+	HIST_TTFT,	   /* arrival -> first token (queue wait included), vLLM's and SGLang's */
+	HIST_VLLM_QUEUE,   /* vLLM: arrival -> slot, observed when the request finishes */
+	HIST_VLLM_PREFILL, /* vLLM: slot -> first token, observed when the request finishes */
+	HIST_SGLANG_QUEUE, /* SGLang: arrival -> slot, observed when the slot is taken */
+	HIST_N
+};
+
+void metrics_observe(enum hist_id h, uint64_t ns);
 
 void sched_submit(struct conn *c);
 void sched_cancel(struct conn *c);
@@ -279,7 +285,6 @@ unsigned int sched_waiting(void);
 
 /* ---- metrics.c ---- */
 void metrics_render(struct buf *b);
-void metrics_observe_ttft(uint64_t ns);
 
 /* ---- log.c: one line per finished request ---- */
 int log_open(const char *path);

@@ -48,6 +48,8 @@ static void start(struct conn *c)
 	g->ttft_ns = (uint64_t)cfg.ttft_ms * NSEC_PER_MSEC * mult;
 	g->tok_ns = NSEC_PER_SEC * mult / cfg.tps;
 	c->log_queue_ns = now - c->ready_ns;
+	if (cfg.engine == ENGINE_SGLANG)
+		metrics_observe(HIST_SGLANG_QUEUE, now - c->ready_ns);
 	set_due(c, now + g->ttft_ns);
 }
 
@@ -110,7 +112,7 @@ void sched_tick(struct conn *c)
 
 		if (!g->first_ns) {
 			g->first_ns = g->stream ? now : first;
-			metrics_observe_ttft(g->first_ns - c->ready_ns);
+			metrics_observe(HIST_TTFT, g->first_ns - c->ready_ns);
 		}
 		if (g->stream && upto > g->emitted)
 			api_emit_tokens(c, upto);
@@ -124,6 +126,10 @@ void sched_tick(struct conn *c)
 			stats.finished_stop++;
 		stats.prompt_tokens += g->prompt_tokens;
 		stats.gen_tokens += g->n_tokens;
+		if (cfg.engine == ENGINE_VLLM) {
+			metrics_observe(HIST_VLLM_QUEUE, g->start_ns - c->ready_ns);
+			metrics_observe(HIST_VLLM_PREFILL, g->first_ns - g->start_ns);
+		}
 		sched_cancel(c);	/* frees the slot, starts the next one */
 		api_finish(c);		/* may free c */
 		return;

@@ -133,6 +133,9 @@ has "stream usage" "$r" '"choices":[],"usage":{"prompt_tokens":2'
 has "stream done" "$r" "data: [DONE]"
 
 # ---- load shows in /metrics ----
+hsum() { metric "$B1" "vllm:$1_seconds_sum"; }
+h0=$(metric "$B1" vllm:request_prefill_time_seconds_count)
+p0=$(hsum request_prefill_time) q0=$(hsum request_queue_time) t0=$(hsum time_to_first_token)
 curl -s "$U:$B1/admin/config" -d '{"ttft_ms":1000}' >/dev/null
 cpids=()
 for i in 1 2 3 4 5; do
@@ -146,6 +149,18 @@ expect "kv use" "$(metric "$B1" vllm:kv_cache_usage_perc)" 1
 wait "${cpids[@]}"
 expect "running after" "$(metric "$B1" vllm:num_requests_running)" 0
 expect "waiting after" "$(metric "$B1" vllm:num_requests_waiting)" 0
+# vLLM's histograms (v1/metrics/stats.py): 2 slots, 5 requests of ~1.02 s:
+# prefill (slot -> first token) 5 x 1 s; queue 0 + 0 + 1 + 1 + 2 s; TTFT
+# from arrival, both
+expect "prefill histogram: each finished request" \
+	"$(metric "$B1" vllm:request_prefill_time_seconds_count)" $((h0 + 5))
+dp=$(awk -v a="$p0" -v b="$(hsum request_prefill_time)" 'BEGIN { print b - a }')
+dq=$(awk -v a="$q0" -v b="$(hsum request_queue_time)" 'BEGIN { print b - a }')
+dt=$(awk -v a="$t0" -v b="$(hsum time_to_first_token)" 'BEGIN { print b - a }')
+check "prefill sum 5 x 1 s, no queue in it ($dp s)" awk -v v="$dp" 'BEGIN { exit !(v > 4.95 && v < 5.5) }'
+check "queue sum ~4 s ($dq s)" awk -v v="$dq" 'BEGIN { exit !(v >= 3.9 && v < 4.8) }'
+check "TTFT = queue + prefill ($dt s)" awk -v t="$dt" -v s="$(awk -v a="$dp" -v b="$dq" 'BEGIN { print a + b }')" \
+	'BEGIN { exit !(t - s > -0.05 && t - s < 0.3) }'
 curl -s "$U:$B1/admin/config" -d '{"ttft_ms":50}' >/dev/null
 
 # ---- bad input ----
@@ -202,6 +217,10 @@ has "log backend" "$l" "backend=b1"
 # ---- other engines, IPv6 ----
 start s1 --engine sglang --model m2
 has "sglang metrics" "$(curl -s "$U:$PORT/metrics")" 'sglang:num_queue_reqs{engine_type="unified",model_name="m2"} 0'
+curl -s -o /dev/null "$U:$PORT/v1/completions" -d '{"prompt":"x","max_tokens":1}'
+r=$(curl -s "$U:$PORT/metrics")
+has "sglang queue histogram (collector.py)" "$r" 'sglang:queue_time_seconds_count{engine_type="unified",model_name="m2"} 1'
+has "sglang TTFT histogram" "$r" 'sglang:time_to_first_token_seconds_count{engine_type="unified",model_name="m2"} 1'
 start s2 --engine sglang --no-metrics
 has "sglang without --enable-metrics" "$(curl -s -w ' %{http_code}' "$U:$PORT/metrics")" ' 404'
 start c1 --engine chitu --model m3 --max-concurrent 8

@@ -39,7 +39,7 @@ const char *engine_why_name(enum engine_dec_why w)
 /* Per-model aggregate over a class's candidates. */
 struct model_agg {
 	double cap, spare_cap, score, factor;
-	double best_ttft, fast_room;	/* set_aside_slow's */
+	double slow_above, fast_room;	/* set_aside_slow's: TTFT limit, free slots under it */
 	bool present;
 };
 
@@ -144,9 +144,15 @@ static void add_standby(const struct policy *p, const struct engine_live *live,
  * of them would wait its own long TTFT: route.sh's backend 4x slower kept
  * p99 at its own 200 ms. Compared within a model only (a larger model is
  * slower by nature, and quality is the model score's business), and only
- * with a request's worth of room left (a TTFT that grew from queueing
- * comes back as the others fill). The model's capacity still counts it.
+ * with a request's worth of room left. The TTFT is the server's own, queue
+ * wait taken out (steerd live.c track_ttft): a backend that drew more of a
+ * burst is busy, not slow, and the bound already answers that. Best times
+ * under SLOW_TTFT_FLOOR_MS count as that floor: a few ms of timer and
+ * scheduling jitter between fast servers is a large ratio of nothing. The
+ * model's capacity still counts it.
  */
+#define SLOW_TTFT_FLOOR_MS 10.0
+
 static void set_aside_slow(const struct policy *p, const struct engine_live *live,
 			   struct scratch *s)
 {
@@ -156,22 +162,24 @@ static void set_aside_slow(const struct policy *p, const struct engine_live *liv
 	if (f <= 0)
 		return;
 	/* two passes over the backends, not one per candidate: per model, its
-	 * best TTFT, then the free slots of the candidates within f of it */
+	 * best TTFT, f times it (the limit), then the free slots of the
+	 * candidates within the limit */
 	for (i = 0; i < p->n_models; i++) {
-		s->models[i].best_ttft = INFINITY;
+		s->models[i].slow_above = INFINITY;
 		s->models[i].fast_room = 0;
 	}
 	for (i = 0; i < p->n_backends; i++) {
 		struct model_agg *m = &s->models[p->backends[i].model];
 
-		if (s->raw[i] == 0 && live[i].has_ttft && live[i].ttft_ms > 0 &&
-		    live[i].ttft_ms < m->best_ttft)
-			m->best_ttft = live[i].ttft_ms;
+		if (s->raw[i] == 0 && live[i].has_ttft && live[i].ttft_ms < m->slow_above)
+			m->slow_above = live[i].ttft_ms;
 	}
+	for (i = 0; i < p->n_models; i++)
+		s->models[i].slow_above = f * fmax(s->models[i].slow_above, SLOW_TTFT_FLOOR_MS);
 	for (i = 0; i < p->n_backends; i++) {
 		struct model_agg *m = &s->models[p->backends[i].model];
 
-		if (s->raw[i] == 0 && (!live[i].has_ttft || live[i].ttft_ms <= f * m->best_ttft))
+		if (s->raw[i] == 0 && (!live[i].has_ttft || live[i].ttft_ms <= m->slow_above))
 			m->fast_room += cap_of(&p->backends[i]) * s->spare[i];
 	}
 	/* a slow one is never its model's best (f > 1), so the best of the
@@ -179,8 +187,8 @@ static void set_aside_slow(const struct policy *p, const struct engine_live *liv
 	for (i = 0; i < p->n_backends; i++) {
 		const struct model_agg *m = &s->models[p->backends[i].model];
 
-		if (s->raw[i] == 0 && live[i].has_ttft && isfinite(m->best_ttft) &&
-		    live[i].ttft_ms > f * m->best_ttft && m->fast_room >= 1)
+		if (s->raw[i] == 0 && live[i].has_ttft && isfinite(m->slow_above) &&
+		    live[i].ttft_ms > m->slow_above && m->fast_room >= 1)
 			s->raw[i] = RAW_SLOW;
 	}
 }

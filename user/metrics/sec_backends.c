@@ -76,8 +76,9 @@ static const struct metrics_family backend_families[] = {
 	{ "steer_backend_kv_cache_usage_ratio", METRICS_GAUGE,
 	  "KV-cache use (0..1) last scraped from the model server", F(kv) },
 	{ "steer_backend_ttft_seconds", METRICS_GAUGE,
-	  "Mean time to first token of the model server's recent requests, from its own "
-	  "histogram (smoothed; absent when no request finished within ttft_memory_ms)",
+	  "Mean time to first token of the model server's recent requests without queue "
+	  "wait, from its own histograms (smoothed; absent when no request finished within "
+	  "ttft_memory_ms)",
 	  F(ttft) },
 	{ "steer_backend_signals_stale", METRICS_GAUGE,
 	  "1 if the scraped load signals are older than the staleness bound or were "

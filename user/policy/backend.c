@@ -54,6 +54,7 @@ enum {
 	X_IN_FLIGHT,
 	X_LIMIT,
 	X_TTFT,
+	X_QUEUE,
 	X_FORMAT,
 	X_METHOD,
 	X_BODY,
@@ -68,6 +69,7 @@ static const struct policy_key metric_keys[X_N] = {
 	[X_IN_FLIGHT] = { "in_flight" },
 	[X_LIMIT] = { "limit" },
 	[X_TTFT] = { "ttft" },
+	[X_QUEUE] = { "queue" },
 	[X_FORMAT] = { "format" },
 	[X_METHOD] = { "method" },
 	[X_BODY] = { "body" },
@@ -197,14 +199,24 @@ static void policy_custom_metrics(struct policy_ctx *c, yaml_node_t *n, const ch
 	policy_metric_name(&m, X_KV_ALT, json, x->kv_usage_alt);
 	policy_metric_name(&m, X_IN_FLIGHT, json, x->in_flight);
 	policy_metric_name(&m, X_LIMIT, json, x->limit);
-	if (json && m.v[X_TTFT]) {
+	if (json && (m.v[X_TTFT] || m.v[X_QUEUE])) {
+		size_t k = m.v[X_TTFT] ? X_TTFT : X_QUEUE;
 		char f[POLICY_FIELD_MAX];
 
-		policy_err(c, m.v[X_TTFT], policy_vfield(&m, X_TTFT, f),
-			   "ttft is a Prometheus histogram's name: it needs format: prometheus");
+		policy_err(c, m.v[k], policy_vfield(&m, k, f),
+			   "%s is a Prometheus histogram's name: it needs format: prometheus",
+			   metric_keys[k].name);
+		return;
+	}
+	if (m.v[X_QUEUE] && !m.v[X_TTFT]) {
+		char f[POLICY_FIELD_MAX];
+
+		policy_err(c, m.v[X_QUEUE], policy_vfield(&m, X_QUEUE, f),
+			   "queue is the wait to take off ttft: it needs ttft too");
 		return;
 	}
 	policy_metric_name(&m, X_TTFT, json, x->ttft);
+	policy_metric_name(&m, X_QUEUE, json, x->queue);
 }
 
 static void policy_metrics(struct policy_view *m, struct policy_backend *b)

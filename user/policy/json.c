@@ -97,6 +97,8 @@ static void custom_metrics_rest(const struct policy_metric_names *x, json_t *m)
 		jset(m, "limit", json_string(x->limit));
 	if (x->ttft[0])
 		jset(m, "ttft", json_string(x->ttft));
+	if (x->queue[0])
+		jset(m, "queue", json_string(x->queue));
 	if (x->format == POLICY_LOAD_JSON)
 		jset(m, "format", json_string("json"));
 	if (x->method == POLICY_HTTP_POST) {

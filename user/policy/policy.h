@@ -62,8 +62,13 @@ struct policy_metric_names {
 	char kv_usage_alt[POLICY_METRIC_MAX]; /* older name, used when the first is absent */
 	char in_flight[POLICY_METRIC_MAX];   /* running + waiting as one number (Chitu) */
 	char limit[POLICY_METRIC_MAX];	     /* the server's own limit on requests in flight */
-	char ttft[POLICY_METRIC_MAX];	     /* histogram of time to first token, seconds
-					      * (Prometheus: its _sum and _count) */
+	/*
+	 * The server's own speed: a histogram (seconds; Prometheus: its _sum
+	 * and _count) of the time to first token without queue wait, or with
+	 * it when queue names the histogram of that wait to take off.
+	 */
+	char ttft[POLICY_METRIC_MAX];
+	char queue[POLICY_METRIC_MAX];
 	uint8_t format;			     /* enum policy_load_format */
 	uint8_t method;			     /* enum policy_http_method */
 	char body[POLICY_BODY_MAX];

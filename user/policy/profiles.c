@@ -28,7 +28,8 @@
 #include "policy/internal.h"
 
 struct profile {
-	const char *waiting, *running, *kv_usage, *kv_usage_alt, *in_flight, *limit, *ttft;
+	const char *waiting, *running, *kv_usage, *kv_usage_alt, *in_flight, *limit, *ttft,
+		*queue;
 	uint8_t format, method;
 	const char *body;
 	const char *hint_404;
@@ -40,13 +41,29 @@ static const struct profile profiles[] = {
 		.running = "vllm:num_requests_running",
 		.kv_usage = "vllm:kv_cache_usage_perc",
 		.kv_usage_alt = "vllm:gpu_cache_usage_perc",
-		.ttft = "vllm:time_to_first_token_seconds",
+		/*
+		 * Scheduled -> first token (v1/metrics/stats.py
+		 * update_from_finished_request: first_token_ts - scheduled_ts),
+		 * written when the request finishes. Its TTFT histogram counts
+		 * from arrival (queue wait in) and its queue histogram is also
+		 * written at finish, so TTFT - queue over one interval mixes
+		 * two sets of requests; prefill has no queue in it at all.
+		 */
+		.ttft = "vllm:request_prefill_time_seconds",
 	},
 	[POLICY_METRICS_SGLANG] = {
 		.waiting = "sglang:num_queue_reqs",
 		.running = "sglang:num_running_reqs",
 		.kv_usage = "sglang:token_usage",
+		/*
+		 * TTFT from arrival, less the wait: sglang:queue_time_seconds
+		 * is observed when the scheduler takes the request into a
+		 * prefill batch (managers/scheduler.py get_new_batch_prefill),
+		 * one prefill before its first token, so one probe interval
+		 * holds nearly the same requests in both.
+		 */
 		.ttft = "sglang:time_to_first_token_seconds",
+		.queue = "sglang:queue_time_seconds",
 		.hint_404 = "SGLang serves /metrics only when started with --enable-metrics",
 	},
 	[POLICY_METRICS_CHITU] = {
@@ -90,6 +107,7 @@ void policy_profile_names(enum policy_metrics_profile prof, struct policy_metric
 	put(out->in_flight, sizeof(out->in_flight), p->in_flight);
 	put(out->limit, sizeof(out->limit), p->limit);
 	put(out->ttft, sizeof(out->ttft), p->ttft);
+	put(out->queue, sizeof(out->queue), p->queue);
 	put(out->body, sizeof(out->body), p->body);
 	put(out->hint_404, sizeof(out->hint_404), p->hint_404);
 	out->format = p->format;

@@ -40,9 +40,9 @@ void policy_defaults(struct policy *p)
 	p->ct_syn_entries = STEER_CT_SYN_ENTRIES;
 	p->nonsyn_rate = 10000;
 	p->balance_factor = 1.25; /* HAProxy's hash-balance-factor 125, Envoy's 125 */
-	/* off: TTFT includes queue wait, so under a burst it would set aside
-	 * backends that are only busy (e2e/burst saw its table change) */
-	p->slow_ttft_factor = 0;
+	/* the engines' own TTFT, queue wait out (profiles.c): 3x its model's
+	 * best is a slower server, not a busier one */
+	p->slow_ttft_factor = 3;
 	p->ttft_memory_ms = 30000; /* Envoy's outlier base_ejection_time */
 	p->objective.quality = 1.0;
 	p->objective.cost = 0.5;

@@ -66,10 +66,12 @@ struct probe_result {
 	/*
 	 * names->ttft's histogram, cumulative since the server started: the
 	 * sums of its _sum (seconds) and _count over label sets (ranks).
-	 * steerd turns the change between two probes into a mean.
+	 * steerd turns the change between two probes into a mean. The same
+	 * for names->queue, when named: the wait steerd takes off that mean.
 	 */
-	bool has_ttft;
+	bool has_ttft, has_queue;
 	double ttft_sum, ttft_count;
+	double queue_sum, queue_count;
 	uint64_t done_ms;	/* CLOCK_MONOTONIC ms when this target's transfers ended */
 	/*
 	 * "" if none, else the health error if there was one, else the

@@ -36,11 +36,20 @@ static bool sig_prom(const struct probe_prom_want *w, bool mean, double *out)
 	return true;
 }
 
+/* every rank's series or none: a histogram missing a _sum or _count line is not a mean */
+static bool sig_histogram(const struct probe_prom_want *sum, const struct probe_prom_want *count,
+			  double *s, double *n)
+{
+	return sum->samples && sum->samples == count->samples && sig_prom(sum, false, s) &&
+	       sig_prom(count, false, n) && *s >= 0 && *n >= 0;
+}
+
 static void sig_read_prom(struct probe_result *r, const struct policy_metric_names *n,
 			  const char *body, size_t len, char *err, size_t err_len)
 {
-	struct probe_prom_want w[8] = { { 0 } };
+	struct probe_prom_want w[10] = { { 0 } };
 	char ttft_sum[POLICY_METRIC_MAX + 8], ttft_count[POLICY_METRIC_MAX + 8];
+	char queue_sum[POLICY_METRIC_MAX + 8], queue_count[POLICY_METRIC_MAX + 8];
 	unsigned int bad = 0;
 	int got;
 
@@ -57,8 +66,14 @@ static void sig_read_prom(struct probe_result *r, const struct policy_metric_nam
 			w[6].name = ttft_sum;
 			w[7].name = ttft_count;
 		}
+		if (n->queue[0]) {
+			snprintf(queue_sum, sizeof(queue_sum), "%s_sum", n->queue);
+			snprintf(queue_count, sizeof(queue_count), "%s_count", n->queue);
+			w[8].name = queue_sum;
+			w[9].name = queue_count;
+		}
 	}
-	got = probe_prom_scan(body, len, w, n ? 8 : 0, &bad);
+	got = probe_prom_scan(body, len, w, n ? 10 : 0, &bad);
 	if (got <= 0 && bad > 0) {
 		snprintf(err, err_len, "not Prometheus text (%u bad lines)", bad);
 		return;
@@ -72,11 +87,8 @@ static void sig_read_prom(struct probe_result *r, const struct policy_metric_nam
 	if (!r->has_running && !r->has_waiting)
 		r->has_running = sig_prom(&w[4], false, &r->running);
 	r->has_limit = sig_prom(&w[5], false, &r->limit) && r->limit > 0;
-	/* every rank's series or none: a histogram missing a _sum or _count
-	 * line is not a mean */
-	r->has_ttft = w[6].samples && w[6].samples == w[7].samples &&
-		      sig_prom(&w[6], false, &r->ttft_sum) && sig_prom(&w[7], false, &r->ttft_count) &&
-		      r->ttft_sum >= 0 && r->ttft_count >= 0;
+	r->has_ttft = sig_histogram(&w[6], &w[7], &r->ttft_sum, &r->ttft_count);
+	r->has_queue = sig_histogram(&w[8], &w[9], &r->queue_sum, &r->queue_count);
 }
 
 /* The value at field path "a.b.c" of root, NULL if absent. */

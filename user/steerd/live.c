@@ -146,26 +146,38 @@ static void track_limit(struct policy_backend *b, struct steerd_track *t)
 }
 
 /*
- * The server's time to first token, from its cumulative histogram: the
- * mean of the requests that got their first token since the last probe
- * ((sum - sum') / (count - count')), smoothed over probes (half each). A
+ * The server's own time to first token, from its cumulative histograms:
+ * the mean of the requests observed since the last probe ((sum - sum') /
+ * (count - count')), less the mean queue wait over the same interval when
+ * the backend names a queue histogram (SGLang), smoothed over probes (half
+ * each). Queue wait is load, which the bound and the weights already
+ * answer; what stays is the engine's speed. An interval with a first token
+ * but no queue sample keeps its base, so the next probe covers both. A
  * count that goes down is a restarted server: a new base, no sample. With
  * no new request the last mean stands until ttft_memory_ms has passed
  * (steerd_live_build), which also ends a standby it caused.
  */
-static void track_ttft(struct steerd_track *t, const struct probe_result *r, uint64_t now_ms)
+static void track_ttft(struct steerd_track *t, const struct probe_result *r, bool want_queue,
+		       uint64_t now_ms)
 {
-	double n, s;
+	double n, s, qn = 0, qs = 0, mean;
 
-	if (!r->has_ttft) {
+	if (!r->has_ttft || (want_queue && !r->has_queue)) {
 		t->ttft_base = false;
 		return;
 	}
 	n = r->ttft_count - t->ttft_count;
 	s = r->ttft_sum - t->ttft_sum;
-	if (t->ttft_base && n >= 1 && s >= 0) {
-		double mean = s / n * 1000;
-
+	if (want_queue) {
+		qn = r->queue_count - t->queue_count;
+		qs = r->queue_sum - t->queue_sum;
+	}
+	if (t->ttft_base && n >= 0 && s >= 0 && qn >= 0 && qs >= 0) {
+		if (n < 1 || (want_queue && qn < 1))
+			return;	/* nothing to average yet: the base stays */
+		mean = (s / n - (want_queue ? qs / qn : 0)) * 1000;
+		if (mean < 0)
+			mean = 0;
 		t->ttft_ms = t->has_ttft ? (t->ttft_ms + mean) / 2 : mean;
 		t->has_ttft = true;
 		t->ttft_at_ms = now_ms;
@@ -173,6 +185,8 @@ static void track_ttft(struct steerd_track *t, const struct probe_result *r, uin
 	t->ttft_base = true;
 	t->ttft_sum = r->ttft_sum;
 	t->ttft_count = r->ttft_count;
+	t->queue_sum = want_queue ? r->queue_sum : 0;
+	t->queue_count = want_queue ? r->queue_count : 0;
 }
 
 void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n)
@@ -200,7 +214,8 @@ void steerd_track_round(struct steerd *d, const struct probe_result *r, size_t n
 			t->limit = r[i].limit;
 			t->metrics_at_ms = r[i].done_ms;
 			track_limit(&d->pol.backends[i], t);
-			track_ttft(t, &r[i], r[i].done_ms);
+			track_ttft(t, &r[i], d->pol.backends[i].metrics.queue[0] != '\0',
+				   r[i].done_ms);
 		}
 		if (r[i].health_checked && r[i].healthy)
 			t->latency_ms = r[i].health_ms;

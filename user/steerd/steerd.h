@@ -53,10 +53,12 @@ struct steerd_track {
 	double limit_logged;	/* limit last reported against the policy's capacity */
 	uint64_t metrics_at_ms;	/* when the signals were read; 0 never */
 	double latency_ms;
-	/* time to first token: the last probe's cumulative histogram (base),
-	 * and the mean of the requests since, smoothed (ttft_ms) */
+	/* the server's time to first token without queue wait: the last
+	 * probe's cumulative histograms (base), and the mean of the requests
+	 * since, smoothed (ttft_ms) */
 	bool ttft_base;
 	double ttft_sum, ttft_count;
+	double queue_sum, queue_count;
 	bool has_ttft;
 	double ttft_ms;
 	uint64_t ttft_at_ms;	/* when a request last added to it */
