@@ -9,7 +9,8 @@
  *	bound(b) = ceil(c * weight(b) / total_weight * (open flows of the table + 1))
  *
  * (c = service.balance_pct / 100), capped at weight(b) while the table's
- * open flows are below its total weight (weights are capacities). Over
+ * open flows are below its total weight (weights are capacities), and with
+ * c = 1 once they are past it (steer_bound_of). Over
  * it, the flow walks its own probe sequence through the table, slot_i =
  * (slot + i * skip) % M with skip from a second hash of the flow, to the
  * first usable backend under its bound, at most STEER_BOUND_STEPS steps;
@@ -45,15 +46,23 @@ enum steer_bound_result {
  * backend serves at once: past it a flow queues in the engine. c x share
  * alone let a 4-slot backend take a 5th flow while its peer had 2 free
  * (4 of 4 and 2 of 4 open: bound ceil(1.25 * 4/8 * 7) = 5); HAProxy's
- * leastconn would not queue it. When the class is full, c x share spreads
- * the queue by capacity.
+ * leastconn would not queue it. When the class is full, c is 1: each
+ * backend's exact share by capacity, ceil(w * (total + 1) / W). There an
+ * imbalance costs whole requests of waiting: with c 1.25 a burst of 16
+ * streams on two 4-slot backends could split 10/6, and the 9th and 10th
+ * of the first waited for two requests to end (route.sh burst: p99 TTFT
+ * 473 ms, HAProxy leastconn 262 ms). Below capacity c keeps flows on their
+ * hash choice (fewer diverts, which an ECMP peer would not know of).
  */
 static __always_inline __u64 steer_bound_of(__u32 pct, __u32 w, __u32 total_w, __u64 total)
 {
 	__u64 den = (__u64)total_w * 100;
-	__u64 bound = ((__u64)pct * w * (total + 1) + den - 1) / den;
+	__u64 bound;
 
-	if (total + 1 <= total_w && bound > w)
+	if (total + 1 > total_w)
+		pct = 100;
+	bound = ((__u64)pct * w * (total + 1) + den - 1) / den;
+	if (bound > w && total + 1 <= total_w)
 		bound = w;
 	return bound;
 }

@@ -26,6 +26,12 @@
 #    haproxy-leastconn  HAProxy mode tcp, balance leastconn (198.18.100.4)
 #    steer-bfN     (only when named in ROUTE_CONTENDERS, which replaces the
 #                  list above) steerd with balance_factor N
+#    A third scenario, burst (be2 = be1): BURSTS bursts of BURST streams
+#    each (default 8 x 16: twice the two backends' 8 slots, so half of
+#    every burst queues), all due within a millisecond, BURST_GAP s apart
+#    (every stream of a burst has ended before the next); the warm-up is
+#    none. A burst arrives faster than any probe: only the kernel's own
+#    count of open flows can spread it.
 #    ROUNDS rounds per scenario, contender order reversed every other round
 #    (A B C D, D C B A, ...) and the two modes swapped with it, so machine
 #    noise spreads evenly. p50/p99 time to first token and completion time
@@ -48,6 +54,10 @@ ROUNDS=${4:-2}
 RATE_EQ=${5:-28}
 POOL=${6:-8}
 WARM=$(awk -v d="$DUR" 'BEGIN { w = d / 5; if (w > 3) w = 3; print w }')
+BURST=${BURST:-16}
+BURSTS=${BURSTS:-8}
+BURST_GAP=${BURST_GAP:-1.2}
+SCENARIOS=${ROUTE_SCENARIOS:-equal slow burst}
 # shellcheck source-path=SCRIPTDIR source=../../tests/e2e/lib.sh
 . "$(dirname "$0")/../../tests/e2e/lib.sh"
 STEERD=$STEER_OUT/steerd
@@ -89,7 +99,7 @@ be2_as() { # equal|slow: (re)start be2's mockllm
 		done
 	fi
 	case $1 in
-	equal) mock be2 50 100 large ;;
+	equal | burst) mock be2 50 100 large ;;
 	slow) mock be2 200 25 large ;;
 	esac
 	BE2_PID=${STEER_PIDS[-1]}
@@ -209,6 +219,29 @@ run_load() {
 	echo "$out"
 }
 
+# BURSTS bursts of BURST streams (loadgen at BURST x 1000/s for 1 ms: due
+# 1/1000 of a second apart at most), per-request lines appended with the
+# burst's start offset; prints "n=... ok=... fail=... ttft_p99=..."
+run_bursts() { # NAME MODE ADDR PORT SRC...
+	local name=$1 mode=$2 a=$3 p=$4 k f=$OUTDIR/route-runs/$1.req
+	shift 4
+	local -a b=()
+	for s in "$@"; do b+=(-b "$s"); done
+	[ "$mode" = keepalive ] && b+=(-k "$POOL")
+	: >"$f"
+	for k in $(seq "$BURSTS"); do
+		nsx cli "$LOADGEN" -a "$a" -p "$p" -r $((BURST * 1000)) -d 0.001 -w 0 -m 16 -T 30 \
+			"${b[@]}" -o "$f.$k" >/dev/null
+		awk -F'\t' -v k="$k" 'BEGIN { OFS = "\t" } { $1 += k * 100000; print }' "$f.$k" >>"$f"
+		rm -f "$f.$k"
+		sleep "$BURST_GAP"
+	done
+	awk -F'\t' '{ print ($7 >= 0 ? $6 : 30000), ($7 >= 0) }' "$f" | sort -n |
+		awk '{ t[NR] = $1; ok += $2 }
+		END { i = int(0.99 * NR) + 1; if (i > NR) i = NR
+		      printf "n=%d ok=%d fail=%d ttft_p99=%.1f\n", NR, ok, NR - ok, NR ? t[i] : -1 }'
+}
+
 nft_on() {
 	nsx gw nft -f - <<EOF
 table ip steerroute {
@@ -251,7 +284,7 @@ target() {
 # ---- A: latency ----
 read -r -a CONTENDERS <<<"${ROUTE_CONTENDERS:-steer steer-nobound steer-plain nft-random haproxy-leastconn}"
 : >"$OUTDIR/route-runs.tsv"
-for SCEN in equal slow; do
+for SCEN in $SCENARIOS; do
 	be2_as "$SCEN"
 	LOAD_RATE=$RATE
 	[ "$SCEN" = equal ] && LOAD_RATE=$RATE_EQ
@@ -267,8 +300,10 @@ for SCEN in equal slow; do
 			log "A: $SCEN round $round: $c"
 			on "$c"
 			for mode in "${modes[@]}"; do
+				run=run_load
+				[ "$SCEN" = burst ] && run=run_bursts
 				# shellcheck disable=SC2046
-				out=$(run_load "$SCEN-$mode-$c-r$round" "$mode" $(target "$c") 198.18.1.3)
+				out=$($run "$SCEN-$mode-$c-r$round" "$mode" $(target "$c") 198.18.1.3)
 				log "A: $SCEN $mode $c r$round: $out"
 				printf '%s\t%s\t%s\t%s\t%s\n' "$SCEN" "$mode" "$c" "$round" "$out" |
 					tr ' ' '\t' >>"$OUTDIR/route-runs.tsv"
@@ -281,16 +316,18 @@ done
 # pooled over rounds: n fail ttft/total p50/p99, share of the requests served
 # by be2, each round's p99 TTFT; a failed request counts with the timeout
 : >"$OUTDIR/route.tsv"
-for SCEN in equal slow; do
+for SCEN in $SCENARIOS; do
+	w=$WARM
+	[ "$SCEN" = burst ] && w=0
 	for mode in close keepalive; do
 		for c in "${CONTENDERS[@]}"; do
 			rounds=$(for round in $(seq "$ROUNDS"); do
-				awk -F'\t' -v w="$WARM" '$1 >= w * 1000 { print ($7 >= 0 ? $6 : 30000) }' \
+				awk -F'\t' -v w="$w" '$1 >= w * 1000 { print ($7 >= 0 ? $6 : 30000) }' \
 					"$OUTDIR/route-runs/$SCEN-$mode-$c-r$round.req" | sort -n |
 					awk '{ v[NR] = $1 } END { i = int(0.99 * NR) + 1; if (i > NR) i = NR; printf "%.0f", NR ? v[i] : -1 }'
 				echo
 			done | paste -sd/)
-			cat "$OUTDIR/route-runs/$SCEN-$mode-$c"-r*.req | awk -F'\t' -v w="$WARM" \
+			cat "$OUTDIR/route-runs/$SCEN-$mode-$c"-r*.req | awk -F'\t' -v w="$w" \
 				-v key="$SCEN\t$mode\t$c" -v rounds="$rounds" '
 			function pc(a, n, p,   i) { i = int(p / 100 * n) + 1; if (i > n) i = n; return n ? a[i] : -1 }
 			function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t } }

@@ -3,7 +3,8 @@
  * steer_xdp fixtures, bounded-load consistent hashing (bpf/steer_bound.h,
  * docs/datapath.md step 5): a new flow whose Maglev choice already holds
  * its bound, ceil(c * weight / total weight * (open flows + 1)) and no
- * more than its weight while the class has room, walks its own probe
+ * more than its weight while the class has room (c = 1 once it is full),
+ * walks its own probe
  * sequence to the first backend under its bound; every step over, the
  * set's member with the most room (standby members too); none: the first
  * choice is kept (ev_bound_full); bound off (balance_pct 0): plain Maglev;
@@ -71,11 +72,15 @@ static uint64_t model_bound(const struct model *m, uint32_t be, uint64_t total)
 	for (i = 0; i < m->set.n; i++)
 		if (m->set.ids[i] == be) {
 			uint64_t den = (uint64_t)m->set.total_weight * 100;
-			uint64_t b = ((uint64_t)m->pct * m->set.weight[i] * (total + 1) + den - 1) /
+			bool full = total + 1 > m->set.total_weight;
+			/* c is 1 once the class is full: the exact share */
+			uint64_t b = ((uint64_t)(full ? 100 : m->pct) * m->set.weight[i] *
+					      (total + 1) +
+				      den - 1) /
 				     den;
 
 			/* no more than its weight (a capacity) while the class has room */
-			if (total + 1 <= m->set.total_weight && b > m->set.weight[i])
+			if (!full && b > m->set.weight[i])
 				b = m->set.weight[i];
 			return b;
 		}
@@ -340,8 +345,10 @@ static void publish_loads(struct model *m, int64_t a, int64_t b, uint32_t cap)
  * * 7) = 5, so A's choice would take a 5th flow and queue it while B has
  * 2 free; the bound is capped at A's capacity while the class has room,
  * so the flow goes to B. Then A 4, B 4 (the class full, 9 > 8): no cap,
- * A's bound is ceil(1.25 * 4/8 * 9) = 6 and a flow choosing A stays there
- * (the queue spreads by capacity, never refused).
+ * and c is 1: A's bound is its exact share ceil(4/8 * 9) = 5, so a flow
+ * choosing A stays there (the queue spreads by capacity, never refused),
+ * and the next one choosing A (A 5, B 4: bound ceil(4/8 * 10) = 5) goes
+ * to B. With c 1.25 the bound would be 6 and A would queue both.
  */
 static void check_capped_at_capacity(void)
 {
@@ -355,10 +362,15 @@ static void check_capped_at_capacity(void)
 	assert_int_equal(m.load[BE4_B], 3);
 
 	publish_loads(&m, 4, 4, 4);
-	assert_int_equal(model_bound(&m, BE4_A, 8), 6);
+	assert_int_equal(model_bound(&m, BE4_A, 8), 5);
 	assert_int_equal(run_syns(&m, port_choosing(&m, 37300, BE4_A), 1, &full), 0);
 	assert_int_equal(full, 0);
 	assert_int_equal(m.load[BE4_A], 5);
+	assert_int_equal(model_bound(&m, BE4_A, 9), 5);
+	assert_int_equal(run_syns(&m, port_choosing(&m, 37400, BE4_A), 1, &full), 1);
+	assert_int_equal(full, 0);
+	assert_int_equal(m.load[BE4_A], 5);
+	assert_int_equal(m.load[BE4_B], 5);
 }
 
 /*

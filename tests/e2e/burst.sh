@@ -8,7 +8,9 @@
 # arrives within a fraction of that, so only the kernel's own count of open
 # flows can spread it (bpf/steer_bound.h). No backend may receive more than
 # its bound of the burst, ceil(c * weight / total weight * 48), with the
-# weights the table really holds (table_sets) and c = balance_factor 1.25:
+# weights the table really holds (table_sets) and c = 1: the burst is over
+# the class's capacity (48 > 24), where the bound is each backend's exact
+# share whatever balance_factor (1.25 here) says (bpf/steer_bound.h):
 #   1 the worst burst for plain Maglev: 48 client ports whose Maglev choice
 #     is be3 (found with steerctl explain): be3 takes its bound, the rest
 #     walk on (ev_bound_divert counted);
@@ -66,7 +68,7 @@ loads() {
 			"\(.key)=\(.value.open)"] | join(" ")'
 }
 
-# the bound of each backend of the class's table for a burst of N: "be3=20 ..."
+# the bound of each backend of the class's table for a burst of N: "be3=16 ..."
 bounds() { # c
 	local tid
 	tid=$(ctl -j explain "$SRC:20000" "$VIP:80" tcp | jq -r .table_id)
@@ -113,7 +115,7 @@ burst() {
 # per-backend counts of a burst's output: "be3=20 be4=14 ..."
 counts() { sort "$1" | uniq -c | awk '{printf "%s%s=%s", (NR > 1 ? " " : ""), $2, $1}'; }
 
-# every backend's count within its bound ("be3=20 ..." both)
+# every backend's count within its bound ("be3=16 ..." both)
 within_bounds() { # counts bounds
 	local kv b n bd
 	for kv in $1; do
@@ -132,8 +134,8 @@ loads_zero() { [ -z "$(loads)" ]; }
 PORTS=$(be3_ports 20000 $((N + 1)) | xargs)
 XPORT=${PORTS##* } # one more, for explain
 PORTS=${PORTS% *}
-B1=$(bounds 1.25)
-log "bounds of a burst of $N with c 1.25: $B1"
+B1=$(bounds 1)
+log "bounds of a burst of $N (over the class's capacity: c 1): $B1"
 check "backend_load starts at 0" loads_zero
 ex=$(ctl explain "$SRC:$XPORT" "$VIP:80" tcp | grep '^first')
 check "explain, nothing open: first choice be3 kept ($ex)" \
@@ -145,7 +147,7 @@ sleep 2 # the streams are open (each lasts 2 s and more)
 ex=$(ctl explain "$SRC:$XPORT" "$VIP:80" tcp | grep -E '^(first|backend)' | xargs)
 wait $BURST_PID
 log "explain during the burst: $ex"
-# kept while be3's open flows are under its bound (for 49 flows: 21), else
+# kept while be3's open flows are under its bound (for 49 flows: 17), else
 # diverted to another backend
 explain_consistent() {
 	awk '{
