@@ -12,7 +12,8 @@
 #   e2e    scripts/bench/e2e.sh: wrk through steer / nftables / HAProxy /
 #          nginx / direct routing, keep-alive and connection per request
 #   route  scripts/bench/route.sh: open-loop streaming load, backends equal
-#          and one 4x slower, connection per request and keep-alive pools;
+#          and one 4x slower, bursts of streams over the backends' slots,
+#          connection per request and keep-alive pools;
 #          cost under tenant constraints
 #   cp     scripts/bench/steerd-steady.sh: decide + publish, CPU, RSS
 set -uo pipefail
@@ -239,7 +240,7 @@ fi
 # ---- 3. routing quality ----
 if want route; then
 	RT_ARGS="$RT_D $RT_RATE $RT_ROUNDS $RT_RATE_EQ $RT_POOL"
-	say "route: open-loop streaming, 2 scenarios x 2 modes x 4 contenders x $RT_ROUNDS rounds x $RT_D s"
+	say "route: open-loop streaming, 3 scenarios (equal, slow, burst) x 2 modes x 5 contenders x $RT_ROUNDS rounds x $RT_D s"
 	t=$SECONDS
 	rm -f "$OUT/route.tsv" "$OUT/route-cost.tsv"
 	# shellcheck disable=SC2086
