@@ -259,4 +259,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } table_sets SEC(".maps");
 
+/*
+ * After the first of two lookups that differ only in their map (one per
+ * branch): clang would otherwise sink them into one call fed by a select
+ * of the map. The verifier can't name the map of such a call ("poisoned"),
+ * so it neither inlines it (hash and LRU maps) nor calls the map's own
+ * lookup directly, and the packet pays the generic helper's indirect call
+ * (kernel/bpf/verifier.c, do_misc_fixups: bpf_map_ptr_poisoned).
+ * An empty asm on the result ends the match at that branch's last
+ * instruction.
+ */
+#define steer_one_map_per_call(v) asm volatile("" : "+r"(v))
+
 #endif /* STEER_MAPS_H */

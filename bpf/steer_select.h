@@ -15,6 +15,7 @@ static __always_inline __u32 steer_tenant_of(const struct steer_flow_key *k)
 
 		__builtin_memcpy(lk.addr, k->src, 4);
 		t = bpf_map_lookup_elem(&tenants_v4, &lk);
+		steer_one_map_per_call(t);
 	} else {
 		struct steer_lpm_v6_key lk = { .prefixlen = 128 };
 

@@ -219,7 +219,12 @@ static __noinline int steer_tc_handle(struct __sk_buff *skb)
 		fk.proto = p.key.proto;
 		fk.family = p.key.family;
 		fk.pad = 0;
-		e = syn ? bpf_map_lookup_elem(&ct_syn, &fk) : bpf_map_lookup_elem(&ct, &fk);
+		if (syn) {
+			e = bpf_map_lookup_elem(&ct_syn, &fk);
+			steer_one_map_per_call(e);
+		} else {
+			e = bpf_map_lookup_elem(&ct, &fk);
+		}
 		if (e && bits == STEER_CT_F_SYNACK)
 			__sync_fetch_and_or(&e->flags, bits);
 		else if (e)
