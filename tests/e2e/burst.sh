@@ -50,14 +50,10 @@ steerd_start
 
 SRC=$(src b chat 4)
 VIP=$(vip chat 4)
-ctl() { timeout 20 ip netns exec "$(ns gw)" "$STEERCTL" -s "$RUN_DIR/steerd.sock" "$@"; }
+ctl() { gw_ctl "$@"; }
 
 # (not steerd_wait: with three backends, tenant a's chat class has none)
-ready() {
-	be_states_are 1 3 4 5 &&
-		ctl -j explain "$SRC:20000" "$VIP:80" tcp 2>/dev/null | jq -e '.backend.name' >/dev/null
-}
-wait_for 100 ready || die "steerd not ready: $(grep -v debug "$RUN_DIR/steerd.log" | tail -5)"
+wait_for 100 b_chat_ready 3 4 5 || die "steerd not ready: $(grep -v debug "$RUN_DIR/steerd.log" | tail -5)"
 sleep "$(awk "BEGIN {print 2 * $LLM_INTERVAL_MS / 1000}")"
 log "steerd ready after ${SECONDS}s"
 

@@ -291,6 +291,9 @@ steer_cleanup() {
 #                           [DONE] and exactly TOKENS tokens
 #   peer_class LOGLINE      "a chat", "b code", ... or "?" from a log line's peer
 #   wait_for TENTHS CMD...  poll CMD every 0.1 s
+#   gw_ctl ARGS...          steerctl on steerd_start's socket, in the gateway
+#   b_chat_ready ID...      backends ID... active and tenant b's IPv4 chat
+#                           class steering (explain names a backend)
 #   ms_now                  milliseconds since the epoch
 # ---------------------------------------------------------------------------
 MOCKLLM=${STEER_MOCKLLM:-$STEER_OUT/mockllm}
@@ -461,6 +464,16 @@ be_states_are() {
 	for id in "$@"; do
 		[ "$(be_state "$id")" = "$want" ] || return 1
 	done
+}
+
+gw_ctl() {
+	timeout 20 ip netns exec "$(ns gw)" "$STEER_OUT/steerctl" -s "$RUN_DIR/steerd.sock" "$@"
+}
+
+b_chat_ready() {
+	be_states_are 1 "$@" &&
+		gw_ctl -j explain "$(src b chat 4):20000" "$(vip chat 4):80" tcp 2>/dev/null |
+		jq -e '.backend.name' >/dev/null
 }
 
 llm_ready() {

@@ -33,14 +33,8 @@ LLM_SETTINGS=("ttft_memory_ms: 3000")
 llm_policy
 steerd_start
 
-SRC=$(src b chat 4)
-VIP=$(vip chat 4)
-ctl() { timeout 20 ip netns exec "$(ns gw)" "$STEERCTL" -s "$RUN_DIR/steerd.sock" "$@"; }
-ready() {
-	be_states_are 1 3 4 5 &&
-		ctl -j explain "$SRC:20000" "$VIP:80" tcp 2>/dev/null | jq -e '.backend.name' >/dev/null
-}
-wait_for 100 ready || die "steerd not ready: $(grep -v debug "$RUN_DIR/steerd.log" | tail -5)"
+ctl() { gw_ctl "$@"; }
+wait_for 100 b_chat_ready 3 4 5 || die "steerd not ready: $(grep -v debug "$RUN_DIR/steerd.log" | tail -5)"
 log "steerd ready after ${SECONDS}s"
 expect "slow_ttft_factor is on by default" \
 	"$(ctl -j policy dump | jq -r '.policy.settings.slow_ttft_factor')" 3

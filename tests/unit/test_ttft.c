@@ -98,18 +98,19 @@ static void test_probe_reads_ttft_histograms(void **state)
 	assert_false(r.has_ttft);	/* Chitu reports no TTFT */
 }
 
-static const char policy_yaml[] =
-	"settings: {maglev_size: 251, ttft_memory_ms: 10000}\n"
-	"tasks: [chat]\n"
-	"models:\n"
-	"  - {name: m1, cost: 1, quality: {chat: 0.8}}\n"
-	"services:\n"
-	"  - {name: chat, vip: 198.18.100.1, port: 80, task: chat}\n"
-	"backends:\n"
-	"  - {name: be1, address: 198.18.2.2, port: 8000, model: m1, provider: self,"
-	" region: lab, capacity: 10, metrics_url: \"http://198.18.2.2:8000/metrics\"}\n"
-	"tenants:\n"
-	"  - {name: default, action: reject}\n";
+/* one backend, be1; SETTINGS: a settings line or "", METRICS: " metrics: X," or "" */
+#define ONE_BACKEND(SETTINGS, METRICS)                                                     \
+	SETTINGS "tasks: [chat]\n"                                                          \
+		 "models:\n"                                                                \
+		 "  - {name: m1, cost: 1, quality: {chat: 0.8}}\n"                          \
+		 "services:\n"                                                              \
+		 "  - {name: chat, vip: 198.18.100.1, port: 80, task: chat}\n"              \
+		 "backends:\n"                                                              \
+		 "  - {name: be1, address: 198.18.2.2, port: 8000, model: m1, provider: self," \
+		 " region: lab, capacity: 10," METRICS                                      \
+		 " metrics_url: \"http://198.18.2.2:8000/metrics\"}\n"                      \
+		 "tenants:\n"                                                               \
+		 "  - {name: default, action: reject}\n"
 
 static void probe_ttft_queue(struct steerd *d, double count, double sum, double q_count,
 			     double q_sum, uint64_t at_ms)
@@ -160,18 +161,7 @@ static void steerd_done(struct steerd *d)
  */
 static void test_steerd_takes_queue_wait_off(void **state)
 {
-	struct steerd *d = steerd_with(
-		"tasks: [chat]\n"
-		"models:\n"
-		"  - {name: m1, cost: 1, quality: {chat: 0.8}}\n"
-		"services:\n"
-		"  - {name: chat, vip: 198.18.100.1, port: 80, task: chat}\n"
-		"backends:\n"
-		"  - {name: sg, address: 198.18.2.2, port: 8000, model: m1, provider: self,"
-		" region: lab, capacity: 10, metrics: sglang,"
-		" metrics_url: \"http://198.18.2.2:8000/metrics\"}\n"
-		"tenants:\n"
-		"  - {name: default, action: reject}\n");
+	struct steerd *d = steerd_with(ONE_BACKEND("", " metrics: sglang,"));
 	uint64_t now = util_now_ms();
 
 	(void)state;
@@ -201,21 +191,15 @@ static void test_steerd_takes_queue_wait_off(void **state)
 
 static void test_steerd_mean_per_interval(void **state)
 {
-	struct steerd *d = calloc(1, sizeof(*d));
-	struct policy_errors errs;
+	struct steerd *d =
+		steerd_with(ONE_BACKEND("settings: {maglev_size: 251, ttft_memory_ms: 10000}\n", ""));
 	uint64_t now = util_now_ms();
 
 	(void)state;
-	assert_non_null(d);
-	memset(&errs, 0, sizeof(errs));
-	assert_int_equal(
-		policy_load_string("t.yaml", policy_yaml, sizeof(policy_yaml) - 1, &d->pol, &errs),
-		0);
 	assert_true(d->pol.slow_ttft_factor == 3);	/* the default, on */
 	assert_string_equal(d->pol.backends[0].metrics.ttft, "vllm:request_prefill_time_seconds");
 	assert_string_equal(d->pol.backends[0].metrics.queue, "");
 	assert_int_equal(d->pol.ttft_memory_ms, 10000);
-	assert_int_equal(steerd_track_init(d, NULL, NULL), 0);
 
 	/* the first page is the base: everything since the server started is
 	 * no measure of now */
@@ -247,11 +231,7 @@ static void test_steerd_mean_per_interval(void **state)
 	d->track[0].ttft_at_ms -= 10001;
 	steerd_live_build(d);
 	assert_false(d->live[0].has_ttft);
-
-	free(d->track);
-	free(d->live);
-	policy_free(&d->pol);
-	free(d);
+	steerd_done(d);
 }
 
 static void ttft(struct engine_live *l, double ms)
