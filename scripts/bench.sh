@@ -43,6 +43,7 @@ if [ $SMOKE -eq 1 ]; then
 	E2E_R=1 E2E_D=1 E2E_C=8
 	export E2E_WARM=0
 	RT_D=2 RT_RATE=6 RT_ROUNDS=1 RT_RATE_EQ=12 RT_POOL=8
+	export BURSTS=2 # route.sh's burst scenario: 2 bursts per run, not 8
 	CP=("16 2 8 1 1")
 else
 	PKT_N=1000000 PKT_R=5
@@ -255,7 +256,8 @@ if want route; then
 		echo "chat completions (16 tokens) at a fixed rate (open loop) for $RT_D s per run; mockllm"
 		echo "backends of 4 slots: be1 fast (TTFT 50 ms, 100 tok/s); be2 the same (**equal**, at"
 		echo "$RT_RATE_EQ req/s) or 4× slower (**slow**: TTFT 200 ms, 25 tok/s, at $RT_RATE req/s), same"
-		echo "declared capacity. **close**: a new connection per request (HTTP/1.0);"
+		echo "declared capacity; **burst**: be2 equal, 8 bursts of 16 streams each due within 1 ms"
+		echo "(twice the 8 slots), 1.2 s apart, no warm-up. **close**: a new connection per request (HTTP/1.0);"
 		echo "**keepalive**: a pool of at most $RT_POOL HTTP/1.1 keep-alive connections (loadgen -k,"
 		echo "an HTTP client agent's pool: the most recently freed idle connection first, a"
 		echo "request waits when all $RT_POOL are busy). $RT_ROUNDS rounds, contender order reversed every"
