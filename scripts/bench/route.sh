@@ -219,9 +219,10 @@ run_load() {
 	echo "$out"
 }
 
-# BURSTS bursts of BURST streams (loadgen at BURST x 1000/s for 1 ms: due
-# 1/1000 of a second apart at most), per-request lines appended with the
-# burst's start offset; prints "n=... ok=... fail=... ttft_p99=..."
+# BURSTS bursts of BURST streams (loadgen at BURST x 1000/s for 1 ms: all
+# due within a millisecond; with -k each burst has a fresh pool),
+# per-request lines appended with the burst's start offset (k x 100 s);
+# prints "n=... ok=... fail=... ttft_p99=..."
 run_bursts() { # NAME MODE ADDR PORT SRC...
 	local name=$1 mode=$2 a=$3 p=$4 k f=$OUTDIR/route-runs/$1.req
 	shift 4
