@@ -95,6 +95,11 @@ check "RELOADING=1 then READY=1 'rejected' to systemd" \
 # ---- a good reload ----
 cp "$RUN_DIR/good.yaml" "$POLICY"
 check "good reload exits 0" "$STEERCTL" -s "$CTL" reload
+# the listener writes what it got a moment after steerctl has its answer
+for _ in $(seq 20); do
+	grep -q "^READY=1|STATUS=reloaded $POLICY" "$NLOG" && break
+	sleep 0.1
+done
 check "READY=1 'reloaded' to systemd" grep -q "^READY=1|STATUS=reloaded $POLICY" "$NLOG"
 
 # ---- stop ----
