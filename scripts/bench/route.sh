@@ -224,17 +224,14 @@ run_load() {
 # per-request lines appended with the burst's start offset (k x 100 s);
 # prints "n=... ok=... fail=... ttft_p99=..."
 run_bursts() { # NAME MODE ADDR PORT SRC...
-	local name=$1 mode=$2 a=$3 p=$4 k f=$OUTDIR/route-runs/$1.req
-	shift 4
-	local -a b=()
-	for s in "$@"; do b+=(-b "$s"); done
-	[ "$mode" = keepalive ] && b+=(-k "$POOL")
+	local name=$1 k f=$OUTDIR/route-runs/$1.req
+	shift
 	: >"$f"
 	for k in $(seq "$BURSTS"); do
-		nsx cli "$LOADGEN" -a "$a" -p "$p" -r $((BURST * 1000)) -d 0.001 -w 0 -m 16 -T 30 \
-			"${b[@]}" -o "$f.$k" >/dev/null
-		awk -F'\t' -v k="$k" 'BEGIN { OFS = "\t" } { $1 += k * 100000; print }' "$f.$k" >>"$f"
-		rm -f "$f.$k"
+		LOAD_RATE=$((BURST * 1000)) DUR=0.001 WARM=0 run_load "$name.$k" "$@" >/dev/null
+		awk -F'\t' -v k="$k" 'BEGIN { OFS = "\t" } { $1 += k * 100000; print }' \
+			"$OUTDIR/route-runs/$name.$k.req" >>"$f"
+		rm -f "$OUTDIR/route-runs/$name.$k.req"
 		sleep "$BURST_GAP"
 	done
 	awk -F'\t' '{ print ($7 >= 0 ? $6 : 30000), ($7 >= 0) }' "$f" | sort -n |

@@ -43,7 +43,7 @@ steerd_start
 steerd_wait
 log "steerd ready after ${SECONDS}s"
 
-ctl() { timeout 20 ip netns exec "$(ns gw)" "$STEER_OUT/steerctl" -s "$RUN_DIR/steerd.sock" "$@"; }
+ctl() { gw_ctl "$@"; }
 slots() { ctl -j tenant show "$1" | jq '.admission.active // -1'; }
 answered() { grep -vcx -- '-' <<<"$1" || true; }
 

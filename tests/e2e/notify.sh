@@ -85,10 +85,7 @@ check "the old policy still runs (1 backend)" \
 jout=$("$STEERCTL" -j -s "$CTL" reload 2>&1 || true)
 check "steerctl -j reload: the errors in the JSON error" \
 	grep -q "$POLICY:3:" <<<"$jout"
-for _ in $(seq 20); do
-	grep -q 'STATUS=reload of .* rejected' "$NLOG" && break
-	sleep 0.1
-done
+wait_for 20 grep -q 'STATUS=reload of .* rejected' "$NLOG" || true
 check "RELOADING=1 then READY=1 'rejected' to systemd" \
 	bash -c "grep -q '^RELOADING=1' '$NLOG' && grep -q '^READY=1|STATUS=reload of .* rejected' '$NLOG'"
 
@@ -96,10 +93,7 @@ check "RELOADING=1 then READY=1 'rejected' to systemd" \
 cp "$RUN_DIR/good.yaml" "$POLICY"
 check "good reload exits 0" "$STEERCTL" -s "$CTL" reload
 # the listener writes what it got a moment after steerctl has its answer
-for _ in $(seq 20); do
-	grep -q "^READY=1|STATUS=reloaded $POLICY" "$NLOG" && break
-	sleep 0.1
-done
+wait_for 20 grep -q "^READY=1|STATUS=reloaded $POLICY" "$NLOG" || true
 check "READY=1 'reloaded' to systemd" grep -q "^READY=1|STATUS=reloaded $POLICY" "$NLOG"
 
 # ---- stop ----

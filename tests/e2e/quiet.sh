@@ -42,7 +42,7 @@ grep -q '^  conntrack_entries: 1024$' "$POLICY" || die "policy: settings not set
 steerd_start
 steerd_wait
 log "steerd ready after ${SECONDS}s (closing timeout ${CLOSING_MS} ms)"
-ctl() { timeout 20 ip netns exec "$(ns gw)" "$STEER_OUT/steerctl" -s "$RUN_DIR/steerd.sock" "$@"; }
+ctl() { gw_ctl "$@"; }
 
 # the quiet client: tenant b, chat VIP; it prints its first answer at once
 nsx tb python3 "$STEER_TOP/tests/e2e/quiet.py" 198.18.2.2 198.18.100.1 80 \

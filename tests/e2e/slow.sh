@@ -33,17 +33,16 @@ LLM_SETTINGS=("ttft_memory_ms: 3000")
 llm_policy
 steerd_start
 
-ctl() { gw_ctl "$@"; }
 wait_for 100 b_chat_ready 3 4 5 || die "steerd not ready: $(grep -v debug "$RUN_DIR/steerd.log" | tail -5)"
 log "steerd ready after ${SECONDS}s"
 expect "slow_ttft_factor is on by default" \
-	"$(ctl -j policy dump | jq -r '.policy.settings.slow_ttft_factor')" 3
+	"$(gw_ctl -j policy dump | jq -r '.policy.settings.slow_ttft_factor')" 3
 
 # "be4:slow be3:standby be5:set" for tenant b's IPv4 chat class: each
 # excluded backend with its reason, then the set (weight 0: a standby the
 # bound may walk to, no share of the table)
 reasons() {
-	ctl -j policy show b chat | jq -r '.classes[] | select(.family == "ipv4") |
+	gw_ctl -j policy show b chat | jq -r '.classes[] | select(.family == "ipv4") |
 		([.excluded[] | "\(.name):\(.reason)"] +
 		 [.backends[] | "\(.name):\(if .weight > 0 then "set" else "standby" end)"]) |
 		join(" ")'
