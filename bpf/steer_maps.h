@@ -172,6 +172,28 @@ struct {
 } ct_syn SEC(".maps");
 
 /*
+ * Which TCP keys may be in ct or ct_syn (include/steer_ct_hint.h): a SYN
+ * whose slot is clear skips both lookups. Mappable: steerd's sweep clears
+ * and sets bits with atomics on the words while XDP sets others in them.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, STEER_CT_HINT_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct_hint SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct steer_ct_hint_ctl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct_hint_ctl SEC(".maps");
+
+/*
  * Fragmented datagrams in flight (steer_frag.h): frags, client to VIP,
  * noted by XDP at the first fragment; frags_rev, backend to client, noted
  * by TC at a reply's first fragment (value: the reply's VIP, as in rct).

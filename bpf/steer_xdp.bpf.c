@@ -20,6 +20,7 @@
 #include "steer_nat.h"
 #include "steer_ip4_verify.h"
 #include "steer_mss.h"
+#include "steer_ct_hint_bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -208,6 +209,8 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	      !(e.flags & STEER_CT_F_CLOSED);
 	if (syn)
 		e.flags |= STEER_CT_F_EMBRYONIC;
+	if (kind == STEER_NEW_NONSYN)
+		steer_ct_hint_note(&p->key); /* before the entry (a SYN's: steer_xdp) */
 	if (syn)
 		werr = bpf_map_update_elem(&ct_syn, &p->key, &e, BPF_ANY);
 	else /* reverse entry first: a reply must never beat its NAT state */
@@ -463,9 +466,14 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 	    !steer_dry_run && steer_xdp_mss_clamp(ctx, &p, svc->mss_clamp))
 		steer_count_reason(&xdp_reasons, STEER_R_EV_MSS_CLAMPED, bytes);
 
-	e = bpf_map_lookup_elem(&ct, &p.key);
-	if (!e && p.key.proto == IPPROTO_TCP)
-		e = bpf_map_lookup_elem(&ct_syn, &p.key); /* half-open */
+	if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_SYN) &&
+	    steer_ct_hint_note(&p.key)) {
+		e = NULL; /* a new flow's SYN: in neither table (steer_ct_hint.h) */
+	} else {
+		e = bpf_map_lookup_elem(&ct, &p.key);
+		if (!e && p.key.proto == IPPROTO_TCP)
+			e = bpf_map_lookup_elem(&ct_syn, &p.key); /* half-open */
+	}
 	if (e) {
 		r = steer_xdp_established(ctx, &p, svc, cfg, e, bytes);
 	} else if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_RST)) {

@@ -28,6 +28,8 @@
 #define STEER_CT_ENTRIES	262144	/* forward and reverse conntrack, each (default) */
 #define STEER_CT_SYN_ENTRIES	65536	/* half-open flows, forward and reverse (default) */
 #define STEER_FRAG_ENTRIES	8192	/* fragmented datagrams in flight, each way */
+#define STEER_CT_HINT_WORDS	16384	/* ct_hint: 64-bit words, 32 slots of 2 bits each */
+#define STEER_CT_HINT_SEED	0x5eedc7u /* its flow hash seed: fixed, not the policy's */
 #define STEER_MAGLEV_DEFAULT	16381	/* default prime table size */
 #define STEER_MAGLEV_MAX	131071	/* largest table the loader accepts */
 #define STEER_IPV6_EXT_MAX	4	/* IPv6 extension headers skipped before giving up */
@@ -66,6 +68,8 @@
 #define STEER_MAP_TABLE_SETS	"table_sets"
 #define STEER_MAP_FRAGS		"frags"
 #define STEER_MAP_FRAGS_REV	"frags_rev"
+#define STEER_MAP_CT_HINT	"ct_hint"
+#define STEER_MAP_CT_HINT_CTL	"ct_hint_ctl"
 /*
  * Links are pinned as "<pin root>/links/xdp-<ifname>" and "tc-<ifname>"
  * ('.' and '%' in ifname escaped as %2e, %25: bpffs refuses dots).
@@ -225,6 +229,16 @@ struct steer_config {
 	__u32 flags;		/* reserved, 0 */
 	__u32 nonsyn_rate;	/* entries a tenant's non-SYN misses may make per second
 				 * (burst: one second's worth); 0: unlimited */
+};
+
+/*
+ * ct_hint_ctl[0]: may a SYN trust ct_hint (steer_ct_hint.h)? on: steerd
+ * has completed a rebuild; gen: the generation (bit 0 or 1 of each slot)
+ * that rebuild made. Both 0 until then: every SYN looks ct and ct_syn up.
+ */
+struct steer_ct_hint_ctl {
+	__u32 on;
+	__u32 gen;
 };
 
 /* services: (VIP, port, proto) -> service. */
@@ -464,6 +478,7 @@ struct steer_explain {
 /* ---- size guards --------------------------------------------------------- */
 
 _Static_assert(sizeof(struct steer_config) == 32, "steer_config size");
+_Static_assert(sizeof(struct steer_ct_hint_ctl) == 8, "steer_ct_hint_ctl size");
 _Static_assert(sizeof(struct steer_service_key) == 20, "steer_service_key size");
 _Static_assert(sizeof(struct steer_service) == 16, "steer_service size");
 _Static_assert(sizeof(struct steer_lpm_v4_key) == 8, "steer_lpm_v4_key size");

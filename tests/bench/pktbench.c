@@ -4,7 +4,10 @@
  * BPF_PROG_TEST_RUN, as a ratio to a no-op XDP program timed the same way
  * in the same run.
  *
- *   pktbench [-n PACKETS] [-r ROUNDS] [-t RAW.tsv]
+ *   pktbench [-n PACKETS] [-r ROUNDS] [-t RAW.tsv] [-c CASE[,CASE...]]
+ *
+ * -c times only the cases named (and the no-op, every ratio's base): one
+ * path under perf, or an A/B of one path without the rest's minutes.
  *
  * Runs in the BPF fixtures' private environment (tests/bpf/bpftest_env.c:
  * own netns and bpffs, veths with permanent neighbours, forwarding on), so
@@ -75,6 +78,7 @@
 
 static unsigned long npkts = 1000000;
 static int rounds = 5;
+static unsigned int want = ~0u; /* bit per case (-c) */
 static FILE *raw;
 static int noop_fd = -1;
 
@@ -241,11 +245,30 @@ static void map_empty(int fd)
 	}
 }
 
+/*
+ * One pass of steerd's sweep, nothing expiring: ct_hint rebuilt from what
+ * the tables hold and trusted (include/steer_ct_hint.h), as steerd keeps
+ * it, so that a SYN of a new flow skips the ct and ct_syn lookups.
+ */
+static void hint_rebuild(void)
+{
+	const struct dp_ct_timeouts t = { ~0ull, ~0ull, ~0ull, ~0ull };
+	struct dp_ct_sweep sw = { 0 };
+	int r;
+
+	while ((r = dp_ct_sweep(bpft.dp, &sw, &t, bpft_now_ns(), 1u << 30)) == 0)
+		;
+	if (r < 0)
+		fprintf(stderr, "pktbench: sweep: %s\n", strerror(-r));
+	dp_ct_sweep_free(&sw);
+}
+
 static void ct_empty(void)
 {
 	map_empty(bpft.ct_fd);
 	map_empty(bpft.rct_fd);
 	map_empty(bpft.ct_syn_fd); /* where SYNs' entries live until the handshake ends */
+	hint_rebuild();
 }
 
 /* Fill ct and rct to capacity with entries no packet of ours matches. */
@@ -288,6 +311,7 @@ static void ct_fill(void)
 		if (bpf_map_update_batch(bpft.rct_fd, k, rv, &n, &bo))
 			fprintf(stderr, "pktbench: rct fill: %s\n", strerror(errno));
 	}
+	hint_rebuild(); /* the entries' hint bits, as steerd's next pass sets them */
 }
 
 static void note_verdict(int c, uint32_t ret)
@@ -311,6 +335,8 @@ static int time_calls(int c, int r, int fd, bool xdp, const struct frame *frames
 	unsigned long i;
 	int err;
 
+	if (!(want & 1u << c))
+		return 0;
 	for (i = 0; i < npkts; i++) {
 		if (chunk && i && i % chunk == 0)
 			ct_empty();
@@ -336,6 +362,8 @@ static int time_batch(int c, int r, int fd, const struct frame *f)
 	double sum = 0;
 	int err;
 
+	if (!(want & 1u << c))
+		return 0;
 	/* one call with repeat=npkts (split if the kernel caps repeat) */
 	while (left) {
 		n = left;
@@ -488,6 +516,12 @@ static int bound_set(bool on)
 	return dp_service_set(bpft.dp, &k, &s);
 }
 
+/* Is any of the three cases timed (-c)? Their set-up is skipped if not. */
+static bool wanted(int a, int b, int c)
+{
+	return want & (1u << a | 1u << b | 1u << c);
+}
+
 static int run(void)
 {
 	int r, c, s, i;
@@ -527,7 +561,7 @@ static int run(void)
 			return 1;
 		/* established flows and their replies */
 		ct_empty();
-		if (open_flows(NFLOWS, false))
+		if (wanted(C_EST1, C_EST64K, C_TCREPLY) && open_flows(NFLOWS, false))
 			return 1;
 		if (time_calls(C_EST1, r, bpft.xdp_fd, true, ack_pk, 1, 0) ||
 		    time_calls(C_EST64K, r, bpft.xdp_fd, true, ack_pk, NFLOWS, 0) ||
@@ -536,20 +570,22 @@ static int run(void)
 		/* the backends' SYN+ACKs to half-open flows (no reverse entry:
 		 * bpf/steer_embryonic.h) */
 		ct_empty();
-		if (open_flows(HALF_FLOWS, true) ||
+		if ((wanted(C_TCSYNACK, C_TCSYNACK, C_TCSYNACK) && open_flows(HALF_FLOWS, true)) ||
 		    time_calls(C_TCSYNACK, r, bpft.tc_fd, false, synack_pk, HALF_FLOWS, 0))
 			return 1;
 		/* SYNs into a full table: every insert evicts */
 		ct_empty();
-		ct_fill();
+		if (wanted(C_SYNFULL, C_SYNFULL, C_SYNFULL))
+			ct_fill();
 		if (time_calls(C_SYNFULL, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, 0))
 			return 1;
 		ct_empty();
 	}
 
 	/* steerd's conntrack sweep over a full table: a pass that keeps every
-	 * entry (counting), then one that expires them all (deleting) */
-	{
+	 * entry (counting), then one that expires them all (deleting); not
+	 * with -c */
+	if (want == ~0u) {
 		const struct dp_ct_timeouts t = { 60000000000ULL, 21600000000000ULL,
 						  10000000000ULL, 30000000000ULL };
 		struct dp_ct_sweep sw = { 0 };
@@ -581,7 +617,7 @@ static int run(void)
 		fprintf(raw, "case\tstyle\tround\tns_per_packet\n");
 		for (c = 0; c < C_N; c++)
 			for (s = 0; s < ST_N; s++) {
-				if (s == ST_BATCH && !has_batch[c])
+				if ((s == ST_BATCH && !has_batch[c]) || !(want & 1u << c))
 					continue;
 				for (r = 0; r < rounds; r++)
 					fprintf(raw, "%s\t%s\t%d\t%.2f\n", case_name[c],
@@ -597,6 +633,8 @@ static int run(void)
 	for (c = 0; c < C_N; c++) {
 		double lo, hi, m, base;
 
+		if (!(want & 1u << c))
+			continue;
 		printf("| %s |", case_desc[c]);
 		for (s = 0; s < ST_N; s++) {
 			if (s == ST_BATCH && !has_batch[c]) {
@@ -620,6 +658,9 @@ static int run(void)
 		for (s = 0; s < ST_N; s++) {
 			double lo, hi, m, base;
 
+			if (!(want & 1u << c))
+				continue;
+
 			if (s == ST_BATCH && !has_batch[c])
 				continue;
 			m = median(res[c][s], rounds, &lo, &hi);
@@ -633,17 +674,45 @@ static int run(void)
 	return 0;
 }
 
+/* "syn,est1" -> their bits, the no-op's always; 0 (said why) on a bad name */
+static unsigned int cases_of(const char *list)
+{
+	unsigned int m = 1u << C_NOOP;
+	char buf[256], *tok, *save = NULL;
+	int c;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (c = 0; c < C_N && strcmp(tok, case_name[c]); c++)
+			;
+		if (c == C_N) {
+			fprintf(stderr, "pktbench: -c: unknown case '%s' (expected", tok);
+			for (c = 0; c < C_N; c++)
+				fprintf(stderr, " %s", case_name[c]);
+			fprintf(stderr, ")\n");
+			return 0;
+		}
+		m |= 1u << c;
+	}
+	return m;
+}
+
 int main(int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:r:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:t:c:")) != -1) {
 		switch (opt) {
 		case 'n':
 			npkts = strtoul(optarg, NULL, 10);
 			break;
 		case 'r':
 			rounds = atoi(optarg);
+			break;
+		case 'c':
+			want = cases_of(optarg);
+			if (!want)
+				return 2;
 			break;
 		case 't':
 			raw = fopen(optarg, "w");
@@ -653,7 +722,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(stderr, "usage: pktbench [-n PACKETS] [-r ROUNDS] [-t RAW.tsv]\n");
+			fprintf(stderr, "usage: pktbench [-n PACKETS] [-r ROUNDS] [-t RAW.tsv] [-c CASE,...]\n");
 			return 2;
 		}
 	}

@@ -422,6 +422,13 @@ int bpft_reset(void **state)
 		return -1;
 	for (i = 0; i < 16; i++)
 		dp_table_del(bpft.dp, i);
+	{
+		/* every SYN looks up: fixtures write ct entries themselves */
+		const struct steer_ct_hint_ctl off = { 0 };
+
+		if (dp_ct_hint_ctl_set(bpft.dp, &off))
+			return -1;
+	}
 
 	err = dp_config_set(bpft.dp, &cfg);
 	if (err) {

@@ -110,6 +110,19 @@ static int sweep_start(struct dp *dp, struct dp_ct_sweep *s, uint64_t now_ns)
 	err = dp_backends_read_all(dp, s->backends);
 	if (err)
 		return err;
+	/* ct_hint: the generation XDP does not trust is cleared, then set again
+	 * for every TCP key the pass finds; trusted once the pass ends */
+	if (!s->hint)
+		s->hint = dp_ct_hint_map(dp);
+	if (s->hint) {
+		struct steer_ct_hint_ctl c;
+
+		err = dp_ct_hint_ctl_get(dp, &c);
+		if (err)
+			return err;
+		s->hint_gen = c.on ? !c.gen : 0;
+		dp_ct_hint_clear_gen(s->hint, s->hint_gen);
+	}
 	memset(s->part, 0, sizeof(*s->part));
 	memset(&s->cur, 0, sizeof(s->cur));
 	s->phase = 0;
@@ -159,6 +172,8 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 		for (i = 0; i < n; i++) {
 			if (!dp_ct_expired(&vals[i], keys[i].proto, now_ns, t)) {
 				dp_ct_count(s->part, &vals[i], keys[i].proto);
+				if (s->hint && keys[i].proto == STEER_PROTO_TCP)
+					dp_ct_hint_mark(s->hint, &keys[i], 1u << s->hint_gen);
 				continue;
 			}
 			dead[n_dead++] = keys[i];
@@ -181,7 +196,14 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 	s->sweep_ms += util_now_ms_f() - t0;
 	if (s->phase < 2)
 		return 0;
-	/* a whole pass: its counts are the truth now */
+	/* a whole pass: its counts are the truth now, and its hint bits */
+	if (s->hint) {
+		struct steer_ct_hint_ctl c = { .on = 1, .gen = s->hint_gen };
+
+		err = dp_ct_hint_ctl_set(dp, &c);
+		if (err)
+			return err;
+	}
 	memcpy(s->last, s->part, sizeof(*s->last));
 	s->have_last = true;
 	s->passes++;
@@ -193,6 +215,7 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 
 void dp_ct_sweep_free(struct dp_ct_sweep *s)
 {
+	dp_ct_hint_unmap(s->hint);
 	free(s->backends);
 	free(s->part);
 	free(s->last);

@@ -72,6 +72,8 @@ enum dp_map {
 	DP_MAP_TABLE_SETS,
 	DP_MAP_FRAGS,		/* fragmented datagrams, client to VIP */
 	DP_MAP_FRAGS_REV,	/* and backend to client */
+	DP_MAP_CT_HINT,		/* TCP keys that may be in ct or ct_syn (steer_ct_hint.h) */
+	DP_MAP_CT_HINT_CTL,	/* whether, and which generation of it, XDP trusts */
 	DP_MAP__COUNT
 };
 
@@ -327,7 +329,24 @@ struct dp_ct_sweep {
 	struct dp_ct_counts *last;	/* the last whole pass */
 	uint64_t pass_start_ns, passes, swept_total, expired_total;
 	double sweep_ms, last_pass_ms;	/* time spent in this pass, the last one */
+	uint64_t *hint;			/* ct_hint's words, mapped */
+	uint32_t hint_gen;		/* the generation this pass rebuilds */
 };
+
+/*
+ * ct_hint (include/steer_ct_hint.h), which a pass of dp_ct_sweep rebuilds:
+ * its words mapped (NULL on failure), its control word, a generation's
+ * bits cleared, a key's bits set (gens: bit 0 and/or 1), and whether a
+ * generation may hold a key. Every word change is atomic: XDP sets bits
+ * in the same words.
+ */
+uint64_t *dp_ct_hint_map(struct dp *dp);
+void dp_ct_hint_unmap(uint64_t *words);
+int dp_ct_hint_ctl_get(struct dp *dp, struct steer_ct_hint_ctl *c);
+int dp_ct_hint_ctl_set(struct dp *dp, const struct steer_ct_hint_ctl *c);
+void dp_ct_hint_clear_gen(uint64_t *words, uint32_t gen);
+void dp_ct_hint_mark(uint64_t *words, const struct steer_flow_key *k, uint32_t gens);
+bool dp_ct_hint_maybe(const uint64_t *words, const struct steer_flow_key *k, uint32_t gen);
 
 enum dp_ct_state dp_ct_state_of(const struct steer_ct *e);
 const char *dp_ct_state_name(enum dp_ct_state s);

@@ -77,6 +77,8 @@ static const char *const map_names[DP_MAP__COUNT] = {
 	[DP_MAP_TABLE_SETS] = STEER_MAP_TABLE_SETS,
 	[DP_MAP_FRAGS] = STEER_MAP_FRAGS,
 	[DP_MAP_FRAGS_REV] = STEER_MAP_FRAGS_REV,
+	[DP_MAP_CT_HINT] = STEER_MAP_CT_HINT,
+	[DP_MAP_CT_HINT_CTL] = STEER_MAP_CT_HINT_CTL,
 };
 
 const char *dp_map_name(enum dp_map m)

@@ -130,6 +130,18 @@ int dp_map_write(struct dp *dp, enum dp_map m, const void *keys, const void *val
 		return 0;
 	ks = dp->maps[m].key_size;
 	vs = dp->maps[m].value_stride;
+	if (m == DP_MAP_CT || m == DP_MAP_CT_SYN) {
+		/* their TCP keys' ct_hint bits before the entries (steer_ct_hint.h) */
+		uint64_t *hint = dp_ct_hint_map(dp);
+		const struct steer_flow_key *k = keys;
+
+		if (!hint)
+			return dp_fail(-errno, "ct_hint: mmap: %s", strerror(errno));
+		for (i = 0; i < n; i++)
+			if (k[i].proto == STEER_PROTO_TCP)
+				dp_ct_hint_mark(hint, &k[i], 3);
+		dp_ct_hint_unmap(hint);
+	}
 	if (!bpf_map_update_batch(fd, keys, vals, &done, NULL))
 		return 0;
 	/* no batch support (count 0), or a partial batch: the rest one by one */

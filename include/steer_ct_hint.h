@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * ct_hint: which TCP flow keys may have an entry in ct or ct_syn, so that
+ * a SYN of a new flow (most SYNs) skips both lookups: each missed in a
+ * table of 65,536..262,144 buckets, a cache (and TLB) miss apiece, and
+ * the two were a third of the SYN's cost (pktbench).
+ *
+ * A slot per key hash (STEER_CT_HINT_SEED, fixed: a policy's seed may
+ * change under live entries), 2 bits per slot, one per generation. XDP
+ * sets both bits of a TCP key's slot before it writes the key into ct or
+ * ct_syn; nothing in BPF clears them. A set bit says "maybe" (a collision,
+ * or an entry since gone): the SYN looks up as before. A clear bit of the
+ * trusted generation says "neither table has it".
+ *
+ * steerd keeps that true with its conntrack sweep (user/dp/conntrack.c):
+ * at a pass's start it clears the other generation's bits, during the
+ * pass it sets them again for every TCP key the pass finds in ct_syn then
+ * ct, and at the pass's end it trusts that generation (ct_hint_ctl). A key
+ * written before the pass began is still in a table when the pass comes
+ * to it (only a delete removes it, and moves go ct_syn -> ct, the order of
+ * the pass); one written after the clear has its bit set by XDP. So the
+ * generation trusted is a superset of the keys in the tables. Until a
+ * pass has ended (a new pin, steerd's first run) nothing is trusted.
+ * Userspace that writes ct or ct_syn itself sets the bits first
+ * (dp_map_write does).
+ */
+#ifndef STEER_CT_HINT_H
+#define STEER_CT_HINT_H
+
+#include "steer_hash.h"
+
+#define STEER_CT_HINT_SLOTS (STEER_CT_HINT_WORDS * 32u)
+
+/* A key's word in ct_hint, and the shift of its slot's 2 bits there. */
+static inline __u32 steer_ct_hint_word(const struct steer_flow_key *k, __u32 *shift)
+{
+	__u32 slot = steer_flow_hash(k, STEER_CT_HINT_SEED) & (STEER_CT_HINT_SLOTS - 1);
+
+	*shift = (slot & 31) << 1;
+	return slot >> 5;
+}
+
+/* Every slot's bit of generation gen (0 or 1) in a word. */
+static inline __u64 steer_ct_hint_gen_mask(__u32 gen)
+{
+	return gen ? 0xaaaaaaaaaaaaaaaaull : 0x5555555555555555ull;
+}
+
+_Static_assert((STEER_CT_HINT_WORDS & (STEER_CT_HINT_WORDS - 1)) == 0,
+	       "STEER_CT_HINT_WORDS: a power of two");
+
+#endif /* STEER_CT_HINT_H */
