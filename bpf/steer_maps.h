@@ -162,9 +162,16 @@ struct {
  * flows, never an established one. No reverse entry while half-open: TC
  * finds the backend's SYN+ACK from this entry (steer_embryonic.h). steerd
  * sizes the three maps (settings) before the load.
+ *
+ * A per-CPU LRU (each possible CPU holds max_entries / CPUs entries and
+ * evicts only its own), as Katran's per-core LRU maps: the common LRU's
+ * shared lists took ~150 ns more of every SYN's insert (pktbench, Katran's
+ * balancer the same: docs/datapath.md), and a flood on one receive queue
+ * now evicts only the half-open flows of that queue's CPU.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, STEER_CT_SYN_ENTRIES);
 	__type(key, struct steer_flow_key);
 	__type(value, struct steer_ct);

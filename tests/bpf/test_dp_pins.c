@@ -4,7 +4,8 @@
  * root whose pinned ct has another layout refuses, naming the map and what
  * to do, and touches nothing; a pinned ct of the right layout but another
  * size is adopted with its size (its flows stay), and a pin root without
- * pins gets the sizes asked for; a map this version no longer has goes.
+ * pins gets the sizes asked for; a map this version no longer has goes,
+ * and a ct_syn of the earlier LRU kind is replaced.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -108,12 +109,55 @@ static void test_retired_rct_syn_removed(void **state)
 	dp_close(dp);
 }
 
+/*
+ * A pin root of the version before: its ct_syn is a common LRU (now
+ * per-CPU, bpf/steer_maps.h). It is replaced (its half-open flows lose
+ * their entries), not refused; ct keeps its established flows.
+ */
+static void test_common_lru_ct_syn_replaced(void **state)
+{
+	struct dp_opts o = { 0 };
+	struct dp *dp = NULL;
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	struct steer_flow_key k = { .proto = STEER_PROTO_TCP, .family = STEER_AF_INET };
+	struct steer_ct e = { .backend_id = 1 }, got;
+	char root[200], path[256];
+	int fd;
+
+	(void)state;
+	sub_root(root, sizeof(root), "common-lru-syn");
+	pin_ct(root, sizeof(struct steer_ct), 2048);
+	snprintf(path, sizeof(path), "%s/%s", root, STEER_MAP_CT);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_update_elem(fd, &k, &e, BPF_ANY), 0);
+	close(fd);
+	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "ct_syn", sizeof(struct steer_flow_key),
+			    sizeof(struct steer_ct), 1024, NULL);
+	assert_true(fd >= 0);
+	snprintf(path, sizeof(path), "%s/%s", root, STEER_MAP_CT_SYN);
+	assert_int_equal(bpf_obj_pin(fd, path), 0);
+	close(fd);
+	o.pin_root = root;
+	assert_int_equal(dp_open(&o, &dp), 0);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	assert_true(info.map_flags & BPF_F_NO_COMMON_LRU);
+	close(fd);
+	assert_int_equal(bpf_map_lookup_elem(dp_map_fd(dp, DP_MAP_CT), &k, &got), 0);
+	assert_int_equal(got.backend_id, 1);
+	dp_close(dp);
+}
+
 static int run(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_other_layout_refused),
 		cmocka_unit_test(test_pinned_size_kept),
 		cmocka_unit_test(test_retired_rct_syn_removed),
+		cmocka_unit_test(test_common_lru_ct_syn_replaced),
 	};
 
 	return cmocka_run_group_tests_name("dp_pins", tests, NULL, NULL);

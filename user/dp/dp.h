@@ -36,6 +36,9 @@ const char *dp_errmsg(void);
 int dp_open(const struct dp_opts *opts, struct dp **out);
 /* The conntrack sizes in use: ct/rct, ct_syn. */
 void dp_ct_sizes(const struct dp *dp, uint32_t *ct, uint32_t *ct_syn);
+/* ct_syn's size for a setting: a per-CPU LRU's, a multiple of the possible
+ * CPUs (each holds an equal share and evicts only its own) */
+uint32_t dp_ct_syn_entries_for(uint32_t asked);
 /* Close fds; pinned maps and links stay, so the data plane keeps steering. */
 void dp_close(struct dp *dp);
 const char *dp_pin_root(const struct dp *dp);

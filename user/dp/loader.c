@@ -115,6 +115,34 @@ static int fill_map_table(struct dp *dp)
 	return 0;
 }
 
+uint32_t dp_ct_syn_entries_for(uint32_t asked)
+{
+	int cpus = libbpf_num_possible_cpus();
+	uint64_t n = asked;
+
+	/* per-CPU LRU: the kernel rounds up to a multiple of the CPUs */
+	if (cpus > 1)
+		n = (n + (uint64_t)cpus - 1) / (uint64_t)cpus * (uint64_t)cpus;
+	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/*
+ * A pinned ct_syn of the version before: a common LRU (now per-CPU). It is
+ * replaced: the half-open flows it holds lose their entries (a client's ACK
+ * after it is a non-SYN miss, steered by the table within the tenant's
+ * nonsyn budget; a SYN retransmitted is a new flow), established flows in
+ * ct lose nothing. Anything else about it refuses as any map does.
+ */
+static bool ct_syn_replaced(const char *name, const struct bpf_map_info *info,
+			    const struct bpf_map *m, const char *path)
+{
+	if (strcmp(name, STEER_MAP_CT_SYN) || info->type != bpf_map__type(m) ||
+	    info->key_size != bpf_map__key_size(m) || info->value_size != bpf_map__value_size(m) ||
+	    info->map_flags != (bpf_map__map_flags(m) & ~(__u32)BPF_F_NO_COMMON_LRU))
+		return false;
+	return unlink(path) == 0;
+}
+
 /* Conntrack maps whose size is a setting: ct and rct, ct_syn. */
 static bool is_ct_map(const char *name, bool *syn)
 {
@@ -132,8 +160,9 @@ static bool is_ct_map(const char *name, bool *syn)
 int dp_maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts *opts)
 {
 	uint32_t want_ct = opts && opts->ct_entries ? opts->ct_entries : STEER_CT_ENTRIES;
-	uint32_t want_syn = opts && opts->ct_syn_entries ? opts->ct_syn_entries
-							  : STEER_CT_SYN_ENTRIES;
+	uint32_t want_syn = dp_ct_syn_entries_for(opts && opts->ct_syn_entries
+							  ? opts->ct_syn_entries
+							  : STEER_CT_SYN_ENTRIES);
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, obj) {
@@ -158,6 +187,8 @@ int dp_maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts 
 			continue;
 		}
 		close(fd);
+		if (info.map_flags != bpf_map__map_flags(m) && ct_syn_replaced(name, &info, m, path))
+			continue; /* created at load, of this version's kind */
 		if (info.type != bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
 		    info.value_size != bpf_map__value_size(m) ||
 		    info.map_flags != bpf_map__map_flags(m) ||

@@ -330,13 +330,21 @@ int main(int argc, char **argv)
 		uint32_t ct, syn;
 
 		dp_ct_sizes(d.dp, &ct, &syn);
-		if (ct != d.pol.ct_entries || syn != d.pol.ct_syn_entries)
+		if (ct != d.pol.ct_entries || syn != dp_ct_syn_entries_for(d.pol.ct_syn_entries))
 			log_warn("conntrack: the pinned maps hold %u and %u entries (ct, ct_syn), "
 				 "the policy asks %u and %u: the pins keep the open flows and "
 				 "their size; to resize, stop steerd, remove %s/ct %s/rct %s/ct_syn "
 				 "(open connections lose their state) and start it",
 				 ct, syn, d.pol.ct_entries, d.pol.ct_syn_entries, dp_pin_root(d.dp),
 				 dp_pin_root(d.dp), dp_pin_root(d.dp));
+		/* ct_syn is a per-CPU LRU (bpf/steer_maps.h): CPUs that can't come
+		 * online hold shares nobody uses */
+		if (libbpf_num_possible_cpus() > sysconf(_SC_NPROCESSORS_ONLN))
+			log_warn("conntrack: ct_syn's %u entries are split over %d possible CPUs "
+				 "(%ld online): %u half-open flows per CPU; raise "
+				 "conntrack_syn_entries if that is too few",
+				 syn, libbpf_num_possible_cpus(), sysconf(_SC_NPROCESSORS_ONLN),
+				 syn / (uint32_t)libbpf_num_possible_cpus());
 	}
 	/* ids the data plane knows, before the runtime changes are replayed on
 	 * top (the replay makes every id it sees explicit), and again for what
