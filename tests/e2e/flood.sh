@@ -69,11 +69,18 @@ slots_a=$(slots a)
 check "tenant a's flood holds its slots: $slots_a >= 1920" test "$slots_a" -ge 1920
 # let steerd see it: two probe rounds and a sweep
 sleep "$(awk "BEGIN {print 3 * $LLM_INTERVAL_MS / 1000}")"
-log "conntrack after the flood: $(ctl -j stats | jq -c .conntrack)"
+st=$(ctl -j stats)
+log "conntrack after the flood: $(echo "$st" | jq -c .conntrack)"
 # half-open flows the data plane took: those left plus those already expired
-half_open=$(ctl -j stats | jq '(.conntrack.flows.handshake // 0) + .conntrack.expired')
+half_open=$(echo "$st" | jq '(.conntrack.flows.handshake // 0) + .conntrack.expired')
 check "the flood landed: $half_open >= 1920 half-open flows (10x the backends' capacity)" \
 	test "$half_open" -ge 1920
+# ct_hint (docs/datapath.md): a sweep pass sets a slot for every TCP key
+# it finds (524,288 slots; a few keys share one), so that a SYN on any of
+# them looks it up
+hint_slots() { echo "$1" | jq '(.conntrack.hint_fill // 0) * 524288 | round'; }
+check "ct_hint holds the pass's keys: $(hint_slots "$st") slots for $(echo "$st" | jq .conntrack.entries) entries" \
+	test "$(hint_slots "$st")" -ge "$(echo "$st" | jq '.conntrack.entries * 0.98 | floor')"
 log "backend flows: $(ctl -j backend list | jq -c '[.backends[] | select(.name | test("-6$") | not) | {(.name): .signals.flows}] | add')"
 
 ok=0
@@ -94,6 +101,9 @@ check "the half-open flows expired (handshake entries < 10)" \
 	test "$(ctl -j stats | jq '.conntrack.flows.handshake // 99999')" -lt 10
 check "the sweep expired the flood's half-open entries ($half_open)" \
 	test "$(ctl -j stats | jq '.conntrack.expired')" -ge "$half_open"
+st=$(ctl -j stats)
+check "ct_hint let the expired keys go: $(hint_slots "$st") slots for $(echo "$st" | jq .conntrack.entries) entries" \
+	test "$(hint_slots "$st")" -le "$(echo "$st" | jq '.conntrack.entries + 50')"
 # the truth: tenant a holds its 2 streams (and maybe a probe-time straggler)
 # once the sweep has seen the expired entries go: slots come back within one
 # sweep pass after the handshake expiry

@@ -200,6 +200,7 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 	if (s->hint) {
 		struct steer_ct_hint_ctl c = { .on = 1, .gen = s->hint_gen };
 
+		s->part->hint_set = dp_ct_hint_count(s->hint, s->hint_gen);
 		err = dp_ct_hint_ctl_set(dp, &c);
 		if (err)
 			return err;

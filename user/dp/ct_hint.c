@@ -66,6 +66,16 @@ void dp_ct_hint_mark(uint64_t *words, const struct steer_flow_key *k, uint32_t g
 		__atomic_fetch_or(&words[w], bits, __ATOMIC_SEQ_CST);
 }
 
+uint64_t dp_ct_hint_count(const uint64_t *words, uint32_t gen)
+{
+	uint64_t m = steer_ct_hint_gen_mask(gen), n = 0;
+	uint32_t i;
+
+	for (i = 0; i < STEER_CT_HINT_WORDS; i++)
+		n += (uint64_t)__builtin_popcountll(__atomic_load_n(&words[i], __ATOMIC_RELAXED) & m);
+	return n;
+}
+
 bool dp_ct_hint_maybe(const uint64_t *words, const struct steer_flow_key *k, uint32_t gen)
 {
 	uint32_t shift, w = steer_ct_hint_word(k, &shift);

@@ -320,6 +320,7 @@ struct dp_ct_counts {
 	uint32_t established[STEER_MAX_BACKENDS]; /* by backend id: its load */
 	uint32_t open_by_backend[STEER_MAX_BACKENDS]; /* not closed: what backend_load counts */
 	uint32_t open[STEER_MAX_TENANTS];	 /* by tenant: slot-holding, not closed */
+	uint64_t hint_set;	/* ct_hint slots set in the generation the pass rebuilt */
 };
 
 /* A sweep in progress and what the last whole pass found (zero it to start). */
@@ -350,6 +351,8 @@ int dp_ct_hint_ctl_set(struct dp *dp, const struct steer_ct_hint_ctl *c);
 void dp_ct_hint_clear_gen(uint64_t *words, uint32_t gen);
 void dp_ct_hint_mark(uint64_t *words, const struct steer_flow_key *k, uint32_t gens);
 bool dp_ct_hint_maybe(const uint64_t *words, const struct steer_flow_key *k, uint32_t gen);
+/* Slots whose bit of generation gen is set (of STEER_CT_HINT_WORDS * 32). */
+uint64_t dp_ct_hint_count(const uint64_t *words, uint32_t gen);
 
 enum dp_ct_state dp_ct_state_of(const struct steer_ct *e);
 const char *dp_ct_state_name(enum dp_ct_state s);

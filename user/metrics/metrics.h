@@ -96,6 +96,7 @@ struct metrics_snapshot {
 		uint64_t by_state[4];		/* handshake, established, closing, closed */
 		uint64_t entries[2], capacity[2]; /* ct, ct_syn: live entries, max_entries */
 		uint64_t passes, swept, expired, corrected;
+		double hint_fill;		/* share of ct_hint's slots set (last pass) */
 		double last_pass_ms;
 	} ct;
 };

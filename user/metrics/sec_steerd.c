@@ -11,7 +11,7 @@ struct daemon_row {
 	struct metrics_val up, start, uptime, reloads[2], objects[5], rounds, publishes, changes,
 		pub_fail, decide, publish, classes, render, scrapes, cpu, rss;
 	struct metrics_val ct_flows[4], ct_entries[2], ct_capacity[2], ct_passes, ct_swept,
-		ct_expired, ct_pass, ct_corrected;
+		ct_expired, ct_pass, ct_corrected, ct_hint_fill;
 };
 
 #define F(field) .off = offsetof(struct daemon_row, field)
@@ -65,6 +65,10 @@ static const struct metrics_family daemon_families[] = {
 	  "Conntrack entries the sweep deleted, idle past their state's timeout", F(ct_expired) },
 	{ "steer_conntrack_last_pass_seconds", METRICS_GAUGE,
 	  "Time the last whole sweep pass spent in map reads and deletes", F(ct_pass) },
+	{ "steer_conntrack_hint_fill", METRICS_GAUGE,
+	  "Share of ct_hint's slots set after the last whole sweep pass: a new flow's SYN whose "
+	  "slot is set looks ct and ct_syn up, one whose slot is clear skips both",
+	  F(ct_hint_fill) },
 	{ "steer_tenant_slot_corrections_total", METRICS_COUNTER,
 	  "Times a sweep pass lowered a tenant's count of open flows to the table's truth",
 	  F(ct_corrected) },
@@ -107,6 +111,7 @@ void metrics_render_steerd(struct metrics_buf *b, const struct metrics_snapshot 
 		for (int i = 0; i < 4; i++)
 			r.ct_flows[i] = METRICS_V(s->ct.by_state[i]);
 		r.ct_pass = METRICS_V(s->ct.last_pass_ms / 1e3);
+		r.ct_hint_fill = METRICS_V(s->ct.hint_fill);
 		for (int i = 0; i < 2; i++)
 			r.ct_entries[i] = METRICS_V(s->ct.entries[i]);
 	}

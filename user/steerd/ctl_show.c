@@ -321,8 +321,14 @@ static json_t *conntrack_json(struct steerd *d)
 	for (i = 0; s->have_last && i < DP_CT__STATES; i++)
 		json_object_set_new(st, dp_ct_state_name(i), json_integer(s->last->by_state[i]));
 	json_object_set_new(o, "flows", st);
-	if (s->have_last)
+	if (s->have_last) {
 		json_object_set_new(o, "entries", json_integer(s->last->entries));
+		/* ct_hint (include/steer_ct_hint.h): a new flow's SYN with its slot
+		 * set looks the tables up */
+		json_object_set_new(o, "hint_fill",
+				    json_real((double)s->last->hint_set /
+					      ((double)STEER_CT_HINT_WORDS * 32.0)));
+	}
 	return o;
 }
 
