@@ -31,10 +31,36 @@
 
 #define STEER_CT_HINT_SLOTS (STEER_CT_HINT_WORDS * 32u)
 
+/*
+ * The key's slot: its 10 words summed with odd weights (64-bit), then
+ * MurmurHash3's finaliser. Cheaper than steer_flow_hash on the SYN path,
+ * and good enough here: keys that collide, by chance or by choice, only
+ * make SYNs look up as they did without the hint.
+ */
+typedef __u32 __attribute__((__may_alias__)) steer_ct_hint_u32; /* the key read as words */
+
+static inline __u32 steer_ct_hint_slot(const struct steer_flow_key *k)
+{
+	const steer_ct_hint_u32 *w = (const steer_ct_hint_u32 *)k;
+	__u64 x = STEER_CT_HINT_SEED;
+
+	x += w[0] * 0x9e3779b97f4a7c15ull;
+	x += w[1] * 0xc2b2ae3d27d4eb4full;
+	x += w[2] * 0x165667b19e3779f9ull;
+	x += w[3] * 0xd6e8feb86659fd93ull;
+	x += w[4] * 0xff51afd7ed558ccdull;
+	x += w[5] * 0xc4ceb9fe1a85ec53ull;
+	x += w[6] * 0x94d049bb133111ebull;
+	x += w[7] * 0xbf58476d1ce4e5b9ull;
+	x += w[8] * 0x27d4eb2f165667c5ull;
+	x += w[9] * 0x85ebca77c2b2ae63ull;
+	return steer_hash_final((__u32)(x >> 32) ^ (__u32)x) & (STEER_CT_HINT_SLOTS - 1);
+}
+
 /* A key's word in ct_hint, and the shift of its slot's 2 bits there. */
 static inline __u32 steer_ct_hint_word(const struct steer_flow_key *k, __u32 *shift)
 {
-	__u32 slot = steer_flow_hash(k, STEER_CT_HINT_SEED) & (STEER_CT_HINT_SLOTS - 1);
+	__u32 slot = steer_ct_hint_slot(k);
 
 	*shift = (slot & 31) << 1;
 	return slot >> 5;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "dp/dp.h"
+#include "steer_ct_hint.h"
 
 #define S 1000000000ULL
 
@@ -108,12 +109,74 @@ static void test_counts(void **state)
 	free(c);
 }
 
+static struct steer_flow_key hint_key(uint32_t i)
+{
+	struct steer_flow_key k = { .proto = STEER_PROTO_TCP, .family = STEER_AF_INET };
+
+	k.src[0] = 198;
+	k.src[1] = 18;
+	k.src[2] = (uint8_t)(i >> 16);
+	k.src[3] = (uint8_t)(i >> 8);
+	k.dst[0] = 198;
+	k.dst[1] = 19;
+	k.dst[3] = 1;
+	k.sport = (uint16_t)(32768 + (i & 0xff)); /* clients' ports, a few per address */
+	k.dport = 8000;
+	return k;
+}
+
+/* ct_hint's slot hash spreads keys that differ in a few bits: 65,536 keys
+ * in 524,288 slots take as many slots as random ones would (~61,580) */
+static void test_hint_slots_spread(void **state)
+{
+	uint8_t *used = calloc(STEER_CT_HINT_SLOTS, 1);
+	uint32_t i, distinct = 0;
+
+	(void)state;
+	assert_non_null(used);
+	for (i = 0; i < 65536; i++) {
+		struct steer_flow_key k = hint_key(i);
+		uint32_t slot = steer_ct_hint_slot(&k);
+
+		assert_true(slot < STEER_CT_HINT_SLOTS);
+		distinct += !used[slot];
+		used[slot] = 1;
+	}
+	assert_true(distinct >= 61000);
+	free(used);
+}
+
+/* a generation's bits are set, read, counted and cleared apart from the other's */
+static void test_hint_generations(void **state)
+{
+	uint64_t *w = calloc(STEER_CT_HINT_WORDS, sizeof(*w));
+	struct steer_flow_key a = hint_key(1), b = hint_key(2);
+
+	(void)state;
+	assert_non_null(w);
+	dp_ct_hint_mark(w, &a, 1); /* generation 0 only */
+	assert_true(dp_ct_hint_maybe(w, &a, 0));
+	assert_false(dp_ct_hint_maybe(w, &a, 1));
+	assert_false(dp_ct_hint_maybe(w, &b, 0));
+	dp_ct_hint_mark(w, &b, 3); /* both, as XDP does */
+	assert_int_equal(dp_ct_hint_count(w, 0), 2);
+	assert_int_equal(dp_ct_hint_count(w, 1), 1);
+	dp_ct_hint_clear_gen(w, 0);
+	assert_false(dp_ct_hint_maybe(w, &a, 0));
+	assert_false(dp_ct_hint_maybe(w, &b, 0));
+	assert_true(dp_ct_hint_maybe(w, &b, 1)); /* the other generation stays */
+	assert_int_equal(dp_ct_hint_count(w, 0), 0);
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_of),
 		cmocka_unit_test(test_expiry_by_state),
 		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_hint_slots_spread),
+		cmocka_unit_test(test_hint_generations),
 	};
 
 	return cmocka_run_group_tests_name("ct", tests, NULL, NULL);
