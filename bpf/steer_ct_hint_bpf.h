@@ -2,9 +2,10 @@
 /*
  * XDP's side of ct_hint (include/steer_ct_hint.h): a TCP SYN asks whether
  * its key can be in ct or ct_syn, and sets its slot's bits (before any
- * entry of it is written: even when the SYN is then refused, which leaves
- * a bit that says "maybe" until the next sweep pass, never a wrong
- * "absent"); a non-SYN's new entry sets them too.
+ * entry of it is written, so that another CPU's packet of the flow looks
+ * it up; even when the SYN is then refused, which leaves a bit that says
+ * "maybe" until the next sweep pass, never a wrong "absent"), and sets
+ * them again once its entry is written; a non-SYN's new entry the same.
  */
 #ifndef STEER_CT_HINT_BPF_H
 #define STEER_CT_HINT_BPF_H
@@ -29,6 +30,21 @@ static __always_inline int steer_ct_hint_note(const struct steer_flow_key *k)
 	if ((old & (3ull << shift)) != (3ull << shift) && !steer_dry_run)
 		__sync_fetch_and_or(v, 3ull << shift);
 	return c && c->on && !(old & (1ull << (shift + (c->gen & 1))));
+}
+
+/*
+ * Again after the entry is written: steerd's sweep may have cleared the
+ * generation it rebuilds between the first setting and the write, and
+ * read the key's bucket before the write (a vCPU can stall anywhere); set
+ * after the write, the bit outlives that pass's clear.
+ */
+static __always_inline void steer_ct_hint_set(const struct steer_flow_key *k)
+{
+	__u32 shift, w = steer_ct_hint_word(k, &shift);
+	__u64 *v = bpf_map_lookup_elem(&ct_hint, &w);
+
+	if (v && !steer_dry_run && (*v & (3ull << shift)) != (3ull << shift))
+		__sync_fetch_and_or(v, 3ull << shift);
 }
 
 #endif /* STEER_CT_HINT_BPF_H */

@@ -228,6 +228,8 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 		goto refuse;
 	}
 
+	if (p->key.proto == IPPROTO_TCP && (kind == STEER_NEW_FLOW || kind == STEER_NEW_NONSYN))
+		steer_ct_hint_set(&p->key); /* a new key: after its write too */
 	if (old_embryonic && !syn)
 		bpf_map_delete_elem(&ct_syn, &p->key); /* the flow lives in ct now */
 	/* a re-steer is a new flow for the backend only: not for tenant/class */

@@ -118,6 +118,21 @@ int dp_map_read(struct dp *dp, enum dp_map m, void *keys, void *vals, size_t *n)
 	return 0;
 }
 
+/* Both generations' ct_hint bits of the TCP keys among keys[0..n). */
+static int hint_mark(struct dp *dp, const struct steer_flow_key *keys, size_t n)
+{
+	uint64_t *hint = dp_ct_hint_map(dp);
+	size_t i;
+
+	if (!hint)
+		return dp_fail(-errno, "ct_hint: mmap: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		if (keys[i].proto == STEER_PROTO_TCP)
+			dp_ct_hint_mark(hint, &keys[i], 3);
+	dp_ct_hint_unmap(hint);
+	return 0;
+}
+
 int dp_map_write(struct dp *dp, enum dp_map m, const void *keys, const void *vals, size_t n)
 {
 	size_t ks, vs, i;
@@ -132,24 +147,21 @@ int dp_map_write(struct dp *dp, enum dp_map m, const void *keys, const void *val
 	vs = dp->maps[m].value_stride;
 	if (m == DP_MAP_CT || m == DP_MAP_CT_SYN) {
 		/* their TCP keys' ct_hint bits before the entries (steer_ct_hint.h) */
-		uint64_t *hint = dp_ct_hint_map(dp);
-		const struct steer_flow_key *k = keys;
+		int err = hint_mark(dp, keys, n);
 
-		if (!hint)
-			return dp_fail(-errno, "ct_hint: mmap: %s", strerror(errno));
-		for (i = 0; i < n; i++)
-			if (k[i].proto == STEER_PROTO_TCP)
-				dp_ct_hint_mark(hint, &k[i], 3);
-		dp_ct_hint_unmap(hint);
+		if (err)
+			return err;
 	}
-	if (!bpf_map_update_batch(fd, keys, vals, &done, NULL))
-		return 0;
-	/* no batch support (count 0), or a partial batch: the rest one by one */
-	for (i = no_batch(errno) ? 0 : done; i < n; i++)
-		if (bpf_map_update_elem(fd, (const char *)keys + i * ks,
-					(const char *)vals + i * vs, BPF_ANY))
-			return dp_fail(-errno, "update of map %s failed: %s", dp_map_name(m),
-				       strerror(errno));
+	if (bpf_map_update_batch(fd, keys, vals, &done, NULL)) {
+		/* no batch support (count 0), or a partial batch: the rest one by one */
+		for (i = no_batch(errno) ? 0 : done; i < n; i++)
+			if (bpf_map_update_elem(fd, (const char *)keys + i * ks,
+						(const char *)vals + i * vs, BPF_ANY))
+				return dp_fail(-errno, "update of map %s failed: %s",
+					       dp_map_name(m), strerror(errno));
+	}
+	if (m == DP_MAP_CT || m == DP_MAP_CT_SYN)
+		return hint_mark(dp, keys, n); /* and after: a sweep's clear between */
 	return 0;
 }
 
