@@ -12,17 +12,26 @@
 
 #define FIN_BOTH (STEER_CT_F_FIN_CLIENT | STEER_CT_F_FIN_BACKEND | STEER_CT_F_CLOSED)
 
-/* one pass of steerd's sweep, nothing expiring: the hint rebuilt, trusted */
-static void hint_rebuild(void)
+/* one pass of steerd's sweep, nothing expiring: the hint rebuilt, trusted;
+ * the slots it set */
+static uint64_t sweep_pass(void)
 {
 	const struct dp_ct_timeouts t = { ~0ull, ~0ull, ~0ull, ~0ull };
 	struct dp_ct_sweep sw = { 0 };
+	uint64_t set;
 	int r;
 
 	while ((r = dp_ct_sweep(bpft.dp, &sw, &t, bpft_now_ns(), 1u << 20)) == 0)
 		;
 	assert_int_equal(r, 1);
+	set = sw.last->hint_set;
 	dp_ct_sweep_free(&sw);
+	return set;
+}
+
+static void hint_rebuild(void)
+{
+	sweep_pass();
 }
 
 static struct steer_ct_hint_ctl hint_ctl(void)
@@ -96,18 +105,7 @@ static void check_rebuild_clears_gone_keys(void)
 	/* one flow goes (the LRU, or an expiry): the next pass rebuilds the
 	 * other generation without it, and XDP trusts that one */
 	assert_int_equal(bpf_map_delete_elem(bpft.ct_syn_fd, &gone), 0);
-	{
-		/* the pass's count of slots set: the one kept key's */
-		const struct dp_ct_timeouts t = { ~0ull, ~0ull, ~0ull, ~0ull };
-		struct dp_ct_sweep sw = { 0 };
-		int r;
-
-		while ((r = dp_ct_sweep(bpft.dp, &sw, &t, bpft_now_ns(), 1u << 20)) == 0)
-			;
-		assert_int_equal(r, 1);
-		assert_int_equal(sw.last->hint_set, 1);
-		dp_ct_sweep_free(&sw);
-	}
+	assert_int_equal(sweep_pass(), 1); /* the slots set: the one kept key's */
 	c1 = hint_ctl();
 	assert_int_equal(c1.on, 1);
 	assert_int_equal(c1.gen, !c0.gen);
