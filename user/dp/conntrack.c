@@ -112,8 +112,7 @@ static int sweep_start(struct dp *dp, struct dp_ct_sweep *s, uint64_t now_ns)
 		return err;
 	/* ct_hint: the generation XDP does not trust is cleared, then set again
 	 * for every TCP key the pass finds; trusted once the pass ends */
-	if (!s->hint)
-		s->hint = dp_ct_hint_map(dp);
+	s->hint = dp_ct_hint_words(dp);
 	if (s->hint) {
 		struct steer_ct_hint_ctl c;
 
@@ -216,7 +215,6 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 
 void dp_ct_sweep_free(struct dp_ct_sweep *s)
 {
-	dp_ct_hint_unmap(s->hint);
 	free(s->backends);
 	free(s->part);
 	free(s->last);

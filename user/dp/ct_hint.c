@@ -10,22 +10,29 @@
 #include <bpf/bpf.h>
 
 #include "dp/dp.h"
+#include "dp/internal.h"
 #include "steer_ct_hint.h"
 
 #define HINT_BYTES ((size_t)STEER_CT_HINT_WORDS * sizeof(uint64_t))
 
-uint64_t *dp_ct_hint_map(struct dp *dp)
+uint64_t *dp_ct_hint_words(struct dp *dp)
 {
-	void *p = mmap(NULL, HINT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       dp_map_fd(dp, DP_MAP_CT_HINT), 0);
+	void *p;
 
-	return p == MAP_FAILED ? NULL : p;
+	if (dp->ct_hint)
+		return dp->ct_hint;
+	p = mmap(NULL, HINT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 dp_map_fd(dp, DP_MAP_CT_HINT), 0);
+	if (p != MAP_FAILED)
+		dp->ct_hint = p;
+	return dp->ct_hint;
 }
 
-void dp_ct_hint_unmap(uint64_t *words)
+void dp_ct_hint_unmap(struct dp *dp)
 {
-	if (words)
-		munmap(words, HINT_BYTES);
+	if (dp->ct_hint)
+		munmap(dp->ct_hint, HINT_BYTES);
+	dp->ct_hint = NULL;
 }
 
 int dp_ct_hint_ctl_get(struct dp *dp, struct steer_ct_hint_ctl *c)

@@ -333,19 +333,19 @@ struct dp_ct_sweep {
 	struct dp_ct_counts *last;	/* the last whole pass */
 	uint64_t pass_start_ns, passes, swept_total, expired_total;
 	double sweep_ms, last_pass_ms;	/* time spent in this pass, the last one */
-	uint64_t *hint;			/* ct_hint's words, mapped */
+	uint64_t *hint;			/* ct_hint's words (the dp's), NULL: not rebuilt */
 	uint32_t hint_gen;		/* the generation this pass rebuilds */
 };
 
 /*
  * ct_hint (include/steer_ct_hint.h), which a pass of dp_ct_sweep rebuilds:
- * its words mapped (NULL on failure), its control word, a generation's
+ * its words (mapped once per dp, until dp_close; NULL if they can't be),
+ * its control word, a generation's
  * bits cleared, a key's bits set (gens: bit 0 and/or 1), and whether a
  * generation may hold a key. Every word change is atomic: XDP sets bits
  * in the same words.
  */
-uint64_t *dp_ct_hint_map(struct dp *dp);
-void dp_ct_hint_unmap(uint64_t *words);
+uint64_t *dp_ct_hint_words(struct dp *dp);
 int dp_ct_hint_ctl_get(struct dp *dp, struct steer_ct_hint_ctl *c);
 int dp_ct_hint_ctl_set(struct dp *dp, const struct steer_ct_hint_ctl *c);
 void dp_ct_hint_clear_gen(uint64_t *words, uint32_t gen);

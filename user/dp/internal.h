@@ -18,6 +18,7 @@ struct dp {
 	struct steer_xdp_bpf *dry;	/* dry-run instance for explain, loaded on demand */
 	uint32_t maglev_size;
 	int ncpus;
+	uint64_t *ct_hint;	/* ct_hint's words, mapped on first use (dp_ct_hint_words) */
 	struct {
 		int fd;
 		uint32_t key_size, value_size, max_entries;
@@ -34,6 +35,9 @@ struct dp_opts;
  * of the first: its maps set to the layout and sizes of their pins (the
  * conntrack maps keep their pinned size; the others must match). */
 int dp_maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts *opts);
+
+/* dp_close: ct_hint's mapping goes. */
+void dp_ct_hint_unmap(struct dp *dp);
 
 /* Record a message for dp_errmsg(); returns err as a negative errno. */
 int dp_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

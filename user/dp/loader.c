@@ -338,6 +338,7 @@ void dp_close(struct dp *dp)
 {
 	if (!dp)
 		return;
+	dp_ct_hint_unmap(dp);
 	steer_xdp_bpf__destroy(dp->dry);
 	steer_tc_bpf__destroy(dp->tc);
 	steer_xdp_bpf__destroy(dp->xdp);

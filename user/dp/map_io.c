@@ -121,15 +121,14 @@ int dp_map_read(struct dp *dp, enum dp_map m, void *keys, void *vals, size_t *n)
 /* Both generations' ct_hint bits of the TCP keys among keys[0..n). */
 static int hint_mark(struct dp *dp, const struct steer_flow_key *keys, size_t n)
 {
-	uint64_t *hint = dp_ct_hint_map(dp);
+	uint64_t *hint = dp_ct_hint_words(dp);
 	size_t i;
 
 	if (!hint)
-		return dp_fail(-errno, "ct_hint: mmap: %s", strerror(errno));
+		return dp_fail(-ENOMEM, "ct_hint: its words could not be mapped");
 	for (i = 0; i < n; i++)
 		if (keys[i].proto == STEER_PROTO_TCP)
 			dp_ct_hint_mark(hint, &keys[i], 3);
-	dp_ct_hint_unmap(hint);
 	return 0;
 }
 
