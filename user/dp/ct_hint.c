@@ -83,6 +83,11 @@ uint64_t dp_ct_hint_count(const uint64_t *words, uint32_t gen)
 	return n;
 }
 
+double dp_ct_hint_fill(uint64_t slots_set)
+{
+	return (double)slots_set / (double)STEER_CT_HINT_SLOTS;
+}
+
 bool dp_ct_hint_maybe(const uint64_t *words, const struct steer_flow_key *k, uint32_t gen)
 {
 	uint32_t shift, w = steer_ct_hint_word(k, &shift);

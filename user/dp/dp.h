@@ -353,6 +353,8 @@ void dp_ct_hint_mark(uint64_t *words, const struct steer_flow_key *k, uint32_t g
 bool dp_ct_hint_maybe(const uint64_t *words, const struct steer_flow_key *k, uint32_t gen);
 /* Slots whose bit of generation gen is set (of STEER_CT_HINT_WORDS * 32). */
 uint64_t dp_ct_hint_count(const uint64_t *words, uint32_t gen);
+/* That count as a share of the slots (0..1). */
+double dp_ct_hint_fill(uint64_t slots_set);
 
 enum dp_ct_state dp_ct_state_of(const struct steer_ct *e);
 const char *dp_ct_state_name(enum dp_ct_state s);

@@ -326,8 +326,7 @@ static json_t *conntrack_json(struct steerd *d)
 		/* ct_hint (include/steer_ct_hint.h): a new flow's SYN with its slot
 		 * set looks the tables up */
 		json_object_set_new(o, "hint_fill",
-				    json_real((double)s->last->hint_set /
-					      ((double)STEER_CT_HINT_WORDS * 32.0)));
+				    json_real(dp_ct_hint_fill(s->last->hint_set)));
 	}
 	return o;
 }
