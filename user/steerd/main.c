@@ -327,6 +327,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	{
+		int possible = libbpf_num_possible_cpus();
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
 		uint32_t ct, syn;
 
 		dp_ct_sizes(d.dp, &ct, &syn);
@@ -339,12 +341,11 @@ int main(int argc, char **argv)
 				 dp_pin_root(d.dp), dp_pin_root(d.dp));
 		/* ct_syn is a per-CPU LRU (bpf/steer_maps.h): CPUs that can't come
 		 * online hold shares nobody uses */
-		if (libbpf_num_possible_cpus() > sysconf(_SC_NPROCESSORS_ONLN))
+		if (possible > online)
 			log_warn("conntrack: ct_syn's %u entries are split over %d possible CPUs "
 				 "(%ld online): %u half-open flows per CPU; raise "
 				 "conntrack_syn_entries if that is too few",
-				 syn, libbpf_num_possible_cpus(), sysconf(_SC_NPROCESSORS_ONLN),
-				 syn / (uint32_t)libbpf_num_possible_cpus());
+				 syn, possible, online, syn / (uint32_t)possible);
 	}
 	/* ids the data plane knows, before the runtime changes are replayed on
 	 * top (the replay makes every id it sees explicit), and again for what
