@@ -210,7 +210,7 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	if (syn)
 		e.flags |= STEER_CT_F_EMBRYONIC;
 	if (kind == STEER_NEW_NONSYN)
-		steer_ct_hint_note(&p->key); /* before the entry (a SYN's: steer_xdp) */
+		steer_ct_hint_set(&p->key); /* before the entry (a SYN's: steer_xdp) */
 	if (syn)
 		werr = bpf_map_update_elem(&ct_syn, &p->key, &e, BPF_ANY);
 	else /* reverse entry first: a reply must never beat its NAT state */
