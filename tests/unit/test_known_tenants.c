@@ -19,18 +19,9 @@
 
 #include "steerd/steerd.h"
 #include "util/util.h"
+#include "fixture_one_backend.h"
 
-#define HEAD                                                                                       \
-	"tasks: [chat]\n"                                                                          \
-	"models:\n"                                                                                \
-	"  - {name: m1, cost: 1, quality: {chat: 0.8}}\n"                                          \
-	"services:\n"                                                                              \
-	"  - {name: chat, vip: 198.18.100.1, port: 80, task: chat}\n"                              \
-	"backends:\n"                                                                              \
-	"  - {name: be1, address: 198.18.2.2, port: 8000, model: m1, provider: self,"              \
-	" region: lab, capacity: 10}\n"                                                            \
-	"tenants:\n"                                                                               \
-	"  - {name: default, action: reject}\n"
+#define HEAD ONE_BACKEND_POLICY("", "")
 
 #define ALPHA "  - {name: alpha, prefixes: [198.18.10.0/24]}\n"
 #define BETA                                                                                       \

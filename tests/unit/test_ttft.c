@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "fixture_decide.h"
+#include "fixture_one_backend.h"
 #include "probe/probe.h"
 #include "steerd/steerd.h"
 #include "util/util.h"
@@ -98,19 +99,11 @@ static void test_probe_reads_ttft_histograms(void **state)
 	assert_false(r.has_ttft);	/* Chitu reports no TTFT */
 }
 
-/* one backend, be1; SETTINGS: a settings line or "", METRICS: " metrics: X," or "" */
-#define ONE_BACKEND(SETTINGS, METRICS)                                                     \
-	SETTINGS "tasks: [chat]\n"                                                          \
-		 "models:\n"                                                                \
-		 "  - {name: m1, cost: 1, quality: {chat: 0.8}}\n"                          \
-		 "services:\n"                                                              \
-		 "  - {name: chat, vip: 198.18.100.1, port: 80, task: chat}\n"              \
-		 "backends:\n"                                                              \
-		 "  - {name: be1, address: 198.18.2.2, port: 8000, model: m1, provider: self," \
-		 " region: lab, capacity: 10," METRICS                                      \
-		 " metrics_url: \"http://198.18.2.2:8000/metrics\"}\n"                      \
-		 "tenants:\n"                                                               \
-		 "  - {name: default, action: reject}\n"
+/* be1 with a metrics page; SETTINGS: a settings line or "", METRICS:
+ * " metrics: X," or "" */
+#define ONE_BACKEND(SETTINGS, METRICS)                                                       \
+	ONE_BACKEND_POLICY(SETTINGS,                                                          \
+			   "," METRICS " metrics_url: \"http://198.18.2.2:8000/metrics\"")
 
 static void probe_ttft_queue(struct steerd *d, double count, double sum, double q_count,
 			     double q_sum, uint64_t at_ms)
