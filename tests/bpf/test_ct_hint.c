@@ -146,15 +146,7 @@ static const struct bpft_fixture fixtures[] = {
 	{ .name = "hint_rebuild_clears_gone_keys", .check = check_rebuild_clears_gone_keys },
 };
 
-static int run(void)
-{
-	struct CMUnitTest tests[sizeof(fixtures) / sizeof(fixtures[0])];
-
-	bpft_fill_tests(tests, fixtures, sizeof(fixtures) / sizeof(fixtures[0]));
-	return cmocka_run_group_tests_name("ct_hint", tests, NULL, NULL);
-}
-
 int main(void)
 {
-	return bpft_main(run);
+	return BPFT_MAIN("ct_hint", fixtures);
 }
