@@ -102,15 +102,7 @@ static const struct bpft_fixture fixtures[] = {
 	  .steps = { { .what = "UDP", XDP(F4_UDP), NEW(BE4_A), STATE(STEER_CT_F_ESTABLISHED) } } },
 };
 
-static int run(void)
-{
-	struct CMUnitTest tests[sizeof(fixtures) / sizeof(fixtures[0])];
-
-	bpft_fill_tests(tests, fixtures, sizeof(fixtures) / sizeof(fixtures[0]));
-	return cmocka_run_group_tests_name("ct_state", tests, NULL, NULL);
-}
-
 int main(void)
 {
-	return bpft_main(run);
+	return BPFT_MAIN("ct_state", fixtures);
 }

@@ -238,15 +238,7 @@ static const struct bpft_fixture fixtures[] = {
 		       TPASS(STEER_R_PASS_MALFORMED) } } },
 };
 
-static int run(void)
-{
-	struct CMUnitTest tests[sizeof(fixtures) / sizeof(fixtures[0])];
-
-	bpft_fill_tests(tests, fixtures, sizeof(fixtures) / sizeof(fixtures[0]));
-	return cmocka_run_group_tests_name("steer_tc", tests, NULL, NULL);
-}
-
 int main(void)
 {
-	return bpft_main(run);
+	return BPFT_MAIN("steer_tc", fixtures);
 }

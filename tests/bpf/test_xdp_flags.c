@@ -89,15 +89,7 @@ static const struct bpft_fixture fixtures[] = {
 		       .skip_stats = true } } },
 };
 
-static int run(void)
-{
-	struct CMUnitTest tests[sizeof(fixtures) / sizeof(fixtures[0])];
-
-	bpft_fill_tests(tests, fixtures, sizeof(fixtures) / sizeof(fixtures[0]));
-	return cmocka_run_group_tests_name("steer_xdp_flags", tests, NULL, NULL);
-}
-
 int main(void)
 {
-	return bpft_main(run);
+	return BPFT_MAIN("steer_xdp_flags", fixtures);
 }
