@@ -252,15 +252,10 @@ static void map_empty(int fd)
  */
 static void hint_rebuild(void)
 {
-	const struct dp_ct_timeouts t = { ~0ull, ~0ull, ~0ull, ~0ull };
-	struct dp_ct_sweep sw = { 0 };
-	int r;
+	int r = bpft_sweep_pass(NULL);
 
-	while ((r = dp_ct_sweep(bpft.dp, &sw, &t, bpft_now_ns(), 1u << 30)) == 0)
-		;
 	if (r < 0)
 		fprintf(stderr, "pktbench: sweep: %s\n", strerror(-r));
-	dp_ct_sweep_free(&sw);
 }
 
 static void ct_empty(void)

@@ -65,6 +65,20 @@ uint64_t bpft_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+int bpft_sweep_pass(uint64_t *hint_set)
+{
+	const struct dp_ct_timeouts t = { ~0ull, ~0ull, ~0ull, ~0ull };
+	struct dp_ct_sweep sw = { 0 };
+	int r;
+
+	while ((r = dp_ct_sweep(bpft.dp, &sw, &t, bpft_now_ns(), 1u << 30)) == 0)
+		;
+	if (r == 1 && hint_set)
+		*hint_set = sw.last->hint_set;
+	dp_ct_sweep_free(&sw);
+	return r < 0 ? r : 0;
+}
+
 int bpft_sh(const char *fmt, ...)
 {
 	char cmd[512];

@@ -141,4 +141,11 @@ unsigned int bpft_map_count(int fd);
 /* CLOCK_MONOTONIC in ns (what bpf_ktime_get_ns() returns). */
 uint64_t bpft_now_ns(void);
 
+/*
+ * One whole pass of steerd's conntrack sweep with nothing expiring: the
+ * counts taken and ct_hint rebuilt and trusted (include/steer_ct_hint.h).
+ * 0, or a negative errno; *hint_set (if given): the slots the pass set.
+ */
+int bpft_sweep_pass(uint64_t *hint_set);
+
 #endif /* STEER_TESTS_BPFTEST_ENV_H */

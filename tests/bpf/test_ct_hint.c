@@ -16,16 +16,9 @@
  * the slots it set */
 static uint64_t sweep_pass(void)
 {
-	const struct dp_ct_timeouts t = { ~0ull, ~0ull, ~0ull, ~0ull };
-	struct dp_ct_sweep sw = { 0 };
-	uint64_t set;
-	int r;
+	uint64_t set = ~0ull;
 
-	while ((r = dp_ct_sweep(bpft.dp, &sw, &t, bpft_now_ns(), 1u << 20)) == 0)
-		;
-	assert_int_equal(r, 1);
-	set = sw.last->hint_set;
-	dp_ct_sweep_free(&sw);
+	assert_int_equal(bpft_sweep_pass(&set), 0);
 	return set;
 }
 
