@@ -28,8 +28,10 @@
  * Cases (each round runs every case once, in the same order):
  *   noop          XDP program "return XDP_PASS" (raw instructions)
  *   nonsvc        steer_xdp, TCP to a port with no service (XDP_PASS)
- *   syn           steer_xdp, SYN of a new flow (ct/rct never above half
- *                 full: cleared, untimed, every 131072 SYNs)
+ *   syn           steer_xdp, SYN of a new flow, as in service: its
+ *                 half-open entry finds room (ct_syn never above half
+ *                 full: this CPU's share of it is cleared, untimed,
+ *                 every half share of SYNs)
  *   synbound      the same with the bounded load on (balance_pct 125), a
  *                 table alternating two backends whose loads start at 0
  *                 and grow with every SYN: each SYN weighs its first
@@ -37,12 +39,16 @@
  *   est1          steer_xdp, ACK of one established flow (SYN, SYN+ACK
  *                 through steer_tc, ACK: in ct and rct)
  *   est64k        steer_xdp, ACKs rotating over 65,536 established flows
- *   synfull       steer_xdp, SYN with a new tuple into a full ct/rct (LRU
- *                 eviction on every insert)
+ *   synfull       steer_xdp, SYN with a new tuple during a SYN flood: ct
+ *                 and rct full, and this CPU's share of ct_syn full, so
+ *                 every insert evicts (the LRU's pop, scan and delete)
+ *   synrate       the same flood from a tenant over its connection rate
+ *                 (1 per second): each SYN refused by admission, before
+ *                 any insert (XDP_DROP, drop_admit_rate)
  *   tcreply       steer_tc, reply of an established flow (reverse NAT)
  *   tcsynack      steer_tc, the backend's SYN+ACK to a half-open flow
- *                 (16,384 flows, SYN only: ct_syn is an LRU of 65,536,
- *                 which evicts before it is full): no reverse entry, found from
+ *                 (16,384 flows, SYN only: half this CPU's share of
+ *                 ct_syn, a per-CPU LRU): no reverse entry, found from
  *                 ct_syn through service_list (bpf/steer_embryonic.h)
  *
  * Output: a markdown table on stdout (median and min..max over rounds,
@@ -52,6 +58,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,12 +67,13 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "bpftest_env.h"
 #include "pktbuild.h"
 #include "steer_abi.h"
 
-#define SYN_CHUNK 131072u	/* <= STEER_CT_ENTRIES / 2 */
+#define SYN_CHUNK 131072u	/* distinct SYN tuples */
 #define HALF_FLOWS 16384u	/* tcsynack's half-open flows: well under ct_syn's size */
 #define NFLOWS	  65536u
 #define MAX_ROUNDS 50
@@ -79,6 +87,7 @@
 static unsigned long npkts = 1000000;
 static int rounds = 5;
 static unsigned int want = ~0u; /* bit per case (-c) */
+static uint32_t syn_share; /* ct_syn entries this CPU's LRU holds (per-CPU LRU) */
 static FILE *raw;
 static int noop_fd = -1;
 
@@ -86,10 +95,11 @@ enum style { ST_BATCH, ST_PROG, ST_CALL, ST_N };
 static const char *style_name[ST_N] = { "batch", "prog", "syscall" };
 
 enum kase {
-	C_NOOP, C_NONSVC, C_SYN, C_SYNBOUND, C_EST1, C_EST64K, C_SYNFULL, C_TCREPLY, C_TCSYNACK, C_N
+	C_NOOP,    C_NONSVC,  C_SYN,	   C_SYNBOUND, C_EST1, C_EST64K,
+	C_SYNFULL, C_SYNRATE, C_TCREPLY, C_TCSYNACK, C_N
 };
 static const char *case_name[C_N] = { "noop",	"nonsvc",  "syn",     "synbound", "est1",
-				      "est64k", "synfull", "tcreply", "tcsynack" };
+				      "est64k", "synfull", "synrate", "tcreply", "tcsynack" };
 static const char *case_desc[C_N] = {
 	"no-op XDP (return XDP_PASS)",
 	"steer_xdp: non-service packet",
@@ -97,15 +107,17 @@ static const char *case_desc[C_N] = {
 	"steer_xdp: new-flow SYN, bounded load on (c 1.25)",
 	"steer_xdp: established flow (1 flow)",
 	"steer_xdp: established, rotating 65,536 flows",
-	"steer_xdp: new SYN into a full conntrack table",
+	"steer_xdp: new SYN during a flood (ct and ct_syn full)",
+	"steer_xdp: the same, tenant over its rate (refused)",
 	"steer_tc: reply (reverse NAT)",
 	"steer_tc: SYN+ACK of a half-open flow (found from ct_syn)",
 };
 /* which styles apply: batch only where the packet is left alone */
-static const bool has_batch[C_N] = { true, true, false, false, false, false, false, false, false };
-static int want_verdict[C_N] = { XDP_PASS,	   XDP_PASS,	    XDP_REDIRECT_,
-				 XDP_REDIRECT_,	   XDP_REDIRECT_,   XDP_REDIRECT_,
-				 XDP_REDIRECT_,	   TC_ACT_REDIRECT_, TC_ACT_REDIRECT_ };
+static const bool has_batch[C_N] = { true, true };
+static int want_verdict[C_N] = {
+	XDP_PASS,      XDP_PASS,      XDP_REDIRECT_, XDP_REDIRECT_,	  XDP_REDIRECT_,
+	XDP_REDIRECT_, XDP_REDIRECT_, XDP_DROP,	     TC_ACT_REDIRECT_, TC_ACT_REDIRECT_,
+};
 
 static double res[C_N][ST_N][MAX_ROUNDS];
 static unsigned long bad_verdict[C_N];
@@ -307,6 +319,69 @@ static void ct_fill(void)
 			fprintf(stderr, "pktbench: rct fill: %s\n", strerror(errno));
 	}
 	hint_rebuild(); /* the entries' hint bits, as steerd's next pass sets them */
+}
+
+/*
+ * Fill this CPU's share of ct_syn with half-open flows no packet of ours
+ * matches, as a SYN flood leaves it: each SYN after that evicts. The
+ * process is pinned (pin_cpu()), and a per-CPU LRU takes the entries a
+ * syscall writes from the list of the CPU it runs on.
+ */
+static int ct_syn_fill(void)
+{
+	struct steer_flow_key k;
+	struct steer_ct v = { 0 };
+	uint32_t x;
+
+	v.backend_id = BE4_A;
+	v.tenant = TENANT_1;
+	v.flags = STEER_CT_F_EMBRYONIC;
+	v.created_ns = v.last_ns = bpft_now_ns();
+	for (x = 0; x < syn_share; x++) {
+		memset(&k, 0, sizeof(k));
+		k.family = STEER_AF_INET;
+		k.proto = STEER_PROTO_TCP;
+		k.src[0] = 10;
+		k.src[1] = (uint8_t)(x >> 16);
+		k.src[2] = (uint8_t)(x >> 8);
+		k.src[3] = (uint8_t)x;
+		memcpy(k.dst, A_VIP4, 4);
+		k.sport = htons(40001); /* ct_fill's are 40000 */
+		k.dport = htons(PORT_TCP);
+		if (bpf_map_update_elem(bpft.ct_syn_fd, &k, &v, BPF_ANY))
+			return -errno;
+	}
+	if (bpft_map_count(bpft.ct_syn_fd) != syn_share) {
+		fprintf(stderr, "pktbench: ct_syn holds %u after filling a share of %u\n",
+			bpft_map_count(bpft.ct_syn_fd), syn_share);
+		return -EPROTO;
+	}
+	hint_rebuild();
+	return 0;
+}
+
+/*
+ * Stay on the CPU we start on: every timed run uses one CPU's share of
+ * the per-CPU LRU ct_syn (its size / possible CPUs), as a flow's packets
+ * do on one receive queue, and the fill above lands in that share.
+ */
+static int pin_cpu(void)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	int cpu = sched_getcpu(), ncpus = libbpf_num_possible_cpus();
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (cpu < 0 || ncpus < 1 || sched_setaffinity(0, sizeof(set), &set) ||
+	    bpf_obj_get_info_by_fd(bpft.ct_syn_fd, &info, &len))
+		return -errno;
+	syn_share = info.map_flags & BPF_F_NO_COMMON_LRU ? info.max_entries / (uint32_t)ncpus
+							 : info.max_entries;
+	fprintf(stderr, "pktbench: on CPU %d; ct_syn %u entries, %u on this CPU\n", cpu,
+		info.max_entries, syn_share);
+	return syn_share >= 2 ? 0 : -EINVAL;
 }
 
 static void note_verdict(int c, uint32_t ret)
@@ -511,6 +586,33 @@ static int bound_set(bool on)
 	return dp_service_set(bpft.dp, &k, &s);
 }
 
+/* The tables as a SYN flood leaves them: ct, rct and ct_syn full. */
+static int flood_fill(void)
+{
+	int r;
+
+	ct_empty();
+	ct_fill();
+	r = ct_syn_fill();
+	if (r)
+		fprintf(stderr, "pktbench: ct_syn fill: %s\n", strerror(-r));
+	return r;
+}
+
+/* Tenant 1's connection rate (burst 1; 0: unlimited), its bucket spent. */
+static int rate_set(uint32_t rate)
+{
+	struct steer_tenant_cfg tc = { .rate = rate, .burst = rate };
+	struct steer_tenant_state st;
+	uint32_t t = TENANT_1;
+
+	if (dp_tenant_cfg_set(bpft.dp, t, &tc, true))
+		return -1;
+	memset(&st, 0, sizeof(st));
+	st.last_ns = bpft_now_ns(); /* empty, refilled 1 token a second */
+	return bpf_map_update_elem(bpft.tstate_fd, &t, &st, BPF_ANY) ? -1 : 0;
+}
+
 /* Is any of the three cases timed (-c)? Their set-up is skipped if not. */
 static bool wanted(int a, int b, int c)
 {
@@ -536,6 +638,11 @@ static int run(void)
 	}
 	if (prebuild())
 		return 1;
+	r = pin_cpu();
+	if (r) {
+		fprintf(stderr, "pktbench: pin to a CPU: %s\n", strerror(-r));
+		return 1;
+	}
 
 	for (r = 0; r < rounds; r++) {
 		fprintf(stderr, "pktbench: round %d/%d\n", r + 1, rounds);
@@ -545,13 +652,13 @@ static int run(void)
 		    time_batch(C_NONSVC, r, bpft.xdp_fd, &nonsvc_pk) ||
 		    time_calls(C_NONSVC, r, bpft.xdp_fd, true, &nonsvc_pk, 1, 0))
 			return 1;
-		/* new-flow SYNs, ct below half full */
+		/* new-flow SYNs, ct_syn below half full */
 		ct_empty();
-		if (time_calls(C_SYN, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, SYN_CHUNK))
+		if (time_calls(C_SYN, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, syn_share / 2))
 			return 1;
 		ct_empty();
 		if (bound_set(true) ||
-		    time_calls(C_SYNBOUND, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, SYN_CHUNK) ||
+		    time_calls(C_SYNBOUND, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, syn_share / 2) ||
 		    bound_set(false))
 			return 1;
 		/* established flows and their replies */
@@ -568,11 +675,14 @@ static int run(void)
 		if ((wanted(C_TCSYNACK, C_TCSYNACK, C_TCSYNACK) && open_flows(HALF_FLOWS, true)) ||
 		    time_calls(C_TCSYNACK, r, bpft.tc_fd, false, synack_pk, HALF_FLOWS, 0))
 			return 1;
-		/* SYNs into a full table: every insert evicts */
-		ct_empty();
-		if (wanted(C_SYNFULL, C_SYNFULL, C_SYNFULL))
-			ct_fill();
-		if (time_calls(C_SYNFULL, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, 0))
+		/* SYNs during a flood, every table full: every insert evicts */
+		if ((want & 1u << C_SYNFULL && flood_fill()) ||
+		    time_calls(C_SYNFULL, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, 0))
+			return 1;
+		/* the same flood, its tenant over its rate */
+		if ((want & 1u << C_SYNRATE && (flood_fill() || rate_set(1))) ||
+		    time_calls(C_SYNRATE, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, 0) ||
+		    rate_set(0))
 			return 1;
 		ct_empty();
 	}
