@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * XDP's side of ct_hint (include/steer_ct_hint.h): a TCP SYN asks whether
- * its key can be in ct or ct_syn, and sets its slot's bits (before any
- * entry of it is written, so that another CPU's packet of the flow looks
- * it up; even when the SYN is then refused, which leaves a bit that says
- * "maybe" until the next sweep pass, never a wrong "absent"), and sets
- * them again once its entry is written; a non-SYN's new entry the same.
+ * its key can be in ct or ct_syn (a read: a SYN that is then refused
+ * leaves its slot as it was, so that a flood refused by admission keeps
+ * the hint's "absent" and looks nothing up either), and a new entry sets
+ * its slot's bits before it is written (so that a packet of the flow on
+ * another CPU looks it up once it is there) and again after.
  */
 #ifndef STEER_CT_HINT_BPF_H
 #define STEER_CT_HINT_BPF_H
@@ -14,43 +14,43 @@
 #include "steer_maps.h"
 #include "steer_stats.h"
 
-/*
- * Both generations' bits of slot (word w, shift) set; the word as it was
- * before (all ones if there is no word: "maybe", as a set bit says).
- */
-static __always_inline __u64 steer_ct_hint_or(__u32 w, __u32 shift)
+/* Both generations' bits of slot (word w, shift) set (an atomic OR: steerd
+ * clears bits in the same words), unless they are already. */
+static __always_inline void steer_ct_hint_or(__u32 w, __u32 shift)
 {
 	__u64 *v = bpf_map_lookup_elem(&ct_hint, &w);
-	__u64 old;
 
-	if (!v)
-		return ~0ull;
-	old = *v;
-	if ((old & (3ull << shift)) != (3ull << shift) && !steer_dry_run)
+	if (v && (*v & (3ull << shift)) != (3ull << shift) && !steer_dry_run)
 		__sync_fetch_and_or(v, 3ull << shift);
-	return old;
 }
 
-/* Both generations' bits of the key's slot: 1 if the trusted generation
- * (steerd's last rebuild) had the slot clear, i.e. neither ct nor ct_syn
- * holds the key; 0 if it may be there, or nothing is trusted yet. */
-static __always_inline int steer_ct_hint_note(const struct steer_flow_key *k)
+/* 1 if the generation steerd trusts (its last rebuild) has the key's slot
+ * clear, i.e. neither ct nor ct_syn holds the key; 0 if it may be there,
+ * or nothing is trusted yet. Writes nothing. */
+static __always_inline int steer_ct_hint_absent(const struct steer_flow_key *k)
 {
-	__u32 zero = 0, shift, w = steer_ct_hint_word(k, &shift);
+	__u32 zero = 0, shift, w;
 	struct steer_ct_hint_ctl *c = bpf_map_lookup_elem(&ct_hint_ctl, &zero);
-	__u64 old = steer_ct_hint_or(w, shift);
+	__u64 *v;
 
-	return c && c->on && !(old & (1ull << (shift + (c->gen & 1))));
+	if (!c || !c->on)
+		return 0;
+	w = steer_ct_hint_word(k, &shift);
+	shift += c->gen & 1;
+	v = bpf_map_lookup_elem(&ct_hint, &w);
+	return v && !(*v & (1ull << shift));
 }
 
 /*
- * The key's bits, without asking: before a non-SYN's new entry, and again
- * after any new entry is written (steerd's sweep may have cleared the
+ * The key's bits set: before a new entry (a SYN's or a non-SYN's) is
+ * written, and again after it is written (steerd's sweep may have cleared the
  * generation it rebuilds between the first setting and the write, and
  * read the key's bucket before the write: a vCPU can stall anywhere; set
- * after the write, the bit outlives that pass's clear).
+ * after the write, the bit outlives that pass's clear). A subprogram:
+ * inlined at both of steer_xdp_new's calls, it took that frame past the
+ * call chain's 512 bytes of stack.
  */
-static __always_inline void steer_ct_hint_set(const struct steer_flow_key *k)
+static __noinline void steer_ct_hint_set(const struct steer_flow_key *k)
 {
 	__u32 shift, w = steer_ct_hint_word(k, &shift);
 

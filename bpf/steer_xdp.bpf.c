@@ -209,8 +209,8 @@ static __noinline int steer_xdp_new(struct xdp_md *ctx, struct steer_pkt *p, __u
 	      !(e.flags & STEER_CT_F_CLOSED);
 	if (syn)
 		e.flags |= STEER_CT_F_EMBRYONIC;
-	if (kind == STEER_NEW_NONSYN)
-		steer_ct_hint_set(&p->key); /* before the entry (a SYN's: steer_xdp) */
+	if (p->key.proto == IPPROTO_TCP && (kind == STEER_NEW_FLOW || kind == STEER_NEW_NONSYN))
+		steer_ct_hint_set(&p->key); /* a new key: before its write (and after) */
 	if (syn)
 		werr = bpf_map_update_elem(&ct_syn, &p->key, &e, BPF_ANY);
 	else /* reverse entry first: a reply must never beat its NAT state */
@@ -469,7 +469,7 @@ static __always_inline int steer_xdp_main(struct xdp_md *ctx)
 		steer_count_reason(&xdp_reasons, STEER_R_EV_MSS_CLAMPED, bytes);
 
 	if (p.key.proto == IPPROTO_TCP && (p.tcp_flags & TCP_FLAG_SYN) &&
-	    steer_ct_hint_note(&p.key)) {
+	    steer_ct_hint_absent(&p.key)) {
 		e = NULL; /* a new flow's SYN: in neither table (steer_ct_hint.h) */
 	} else {
 		e = bpf_map_lookup_elem(&ct, &p.key);

@@ -65,6 +65,34 @@ static void planted_skipped(void)
 	assert_true(e.flags & STEER_CT_F_CLOSED);
 }
 
+/* the hint trusted, and tenant 1's bucket of 1 SYN a second */
+static void hint_on_rate_1(void)
+{
+	hint_on_empty();
+	setup_rate_1_burst_1();
+}
+
+/* Is the slot of F4_TCP's tuple from port cport "maybe" in the trusted
+ * generation? */
+static bool slot_maybe(const struct bpft_flow *f, uint16_t cport)
+{
+	struct steer_flow_key k;
+	uint64_t *w = dp_ct_hint_words(bpft.dp);
+
+	assert_non_null(w);
+	bpft_ct_key(f, cport, &k);
+	return dp_ct_hint_maybe(w, &k, hint_ctl().gen);
+}
+
+/* a refused SYN wrote no entry, and left its slot clear: a flood of them
+ * keeps the hint's "absent" (each looks nothing up) */
+static void refused_slots_clear(void)
+{
+	assert_true(slot_maybe(&F4_TCP, 40001)); /* the admitted one's */
+	assert_false(slot_maybe(&F4_TCP, 40002));
+	assert_false(slot_maybe(&F4_NOCLASS, 40003));
+}
+
 static void check_rebuild_clears_gone_keys(void)
 {
 	struct steer_flow_key gone, kept;
@@ -136,6 +164,18 @@ static const struct bpft_fixture fixtures[] = {
 		     { .what = "SYN on the closed entry: found, a new flow", XDP(F4_TCP), SYN,
 		       NEW(BE4_B), .resteer_from = BE4_A, .ct_flags_any = true,
 		       .reason = STEER_R_EV_CT_REUSE } } },
+	/* refused SYNs (admission, no class) set no bits; the next SYN of the
+	 * same tuple, once admitted, is still a new flow */
+	{ .name = "hint_refused_syn_sets_nothing",
+	  .setup = hint_on_rate_1,
+	  .steps = { { .what = "SYN 1 takes the only token", XDP(F4_TCP), .cport = 40001, SYN,
+		       NEW(BE4_A) },
+		     { .what = "SYN 2: bucket empty", XDP(F4_TCP), .cport = 40002, SYN,
+		       DROP(STEER_R_DROP_ADMIT_RATE), .ct = CT_NONE },
+		     { .what = "SYN to a task with no class", XDP(F4_NOCLASS), .cport = 40003, SYN,
+		       DROP(STEER_R_DROP_NO_CLASS), .ct = CT_NONE, .after = refused_slots_clear },
+		     { .what = "SYN 2 again, 1.1 s later: admitted, a new flow", .sleep_ms = 1100,
+		       XDP(F4_TCP), .cport = 40002, SYN, NEW(BE4_A) } } },
 	{ .name = "hint_rebuild_clears_gone_keys", .check = check_rebuild_clears_gone_keys },
 };
 
