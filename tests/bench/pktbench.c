@@ -36,6 +36,9 @@
  *                 table alternating two backends whose loads start at 0
  *                 and grow with every SYN: each SYN weighs its first
  *                 choice, and walks on when that one is at its bound
+ *   synbusy       the same as syn with ct and rct full of established
+ *                 flows (262,144): a gateway in service, whose ct_hint
+ *                 has the slots of every one of them set
  *   est1          steer_xdp, ACK of one established flow (SYN, SYN+ACK
  *                 through steer_tc, ACK: in ct and rct)
  *   est64k        steer_xdp, ACKs rotating over 65,536 established flows
@@ -95,16 +98,18 @@ enum style { ST_BATCH, ST_PROG, ST_CALL, ST_N };
 static const char *style_name[ST_N] = { "batch", "prog", "syscall" };
 
 enum kase {
-	C_NOOP,    C_NONSVC,  C_SYN,	   C_SYNBOUND, C_EST1, C_EST64K,
-	C_SYNFULL, C_SYNRATE, C_TCREPLY, C_TCSYNACK, C_N
+	C_NOOP,	   C_NONSVC,  C_SYN,	 C_SYNBOUND, C_SYNBUSY, C_EST1,
+	C_EST64K,  C_SYNFULL, C_SYNRATE, C_TCREPLY,  C_TCSYNACK, C_N
 };
-static const char *case_name[C_N] = { "noop",	"nonsvc",  "syn",     "synbound", "est1",
-				      "est64k", "synfull", "synrate", "tcreply", "tcsynack" };
+static const char *case_name[C_N] = { "noop",	 "nonsvc",  "syn",     "synbound",
+				      "synbusy", "est1",    "est64k",  "synfull",
+				      "synrate", "tcreply", "tcsynack" };
 static const char *case_desc[C_N] = {
 	"no-op XDP (return XDP_PASS)",
 	"steer_xdp: non-service packet",
 	"steer_xdp: new-flow SYN",
 	"steer_xdp: new-flow SYN, bounded load on (c 1.25)",
+	"steer_xdp: new-flow SYN, ct full of established flows",
 	"steer_xdp: established flow (1 flow)",
 	"steer_xdp: established, rotating 65,536 flows",
 	"steer_xdp: new SYN during a flood (ct and ct_syn full)",
@@ -115,7 +120,7 @@ static const char *case_desc[C_N] = {
 /* which styles apply: batch only where the packet is left alone */
 static const bool has_batch[C_N] = { true, true };
 static int want_verdict[C_N] = {
-	XDP_PASS,      XDP_PASS,      XDP_REDIRECT_, XDP_REDIRECT_,	  XDP_REDIRECT_,
+	XDP_PASS,      XDP_PASS,      XDP_REDIRECT_, XDP_REDIRECT_,    XDP_REDIRECT_,	 XDP_REDIRECT_,
 	XDP_REDIRECT_, XDP_REDIRECT_, XDP_DROP,	     TC_ACT_REDIRECT_, TC_ACT_REDIRECT_,
 };
 
@@ -270,6 +275,13 @@ static void hint_rebuild(void)
 		fprintf(stderr, "pktbench: sweep: %s\n", strerror(-r));
 }
 
+/* The half-open flows gone (the SYNs' entries), established ones kept. */
+static void syn_empty(void)
+{
+	map_empty(bpft.ct_syn_fd);
+	hint_rebuild();
+}
+
 static void ct_empty(void)
 {
 	map_empty(bpft.ct_fd);
@@ -394,8 +406,8 @@ static void note_verdict(int c, uint32_t ret)
 
 /*
  * npkts separate repeat=1 calls over frames[i % nframes]; stores the mean
- * kernel duration and the mean syscall wall time. If chunk, ct/rct are
- * emptied (untimed) every chunk calls.
+ * kernel duration and the mean syscall wall time. If chunk, ct_syn is
+ * emptied (untimed) every chunk calls, and ct_hint rebuilt.
  */
 static int time_calls(int c, int r, int fd, bool xdp, const struct frame *frames, uint32_t nframes,
 		      uint32_t chunk)
@@ -409,7 +421,7 @@ static int time_calls(int c, int r, int fd, bool xdp, const struct frame *frames
 		return 0;
 	for (i = 0; i < npkts; i++) {
 		if (chunk && i && i % chunk == 0)
-			ct_empty();
+			syn_empty();
 		t0 = now_ns();
 		err = run1(fd, xdp, &frames[i % nframes], 1, &dur, &ret);
 		t1 = now_ns();
@@ -660,6 +672,11 @@ static int run(void)
 		if (bound_set(true) ||
 		    time_calls(C_SYNBOUND, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, syn_share / 2) ||
 		    bound_set(false))
+			return 1;
+		ct_empty();
+		if (want & 1u << C_SYNBUSY)
+			ct_fill();
+		if (time_calls(C_SYNBUSY, r, bpft.xdp_fd, true, syn_pk, SYN_CHUNK, syn_share / 2))
 			return 1;
 		/* established flows and their replies */
 		ct_empty();
