@@ -14,6 +14,10 @@
 #include "steer_maps.h"
 #include "steer_stats.h"
 
+/* ct_hint's words, a power of two: the loader sets it with the map's size
+ * (steer_ct_hint_words_for of the conntrack sizes). */
+const volatile __u32 steer_ct_hint_words = STEER_CT_HINT_WORDS_MIN;
+
 /* Both generations' bits of slot (word w, shift) set (an atomic OR: steerd
  * clears bits in the same words), unless they are already. */
 static __always_inline void steer_ct_hint_or(__u32 w, __u32 shift)
@@ -35,7 +39,7 @@ static __always_inline int steer_ct_hint_absent(const struct steer_flow_key *k)
 
 	if (!c || !c->on)
 		return 0;
-	w = steer_ct_hint_word(k, &shift);
+	w = steer_ct_hint_word(k, steer_ct_hint_words, &shift);
 	shift += c->gen & 1;
 	v = bpf_map_lookup_elem(&ct_hint, &w);
 	return v && !(*v & (1ull << shift));
@@ -52,7 +56,7 @@ static __always_inline int steer_ct_hint_absent(const struct steer_flow_key *k)
  */
 static __noinline void steer_ct_hint_set(const struct steer_flow_key *k)
 {
-	__u32 shift, w = steer_ct_hint_word(k, &shift);
+	__u32 shift, w = steer_ct_hint_word(k, steer_ct_hint_words, &shift);
 
 	steer_ct_hint_or(w, shift);
 }

@@ -186,7 +186,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, STEER_CT_HINT_WORDS);
+	__uint(max_entries, STEER_CT_HINT_WORDS_MIN); /* sized at load */
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

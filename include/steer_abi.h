@@ -28,7 +28,17 @@
 #define STEER_CT_ENTRIES	262144	/* forward and reverse conntrack, each (default) */
 #define STEER_CT_SYN_ENTRIES	65536	/* half-open flows, forward and reverse (default) */
 #define STEER_FRAG_ENTRIES	8192	/* fragmented datagrams in flight, each way */
-#define STEER_CT_HINT_WORDS	16384	/* ct_hint: 64-bit words, 32 slots of 2 bits each */
+/*
+ * ct_hint: 64-bit words, 32 slots of 2 bits each, a power of two sized at
+ * load for at least STEER_CT_HINT_SLOTS_PER_KEY slots per conntrack entry
+ * (ct + ct_syn: steer_ct_hint_words_for). The default tables' 327,680
+ * keys get 65,536 words (512 KiB, 2,097,152 slots), ~14.5 % of them set
+ * when full, so as many new SYNs look up (46 % with the fixed 16,384
+ * words before 2026-12).
+ */
+#define STEER_CT_HINT_WORDS_MIN	4096	/* 32 KiB: the smallest tables' */
+#define STEER_CT_HINT_WORDS_MAX	(1u << 22) /* 32 MiB: the largest tables' (2 x 16M) */
+#define STEER_CT_HINT_SLOTS_PER_KEY 4
 #define STEER_CT_HINT_SEED	0x5eedc7u /* its flow hash seed: fixed, not the policy's */
 #define STEER_MAGLEV_DEFAULT	16381	/* default prime table size */
 #define STEER_MAGLEV_MAX	131071	/* largest table the loader accepts */

@@ -77,7 +77,7 @@ static void hint_on_rate_1(void)
 static bool slot_maybe(const struct bpft_flow *f, uint16_t cport)
 {
 	struct steer_flow_key k;
-	uint64_t *w = dp_ct_hint_words(bpft.dp);
+	const struct dp_ct_hint *w = dp_ct_hint_get(bpft.dp);
 
 	assert_non_null(w);
 	bpft_ct_key(f, cport, &k);
@@ -98,7 +98,7 @@ static void check_rebuild_clears_gone_keys(void)
 	struct steer_flow_key gone, kept;
 	struct steer_ct_hint_ctl c0, c1;
 	uint32_t s0, s1;
-	uint64_t *w = dp_ct_hint_words(bpft.dp);
+	const struct dp_ct_hint *w = dp_ct_hint_get(bpft.dp);
 	uint8_t pkt[PKT_MAX];
 	struct pkt_spec spec;
 	struct pkt_layout lay;
@@ -111,8 +111,8 @@ static void check_rebuild_clears_gone_keys(void)
 	c0 = hint_ctl();
 	bpft_ct_key(&F4_TCP, 41001, &gone);
 	bpft_ct_key(&F4_TCP, 41002, &kept);
-	assert_int_not_equal(steer_ct_hint_word(&gone, &s0) * 64 + s0,
-			     steer_ct_hint_word(&kept, &s1) * 64 + s1);
+	assert_int_not_equal(steer_ct_hint_word(&gone, w->words, &s0) * 64 + s0,
+			     steer_ct_hint_word(&kept, w->words, &s1) * 64 + s1);
 	/* two SYNs: XDP sets both generations' bits of each key */
 	for (i = 0; i < 2; i++) {
 		struct bpft_step st = { XDP(F4_TCP), SYN, .cport = (uint16_t)(41001 + i) };

@@ -129,16 +129,17 @@ static struct steer_flow_key hint_key(uint32_t i)
  * in 524,288 slots take as many slots as random ones would (~61,580) */
 static void test_hint_slots_spread(void **state)
 {
-	uint8_t *used = calloc(STEER_CT_HINT_SLOTS, 1);
+	const uint32_t words = 16384, slots = words * 32;
+	uint8_t *used = calloc(slots, 1);
 	uint32_t i, distinct = 0;
 
 	(void)state;
 	assert_non_null(used);
 	for (i = 0; i < 65536; i++) {
 		struct steer_flow_key k = hint_key(i);
-		uint32_t slot = steer_ct_hint_slot(&k);
+		uint32_t slot = steer_ct_hint_slot(&k, words);
 
-		assert_true(slot < STEER_CT_HINT_SLOTS);
+		assert_true(slot < slots);
 		distinct += !used[slot];
 		used[slot] = 1;
 	}
@@ -146,27 +147,50 @@ static void test_hint_slots_spread(void **state)
 	free(used);
 }
 
+/* ct_hint's size follows the conntrack sizes: a power of two with at least
+ * 4 slots a key, within its bounds */
+static void test_hint_words_for(void **state)
+{
+	(void)state;
+	/* the defaults: 262,144 + 65,536 keys, 1,310,720 slots asked */
+	assert_int_equal(steer_ct_hint_words_for(STEER_CT_ENTRIES + STEER_CT_SYN_ENTRIES), 65536);
+	/* the smallest tables (1,024 + 1,024) get the smallest hint */
+	assert_int_equal(steer_ct_hint_words_for(2048), STEER_CT_HINT_WORDS_MIN);
+	assert_int_equal(steer_ct_hint_words_for(0), STEER_CT_HINT_WORDS_MIN);
+	/* one key more than a power of two holds doubles it */
+	assert_int_equal(steer_ct_hint_words_for(262144), 32768);
+	assert_int_equal(steer_ct_hint_words_for(262145), 65536);
+	/* the largest tables (2 x 16,777,216) stop at the cap */
+	assert_int_equal(steer_ct_hint_words_for(2ull * 16777216), STEER_CT_HINT_WORDS_MAX);
+	assert_int_equal(steer_ct_hint_words_for(1ull << 40), STEER_CT_HINT_WORDS_MAX);
+}
+
 /* a generation's bits are set, read, counted and cleared apart from the other's */
 static void test_hint_generations(void **state)
 {
-	uint64_t *w = calloc(STEER_CT_HINT_WORDS, sizeof(*w));
+	struct dp_ct_hint h = { calloc(STEER_CT_HINT_WORDS_MIN, sizeof(uint64_t)),
+				STEER_CT_HINT_WORDS_MIN };
 	struct steer_flow_key a = hint_key(1), b = hint_key(2);
+	struct dp_ct_counts c = { 0 };
 
 	(void)state;
-	assert_non_null(w);
-	dp_ct_hint_mark(w, &a, 1); /* generation 0 only */
-	assert_true(dp_ct_hint_maybe(w, &a, 0));
-	assert_false(dp_ct_hint_maybe(w, &a, 1));
-	assert_false(dp_ct_hint_maybe(w, &b, 0));
-	dp_ct_hint_mark(w, &b, 3); /* both, as XDP does */
-	assert_int_equal(dp_ct_hint_count(w, 0), 2);
-	assert_int_equal(dp_ct_hint_count(w, 1), 1);
-	dp_ct_hint_clear_gen(w, 0);
-	assert_false(dp_ct_hint_maybe(w, &a, 0));
-	assert_false(dp_ct_hint_maybe(w, &b, 0));
-	assert_true(dp_ct_hint_maybe(w, &b, 1)); /* the other generation stays */
-	assert_int_equal(dp_ct_hint_count(w, 0), 0);
-	free(w);
+	assert_non_null(h.w);
+	dp_ct_hint_mark(&h, &a, 1); /* generation 0 only */
+	assert_true(dp_ct_hint_maybe(&h, &a, 0));
+	assert_false(dp_ct_hint_maybe(&h, &a, 1));
+	assert_false(dp_ct_hint_maybe(&h, &b, 0));
+	dp_ct_hint_mark(&h, &b, 3); /* both, as XDP does */
+	assert_int_equal(dp_ct_hint_count(&h, 0), 2);
+	assert_int_equal(dp_ct_hint_count(&h, 1), 1);
+	c.hint_set = dp_ct_hint_count(&h, 0);
+	c.hint_slots = (uint64_t)h.words * 32;
+	assert_true(dp_ct_hint_fill(&c) == 2.0 / (STEER_CT_HINT_WORDS_MIN * 32.0));
+	dp_ct_hint_clear_gen(&h, 0);
+	assert_false(dp_ct_hint_maybe(&h, &a, 0));
+	assert_false(dp_ct_hint_maybe(&h, &b, 0));
+	assert_true(dp_ct_hint_maybe(&h, &b, 1)); /* the other generation stays */
+	assert_int_equal(dp_ct_hint_count(&h, 0), 0);
+	free(h.w);
 }
 
 int main(void)
@@ -176,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_expiry_by_state),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_hint_slots_spread),
+		cmocka_unit_test(test_hint_words_for),
 		cmocka_unit_test(test_hint_generations),
 	};
 

@@ -112,7 +112,7 @@ static int sweep_start(struct dp *dp, struct dp_ct_sweep *s, uint64_t now_ns)
 		return err;
 	/* ct_hint: the generation XDP does not trust is cleared, then set again
 	 * for every TCP key the pass finds; trusted once the pass ends */
-	s->hint = dp_ct_hint_words(dp);
+	s->hint = dp_ct_hint_get(dp);
 	if (s->hint) {
 		struct steer_ct_hint_ctl c;
 
@@ -200,6 +200,7 @@ int dp_ct_sweep(struct dp *dp, struct dp_ct_sweep *s, const struct dp_ct_timeout
 		struct steer_ct_hint_ctl c = { .on = 1, .gen = s->hint_gen };
 
 		s->part->hint_set = dp_ct_hint_count(s->hint, s->hint_gen);
+		s->part->hint_slots = (uint64_t)s->hint->words * 32;
 		err = dp_ct_hint_ctl_set(dp, &c);
 		if (err)
 			return err;

@@ -321,6 +321,13 @@ struct dp_ct_counts {
 	uint32_t open_by_backend[STEER_MAX_BACKENDS]; /* not closed: what backend_load counts */
 	uint32_t open[STEER_MAX_TENANTS];	 /* by tenant: slot-holding, not closed */
 	uint64_t hint_set;	/* ct_hint slots set in the generation the pass rebuilt */
+	uint64_t hint_slots;	/* of ct_hint's slots */
+};
+
+/* ct_hint's words as mapped: w[0..words), words a power of two. */
+struct dp_ct_hint {
+	uint64_t *w;
+	uint32_t words;
 };
 
 /* A sweep in progress and what the last whole pass found (zero it to start). */
@@ -333,7 +340,7 @@ struct dp_ct_sweep {
 	struct dp_ct_counts *last;	/* the last whole pass */
 	uint64_t pass_start_ns, passes, swept_total, expired_total;
 	double sweep_ms, last_pass_ms;	/* time spent in this pass, the last one */
-	uint64_t *hint;			/* ct_hint's words (the dp's), NULL: not rebuilt */
+	const struct dp_ct_hint *hint;	/* the dp's ct_hint, NULL: not rebuilt */
 	uint32_t hint_gen;		/* the generation this pass rebuilds */
 };
 
@@ -345,16 +352,16 @@ struct dp_ct_sweep {
  * generation may hold a key. Every word change is atomic: XDP sets bits
  * in the same words.
  */
-uint64_t *dp_ct_hint_words(struct dp *dp);
+const struct dp_ct_hint *dp_ct_hint_get(struct dp *dp);
 int dp_ct_hint_ctl_get(struct dp *dp, struct steer_ct_hint_ctl *c);
 int dp_ct_hint_ctl_set(struct dp *dp, const struct steer_ct_hint_ctl *c);
-void dp_ct_hint_clear_gen(uint64_t *words, uint32_t gen);
-void dp_ct_hint_mark(uint64_t *words, const struct steer_flow_key *k, uint32_t gens);
-bool dp_ct_hint_maybe(const uint64_t *words, const struct steer_flow_key *k, uint32_t gen);
-/* Slots whose bit of generation gen is set (of STEER_CT_HINT_WORDS * 32). */
-uint64_t dp_ct_hint_count(const uint64_t *words, uint32_t gen);
-/* That count as a share of the slots (0..1). */
-double dp_ct_hint_fill(uint64_t slots_set);
+void dp_ct_hint_clear_gen(const struct dp_ct_hint *h, uint32_t gen);
+void dp_ct_hint_mark(const struct dp_ct_hint *h, const struct steer_flow_key *k, uint32_t gens);
+bool dp_ct_hint_maybe(const struct dp_ct_hint *h, const struct steer_flow_key *k, uint32_t gen);
+/* Slots whose bit of generation gen is set (of words * 32). */
+uint64_t dp_ct_hint_count(const struct dp_ct_hint *h, uint32_t gen);
+/* A pass's slots set as a share of the slots (0..1). */
+double dp_ct_hint_fill(const struct dp_ct_counts *c);
 
 enum dp_ct_state dp_ct_state_of(const struct steer_ct *e);
 const char *dp_ct_state_name(enum dp_ct_state s);

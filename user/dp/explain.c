@@ -34,8 +34,10 @@ static int explain_load(struct dp *dp)
 	dp->dry->rodata->steer_dry_run = 1;
 	/* the live conntrack maps may have a size the settings chose */
 	err = dp_maps_prepare(dp, dp->dry->obj, NULL);
-	if (!err)
+	if (!err) {
+		dp->dry->rodata->steer_ct_hint_words = dp->ct_hint_words;
 		err = steer_xdp_bpf__load(dp->dry);
+	}
 	if (err) {
 		steer_xdp_bpf__destroy(dp->dry);
 		dp->dry = NULL;

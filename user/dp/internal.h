@@ -18,7 +18,8 @@ struct dp {
 	struct steer_xdp_bpf *dry;	/* dry-run instance for explain, loaded on demand */
 	uint32_t maglev_size;
 	int ncpus;
-	uint64_t *ct_hint;	/* ct_hint's words, mapped on first use (dp_ct_hint_words) */
+	struct dp_ct_hint ct_hint; /* its words, mapped on first use (dp_ct_hint_get) */
+	uint32_t ct_hint_words;	/* its size, chosen by dp_maps_prepare */
 	struct {
 		int fd;
 		uint32_t key_size, value_size, max_entries;

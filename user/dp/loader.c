@@ -21,6 +21,7 @@
 #include "dp/dp.h"
 #include "dp/internal.h"
 #include "util/util.h"
+#include "steer_ct_hint.h"
 #include "steer_xdp.skel.h"
 #include "steer_tc.skel.h"
 
@@ -143,6 +144,36 @@ static bool ct_syn_replaced(const char *name, const struct bpf_map_info *info,
 	return unlink(path) == 0;
 }
 
+/*
+ * A pinned ct_hint of another size than the conntrack maps ask (a fixed
+ * 16,384 words until 2026-12): replaced, and its ct_hint_ctl with it. The
+ * hint is derived state, rebuilt by steerd's next sweep pass; a control
+ * word that trusts a generation of a new, empty hint would say "absent"
+ * for keys ct holds (a retransmitted SYN admitted again), so it goes too
+ * and nothing is trusted until that pass ends (include/steer_ct_hint.h).
+ * A program of the version before, still attached until it is replaced,
+ * keeps both of its own maps: no steerd clears their bits any more, so
+ * they only say "maybe" more often. Anything else about it refuses.
+ */
+static bool ct_hint_replaced(const struct dp *dp, const char *name,
+			     const struct bpf_map_info *info, const struct bpf_map *m,
+			     const char *path)
+{
+	char ctl[PATH_MAX];
+
+	if (strcmp(name, STEER_MAP_CT_HINT) || info->type != bpf_map__type(m) ||
+	    info->key_size != bpf_map__key_size(m) || info->value_size != bpf_map__value_size(m) ||
+	    info->map_flags != bpf_map__map_flags(m) ||
+	    info->max_entries == bpf_map__max_entries(m))
+		return false;
+	if (snprintf(ctl, sizeof(ctl), "%s/%s", dp->pin_root, STEER_MAP_CT_HINT_CTL) >=
+	    (int)sizeof(ctl))
+		return false;
+	if (unlink(ctl) && errno != ENOENT)
+		return false;
+	return unlink(path) == 0;
+}
+
 /* Conntrack maps whose size is a setting: ct and rct, ct_syn. */
 static bool is_ct_map(const char *name, bool *syn)
 {
@@ -151,11 +182,65 @@ static bool is_ct_map(const char *name, bool *syn)
 }
 
 /*
- * Before the load: every map this object declares against its pin, if one
- * exists. A pin of another layout (type, key, value, flags) is refused with
- * what to do: libbpf would refuse it anyway, saying less. A conntrack map
- * keeps its pinned size (its flows stay; the setting applies once the pins
- * are removed); a new one gets the size the settings ask.
+ * One map of the object against its pin, if one exists. A pin of another
+ * layout (type, key, value, flags) is refused with what to do: libbpf
+ * would refuse it anyway, saying less. A conntrack map keeps its pinned
+ * size (its flows stay; the setting applies once the pins are removed).
+ */
+static int map_prepare(struct dp *dp, struct bpf_map *m)
+{
+	const char *name = bpf_map__name(m);
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	bool syn, ct = is_ct_map(name, &syn);
+	int fd;
+
+	if (bpf_map__pin_path(m) == NULL || strchr(name, '.'))
+		return 0; /* not pinned (.rodata, the inner table template) */
+	if (snprintf(path, sizeof(path), "%s/%s", dp->pin_root, name) >= (int)sizeof(path))
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0; /* no pin yet: created at load */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) { /* libbpf 1.1: no map-typed one */
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	if (info.map_flags != bpf_map__map_flags(m) && ct_syn_replaced(name, &info, m, path))
+		return 0; /* created at load, of this version's kind */
+	if (ct_hint_replaced(dp, name, &info, m, path))
+		return 0; /* created at load, with its control word */
+	if (info.type != bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+	    info.value_size != bpf_map__value_size(m) || info.map_flags != bpf_map__map_flags(m) ||
+	    (!ct && info.max_entries != bpf_map__max_entries(m)))
+		return dp_fail(-EEXIST,
+			       "pinned map %s has another layout (type %u, key %u, value "
+			       "%u, %u entries; this steerd needs type %u, key %u, value "
+			       "%u, %u entries): it is from another version of steer. To "
+			       "upgrade, stop steerd and remove the pins (rm -r %s/*; open "
+			       "connections lose their conntrack state), then start steerd",
+			       path, info.type, info.key_size, info.value_size, info.max_entries,
+			       bpf_map__type(m), bpf_map__key_size(m), bpf_map__value_size(m),
+			       bpf_map__max_entries(m), dp->pin_root);
+	if (ct && info.max_entries != bpf_map__max_entries(m))
+		bpf_map__set_max_entries(m, info.max_entries); /* the pin wins */
+	return 0;
+}
+
+static uint32_t map_size(struct bpf_object *obj, const char *name)
+{
+	const struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__max_entries(m) : 0;
+}
+
+/*
+ * Before the load: every map this object declares against its pin
+ * (map_prepare); a new conntrack map gets the size the settings ask, and
+ * ct_hint the size of the conntrack maps as they will be (pinned or new:
+ * steer_ct_hint_words_for), so that the live instance and explain's agree.
  */
 int dp_maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts *opts)
 {
@@ -163,52 +248,34 @@ int dp_maps_prepare(struct dp *dp, struct bpf_object *obj, const struct dp_opts 
 	uint32_t want_syn = dp_ct_syn_entries_for(opts && opts->ct_syn_entries
 							  ? opts->ct_syn_entries
 							  : STEER_CT_SYN_ENTRIES);
-	struct bpf_map *m;
+	struct bpf_map *m, *hint = NULL;
+	int err;
 
 	bpf_object__for_each_map(m, obj) {
 		const char *name = bpf_map__name(m);
-		struct bpf_map_info info = { 0 };
-		__u32 len = sizeof(info);
-		char path[PATH_MAX];
 		bool syn, ct = is_ct_map(name, &syn);
-		int fd;
 
 		if (ct && bpf_map__set_max_entries(m, syn ? want_syn : want_ct))
 			return dp_fail(-EINVAL, "can't size map %s", name);
-		if (bpf_map__pin_path(m) == NULL || strchr(name, '.'))
-			continue; /* not pinned (.rodata, the inner table template) */
-		if (snprintf(path, sizeof(path), "%s/%s", dp->pin_root, name) >= (int)sizeof(path))
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue; /* no pin yet: created at load */
-		if (bpf_obj_get_info_by_fd(fd, &info, &len)) { /* libbpf 1.1: no map-typed one */
-			close(fd);
+		if (!strcmp(name, STEER_MAP_CT_HINT)) {
+			hint = m; /* once the conntrack sizes are known */
 			continue;
 		}
-		close(fd);
-		if (info.map_flags != bpf_map__map_flags(m) && ct_syn_replaced(name, &info, m, path))
-			continue; /* created at load, of this version's kind */
-		if (info.type != bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
-		    info.value_size != bpf_map__value_size(m) ||
-		    info.map_flags != bpf_map__map_flags(m) ||
-		    (!ct && info.max_entries != bpf_map__max_entries(m)))
-			return dp_fail(-EEXIST,
-				       "pinned map %s has another layout (type %u, key %u, value "
-				       "%u, %u entries; this steerd needs type %u, key %u, value "
-				       "%u, %u entries): it is from another version of steer. To "
-				       "upgrade, stop steerd and remove the pins (rm -r %s/*; open "
-				       "connections lose their conntrack state), then start steerd",
-				       path, info.type, info.key_size, info.value_size,
-				       info.max_entries, bpf_map__type(m), bpf_map__key_size(m),
-				       bpf_map__value_size(m), bpf_map__max_entries(m), dp->pin_root);
-		if (ct && info.max_entries != bpf_map__max_entries(m))
-			bpf_map__set_max_entries(m, info.max_entries); /* the pin wins */
+		err = map_prepare(dp, m);
+		if (err)
+			return err;
 	}
-	return 0;
+	dp->ct_hint_words = steer_ct_hint_words_for((uint64_t)map_size(obj, STEER_MAP_CT) +
+						    map_size(obj, STEER_MAP_CT_SYN));
+	if (!hint)
+		return 0;
+	if (bpf_map__set_max_entries(hint, dp->ct_hint_words))
+		return dp_fail(-EINVAL, "can't size map %s", STEER_MAP_CT_HINT);
+	return map_prepare(dp, hint);
 }
 
-/* The TC object declares the same maps: the sizes the XDP object loaded with. */
+/* The TC object declares the same maps: the sizes the XDP object loaded
+ * with (the conntrack maps', ct_hint's). */
 static void maps_copy_sizes(struct bpf_object *from, struct bpf_object *to)
 {
 	struct bpf_map *m;
@@ -217,7 +284,8 @@ static void maps_copy_sizes(struct bpf_object *from, struct bpf_object *to)
 		const struct bpf_map *f = bpf_object__find_map_by_name(from, bpf_map__name(m));
 		bool syn;
 
-		if (f && is_ct_map(bpf_map__name(m), &syn))
+		if (f && (is_ct_map(bpf_map__name(m), &syn) ||
+			  !strcmp(bpf_map__name(m), STEER_MAP_CT_HINT)))
 			bpf_map__set_max_entries(m, bpf_map__max_entries(f));
 	}
 }
@@ -298,6 +366,7 @@ int dp_open(const struct dp_opts *opts, struct dp **out)
 		err = dp_maps_prepare(dp, dp->xdp->obj, opts);
 		if (err)
 			goto fail;
+		dp->xdp->rodata->steer_ct_hint_words = dp->ct_hint_words;
 		err = steer_xdp_bpf__load(dp->xdp);
 		if (err) {
 			err = dp_fail(err,

@@ -121,7 +121,7 @@ int dp_map_read(struct dp *dp, enum dp_map m, void *keys, void *vals, size_t *n)
 /* Both generations' ct_hint bits of the TCP keys among keys[0..n). */
 static int hint_mark(struct dp *dp, const struct steer_flow_key *keys, size_t n)
 {
-	uint64_t *hint = dp_ct_hint_words(dp);
+	const struct dp_ct_hint *hint = dp_ct_hint_get(dp);
 	size_t i;
 
 	if (!hint)

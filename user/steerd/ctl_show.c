@@ -326,7 +326,10 @@ static json_t *conntrack_json(struct steerd *d)
 		/* ct_hint (include/steer_ct_hint.h): a new flow's SYN with its slot
 		 * set looks the tables up */
 		json_object_set_new(o, "hint_fill",
-				    json_real(dp_ct_hint_fill(s->last->hint_set)));
+				    json_real(dp_ct_hint_fill(s->last)));
+		json_object_set_new(o, "hint_set", json_integer((json_int_t)s->last->hint_set));
+		json_object_set_new(o, "hint_slots",
+				    json_integer((json_int_t)s->last->hint_slots));
 	}
 	return o;
 }

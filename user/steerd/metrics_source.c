@@ -110,7 +110,7 @@ void steerd_metrics_update(struct steerd *d)
 	s.ct.corrected = d->ct_corrected;
 	s.ct.last_pass_ms = d->ct.last_pass_ms;
 	if (d->ct.have_last)
-		s.ct.hint_fill = dp_ct_hint_fill(d->ct.last->hint_set);
+		s.ct.hint_fill = dp_ct_hint_fill(d->ct.last);
 	if (!metrics_due(d->metrics, d->rounds, d->publishes))
 		return;
 	bs = calloc(s.n_backend_stats + 1, sizeof(*bs));
