@@ -772,6 +772,7 @@ static int run(void)
 			printf(" %lu unexpected (last %d) |\n", bad_verdict[c], last_bad[c]);
 		else
 			printf(" %s |\n", want_verdict[c] == XDP_PASS ? "PASS"
+				       : want_verdict[c] == XDP_DROP ? "DROP"
 				       : want_verdict[c] == XDP_REDIRECT_ ? "REDIRECT"
 									   : "TC_ACT_REDIRECT");
 	}
