@@ -164,10 +164,11 @@ struct {
  * sizes the three maps (settings) before the load.
  *
  * A per-CPU LRU (each possible CPU holds max_entries / CPUs entries and
- * evicts only its own), as Katran's per-core LRU maps: the common LRU's
- * shared lists took ~150 ns more of every SYN's insert (pktbench, Katran's
- * balancer the same: docs/datapath.md), and a flood on one receive queue
- * now evicts only the half-open flows of that queue's CPU.
+ * evicts only its own), as Katran's per-core LRU maps (one common-LRU
+ * map per core there): the common LRU's shared lists took ~150 ns more of
+ * every SYN's insert (pktbench's syn, 2026-12-04: 600-629 ns against
+ * 425-511 ns), and a flood on one receive queue now evicts only the
+ * half-open flows of that queue's CPU.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
