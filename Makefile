@@ -65,7 +65,8 @@ E2E_BINS	:= $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(E2E_SRCS))
 BENCH_SRCS	:= $(wildcard tests/bench/*.c)
 BENCH_BINS	:= $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 # pktbench runs in the BPF fixtures' private environment and packet builder
-BENCH_PKT_OBJS	:= $(OUTPUT)/tests/bpf/bpftest_env.o $(OUTPUT)/tests/bpf/pktbuild.o
+BENCH_PKT_OBJS	:= $(OUTPUT)/tests/bpf/bpftest_env.o $(OUTPUT)/tests/bpf/pktbuild.o \
+		   $(OUTPUT)/tests/bench/lib/pktbench_state.o
 
 STEERD_OBJS	:= $(OUTPUT)/user/steerd/main.o
 STEERCTL_OBJS	:= $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/steerctl/*.c))
