@@ -364,6 +364,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "katbench: -c and -f are exclusive\n");
 		return 2;
 	}
+	if (opt_busy < 0 || (opt_busy && !opt_room)) {
+		fprintf(stderr, "katbench: -P N needs -c K (N flows put back at each emptying)\n");
+		return 2;
+	}
 	if (opt_size < 54 || opt_size > 1514) {
 		fprintf(stderr, "katbench: -s must be 54..1514\n");
 		return 2;
